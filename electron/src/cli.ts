@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
+import { Collector } from './collector/collector.js';
+import { ConfigError, resolveConfig, type ConfigFlags } from './config.js';
+import { acquireLock, DataDirError, ensureDataDir } from './data-dir.js';
+import { writeDump } from './dump/dump-writer.js';
+import { importSeedDump } from './import-seed.js';
+import { describeBreak, scanJournal } from './journal/scan.js';
+import { JOURNAL_DIR } from './journal/segments.js';
+import { runServe } from './run-serve.js';
+import { VERSION } from './version.js';
+
+const USAGE = `ic-audit ${VERSION}: audit collector for trading bots
+
+Usage:
+  ic-audit serve  [--host 127.0.0.1] [--port 9324] [--data-dir ~/.ic-audit] [--ingest-token T]
+  ic-audit dump   [--data-dir D] [--hours 30 | --all] [--project A,B] [--format json|ndjson|csv] [--out FILE]
+  ic-audit verify [--data-dir D]
+  ic-audit import FILE [--data-dir D]
+
+Environment: IC_AUDIT_HOST, IC_AUDIT_PORT, IC_AUDIT_HOME, IC_AUDIT_INGEST_TOKEN.
+Exit codes: 0 ok, 1 verify found a broken chain, 2 usage, configuration or I/O error.`;
+
+/** Exit codes of every command. */
+export const Exit = { OK: 0, BROKEN: 1, USAGE: 2 } as const;
+
+function fail(message: string): number {
+  process.stderr.write(`ic-audit: ${message}\n`);
+  return Exit.USAGE;
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'ingest-token': { type: 'string' },
+        hours: { type: 'string' },
+        all: { type: 'boolean' },
+        project: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || command === undefined || command === 'help' || command === '--help') {
+    process.stdout.write(USAGE + '\n');
+    return command === undefined ? Exit.USAGE : Exit.OK;
+  }
+  const flags: ConfigFlags = {
+    host: values.host,
+    port: values.port,
+    dataDir: values['data-dir'],
+    ingestToken: values['ingest-token'],
+  };
+  let config;
+  try {
+    config = resolveConfig(flags);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message);
+    throw err;
+  }
+  try {
+    switch (command) {
+      case 'serve':
+        return await runServe(config);
+      case 'verify': {
+        const scan = await scanJournal(join(config.dataDir, JOURNAL_DIR));
+        if (scan.firstBreak !== null) {
+          process.stdout.write(`BROKEN at record ${scan.firstBreak.id}: ${describeBreak(scan.firstBreak)}\n`);
+          return Exit.BROKEN;
+        }
+        const tail = scan.tail ? ` (${scan.tail.bytes} bytes of an unfinished line at the end)` : '';
+        process.stdout.write(`OK: chain intact, ${scan.records} records, head ${scan.lastHash}${tail}\n`);
+        return Exit.OK;
+      }
+      case 'dump': {
+        const format = (values.format ?? 'json') as 'json' | 'ndjson' | 'csv';
+        if (!['json', 'ndjson', 'csv'].includes(format)) return fail('--format must be json, ndjson or csv');
+        const hours = values.hours === undefined ? DEFAULT_DUMP_HOURS : Number(values.hours);
+        if (!(hours > 0)) return fail('--hours must be a positive number');
+        const result = await writeDump(
+          config.dataDir,
+          {
+            hours,
+            all: values.all ?? false,
+            projects: values.project ? values.project.split(',').map((p) => p.trim()).filter(Boolean) : [],
+            format,
+            ...(values.out !== undefined ? { out: values.out } : {}),
+          },
+          { now: Date.now },
+        );
+        process.stdout.write(`${result.path}\n${result.projects} projects, ${result.events} events; manifest ${result.manifest}\n`);
+        return Exit.OK;
+      }
+      case 'import': {
+        const file = positionals[0];
+        if (file === undefined) return fail('import needs a FILE (a dumped_audit_trails.json)');
+        ensureDataDir(config.dataDir);
+        const release = acquireLock(config.dataDir);
+        try {
+          const collector = await Collector.open(config);
+          try {
+            const r = await importSeedDump(file, collector);
+            process.stdout.write(
+              `imported ${r.events} events of ${r.projects} projects` +
+                (r.skipped.length ? `; already imported: ${r.skipped.join(', ')}` : '') +
+                (r.rejected.length ? `; ${r.rejected.length} rejected:\n` + r.rejected.map((x) => `  ${x.project}[${x.index}]: ${x.error}`).join('\n') : '') +
+                '\n',
+            );
+          } finally {
+            await collector.close();
+          }
+        } finally {
+          release();
+        }
+        return Exit.OK;
+      }
+      default:
+        return fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    }
+  } catch (err) {
+    if (err instanceof DataDirError) {
+      return fail(err.code === 'E_LOCKED' ? `${err.message}; stop it first (or send events to it over /ingest)` : err.message);
+    }
+    return fail((err as Error).message);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`ic-audit: ${err.stack ?? err.message}\n`);
+    process.exitCode = Exit.USAGE;
+  },
+);

@@ -1,0 +1,342 @@
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import {
+  CollectorEvents,
+  protocolError,
+  type DumpResult,
+  type EventFields,
+  type FlatEvent,
+  type HealthInfo,
+  type IntegrityInfo,
+  type JournalRecord,
+  type ProjectInfo,
+  type ProtocolError,
+  type SessionInfo,
+  type WireEvent,
+} from '@ic-audit/shared';
+import type { CollectorConfig } from '../config.js';
+import { writeDump } from '../dump/dump-writer.js';
+import { Journal, type JournalEntry } from '../journal/journal.js';
+import { describeBreak, scanJournal, type ScanResult } from '../journal/scan.js';
+import { JOURNAL_DIR } from '../journal/segments.js';
+import { keepTornTail } from '../journal/torn-tail.js';
+import { queryRecords } from './query.js';
+import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
+import { RecentWindow } from './recent-window.js';
+import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
+import { VERSION } from '../version.js';
+
+/** Something that can receive acks for a session (the session's current WebSocket connection). */
+export interface AckSink {
+  ack(seq: number): void;
+}
+
+/** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
+function preciseNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Seconds since the epoch, with microsecond resolution. */
+function nowSeconds(now: () => number): number {
+  return Math.round(now() * 1000) / 1e6;
+}
+
+/**
+ * The collector core: journal + session table + recent window. Transport code (WebSocket, POST, legacy TCP)
+ * hands it parsed events; it dedups, records gaps, queues for the journal and routes acks once durable.
+ */
+export class Collector implements CollectorApi {
+  readonly version = VERSION;
+  readonly dataDir: string;
+  private readonly emitter = new EventEmitter();
+  private readonly table = new SessionTable();
+  private readonly window: RecentWindow;
+  private readonly sinks = new Map<string, AckSink>();
+  private journal!: Journal;
+  private integrity: IntegrityInfo;
+  private tornFiles: string[] = [];
+  private startedAt: number;
+  private totalEvents = 0;
+  private stopping = false;
+  private readonly now: () => number;
+
+  private constructor(private readonly config: CollectorConfig, now: () => number) {
+    this.dataDir = config.dataDir;
+    this.now = now;
+    this.window = new RecentWindow(config.recentWindow);
+    this.startedAt = now();
+    this.integrity = { ok: true, records: 0, first_bad_id: null, message: 'not checked yet', checked_at: 0 };
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Replays the journal (cutting off and keeping aside a torn tail) and opens it for appending. */
+  static async open(config: CollectorConfig, now: () => number = preciseNow): Promise<Collector> {
+    const c = new Collector(config, now);
+    const dir = join(config.dataDir, JOURNAL_DIR);
+    const scan = await scanJournal(dir, (r) => c.replay(r));
+    if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
+    c.integrity = c.integrityFrom(scan);
+    if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
+    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash }, (rs) => c.committed(rs), { now });
+    return c;
+  }
+
+  private integrityFrom(scan: ScanResult): IntegrityInfo {
+    return {
+      ok: scan.firstBreak === null,
+      records: scan.records,
+      first_bad_id: scan.firstBreak?.id ?? null,
+      message: scan.firstBreak === null ? `chain intact (${scan.records} records)` : `chain broken: ${describeBreak(scan.firstBreak)}`,
+      checked_at: nowSeconds(this.now),
+    };
+  }
+
+  private replay(record: JournalRecord): void {
+    this.table.replay(record);
+    if (!record.event_type.startsWith('ic-audit.')) this.totalEvents++;
+    this.window.push(record);
+  }
+
+  // ---- ingest ------------------------------------------------------------------------------------------------
+
+  /** Refusal when the journal cannot take more right now (disk failing, backlog full, shutting down). */
+  storageRefusal(): ProtocolError | null {
+    if (this.stopping) return protocolError('E_SHUTTING_DOWN', 'collector is shutting down; reconnect later');
+    const fault = this.journal.fault;
+    if (fault !== null) return protocolError('E_STORAGE', `${fault.message}; nothing accepted, resend later`);
+    if (this.journal.pendingCount >= this.config.maxPendingEvents) {
+      return protocolError('E_STORAGE', 'journal backlog full; nothing accepted, resend later');
+    }
+    return null;
+  }
+
+  /** Registers a hello; writes a session record when the session is new or its metadata changed. */
+  hello(
+    session: string,
+    project: ProjectInfo,
+    meta: { source: SessionInfo['source']; sdk: string; host: string; pid: number; dropped: number },
+    sink: AckSink | null,
+  ): { state: SessionState } | ProtocolError {
+    const known = this.table.get(session);
+    if (known !== undefined && known.project.project_name !== project.project_name) {
+      return protocolError('E_BAD_HELLO', `session ${session} belongs to project ${JSON.stringify(known.project.project_name)}`);
+    }
+    const now = nowSeconds(this.now);
+    const { state, changed } = this.table.declare(session, project, meta, now);
+    if (changed) {
+      this.appendInternal(state, CollectorEvents.SESSION, 'Session declared.', {
+        project_market: project.project_market,
+        project_description: project.project_description,
+        project_privileges: project.project_privileges,
+        source: meta.source,
+        sdk: meta.sdk,
+        host: meta.host,
+        pid: meta.pid,
+        dropped: meta.dropped,
+      });
+    }
+    if (sink !== null) {
+      this.sinks.set(session, sink);
+      state.connected = true;
+    }
+    if (changed || sink !== null) this.emitter.emit('session', this.table.view(state));
+    return { state };
+  }
+
+  /** Marks a session's connection gone (only if `sink` is still its current one). */
+  disconnected(session: string, sink: AckSink): void {
+    if (this.sinks.get(session) !== sink) return;
+    this.sinks.delete(session);
+    const state = this.table.get(session);
+    if (state === undefined) return;
+    state.connected = false;
+    state.last_seen = nowSeconds(this.now);
+    this.emitter.emit('session', this.table.view(state));
+  }
+
+  /** Accepts a frame of events for a session: resent seqs are skipped, jumps recorded as gaps. */
+  acceptEvents(state: SessionState, events: readonly WireEvent[]): { accepted: number; duplicates: number } | ProtocolError {
+    const refusal = this.storageRefusal();
+    if (refusal !== null) return refusal;
+    const now = nowSeconds(this.now);
+    let accepted = 0;
+    for (const e of events) {
+      if (e.seq <= state.last_seq) continue;
+      if (e.seq > state.last_seq + 1) this.recordGap(state, state.last_seq + 1, e.seq - 1);
+      this.appendEvent(state, e.seq, e.event_type, e.event_description, e.timestamp, e.fields, now);
+      accepted++;
+    }
+    if (accepted === 0 && state.acked >= (events[events.length - 1]?.seq ?? 0)) {
+      // Everything was already durable: re-ack so a client that missed the ack stops resending.
+      this.sinks.get(state.session)?.ack(state.acked);
+    }
+    return { accepted, duplicates: events.length - accepted };
+  }
+
+  /** Accepts flat seed-style events (POST, legacy): each project gets one synthetic session per source. */
+  acceptFlat(events: readonly FlatEvent[], source: 'http' | 'legacy' | 'import', key = ''): number | ProtocolError {
+    const refusal = this.storageRefusal();
+    if (refusal !== null) return refusal;
+    const now = nowSeconds(this.now);
+    for (const e of events) {
+      const project: ProjectInfo = {
+        project_name: e.project_name,
+        project_market: e.project_market,
+        project_description: e.project_description,
+        project_privileges: e.project_privileges,
+      };
+      const id = syntheticSessionId(source, key + '\u0000' + e.project_name);
+      const result = this.hello(id, project, { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
+      if ('ok' in result) return result;
+      const state = result.state;
+      this.appendEvent(state, state.last_seq + 1, e.event_type, e.event_description, e.timestamp, e.fields, now);
+    }
+    return events.length;
+  }
+
+  private appendEvent(
+    state: SessionState,
+    seq: number,
+    type: string,
+    description: string,
+    timestamp: number,
+    fields: EventFields,
+    now: number,
+  ): void {
+    state.last_seq = seq;
+    this.table.noteEvent(state, type, timestamp, now);
+    this.totalEvents++;
+    this.journal.append(this.entry(state, seq, type, description, timestamp, fields, now));
+  }
+
+  private recordGap(state: SessionState, from: number, to: number): void {
+    state.gaps++;
+    state.missing += to - from + 1;
+    this.appendInternal(state, CollectorEvents.GAP, `Events ${from}..${to} never arrived.`, {
+      from_seq: from,
+      to_seq: to,
+      missing: to - from + 1,
+    });
+  }
+
+  private appendInternal(state: SessionState, type: string, description: string, fields: EventFields): void {
+    const now = nowSeconds(this.now);
+    this.journal.append(this.entry(state, 0, type, description, now, fields, now));
+  }
+
+  private entry(
+    state: SessionState,
+    seq: number,
+    type: string,
+    description: string,
+    timestamp: number,
+    fields: EventFields,
+    now: number,
+  ): JournalEntry {
+    return {
+      receivedAt: now,
+      session: state.session,
+      sessionJson: state.sessionJson,
+      seq,
+      source: state.source,
+      projectName: state.project.project_name,
+      projectJson: state.projectJson,
+      eventType: type,
+      description,
+      timestamp,
+      fields,
+    };
+  }
+
+  /** Journal callback: records are durable; update acks, window, listeners. */
+  private committed(records: JournalRecord[]): void {
+    const acks = new Map<string, number>();
+    for (const r of records) {
+      this.window.push(r);
+      if (r.seq > 0) acks.set(r.session, r.seq);
+    }
+    for (const [session, seq] of acks) {
+      const state = this.table.get(session);
+      if (state !== undefined && seq > state.acked) state.acked = seq;
+      this.sinks.get(session)?.ack(seq);
+    }
+    this.emitter.emit('records', records);
+  }
+
+  /** Resolves once everything accepted so far is durable. */
+  drain(): Promise<void> {
+    return this.journal.drain();
+  }
+
+  /** Stops accepting, commits what was received and closes the journal. */
+  async close(): Promise<void> {
+    this.stopping = true;
+    await this.journal.close();
+  }
+
+  // ---- CollectorApi ------------------------------------------------------------------------------------------
+
+  onRecords(listener: (records: readonly JournalRecord[]) => void): () => void {
+    this.emitter.on('records', listener);
+    return () => this.emitter.off('records', listener);
+  }
+
+  onSession(listener: (session: SessionInfo) => void): () => void {
+    this.emitter.on('session', listener);
+    return () => this.emitter.off('session', listener);
+  }
+
+  sessions(): SessionInfo[] {
+    return this.table.all().map((s) => this.table.view(s));
+  }
+
+  /** Internal state of a session, for transports. */
+  session(id: string): SessionState | undefined {
+    return this.table.get(id);
+  }
+
+  project(name: string): ProjectInfo | undefined {
+    return this.table.project(name);
+  }
+
+  recent(limit: number): JournalRecord[] {
+    return this.window.newest(limit);
+  }
+
+  query(q: RecordQuery): Promise<JournalRecord[]> {
+    return queryRecords(join(this.dataDir, JOURNAL_DIR), this.window, q);
+  }
+
+  async dump(opts: DumpOptions): Promise<DumpResult> {
+    await this.drain();
+    return writeDump(this.dataDir, opts, {
+      now: this.now,
+      sessionProject: (id) => this.table.get(id)?.project,
+    });
+  }
+
+  async verify(): Promise<IntegrityInfo> {
+    await this.drain();
+    this.integrity = this.integrityFrom(await scanJournal(join(this.dataDir, JOURNAL_DIR)));
+    return this.integrity;
+  }
+
+  health(): HealthInfo {
+    const fault = this.journal.fault;
+    return {
+      status: fault === null && this.integrity.ok ? 'ok' : 'degraded',
+      version: this.version,
+      events: this.totalEvents,
+      sessions: this.table.all().length,
+      connected: this.table.connectedCount(),
+      integrity: this.integrity,
+      journal: {
+        writable: fault === null,
+        error: fault === null ? null : fault.message,
+        pending: this.journal.pendingCount,
+        torn_files: this.tornFiles,
+      },
+      uptime_s: Math.round((this.now() - this.startedAt) / 1000),
+    };
+  }
+}

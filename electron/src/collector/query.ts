@@ -1,0 +1,60 @@
+import { type JournalRecord } from '@ic-audit/shared';
+import { readLines } from '../journal/line-reader.js';
+import { listSegments } from '../journal/segments.js';
+import type { RecordQuery } from './api.js';
+import type { RecentWindow } from './recent-window.js';
+
+const INTERNAL_PREFIX = 'ic-audit.';
+
+/** True when a record passes the query's window, predicate and internal-record rule. */
+function matches(q: RecordQuery, r: JournalRecord): boolean {
+  if (!q.includeInternal && r.event_type.startsWith(INTERNAL_PREFIX)) return false;
+  if (q.since !== undefined && r.received_at < q.since) return false;
+  if (q.until !== undefined && r.received_at > q.until) return false;
+  return q.match === undefined || q.match(r);
+}
+
+/**
+ * Answers a query newest first: from the in-memory window while it reaches, then by streaming older segments
+ * from disk (newest segment first), keeping at most `limit` results in memory.
+ */
+export async function queryRecords(journalDir: string, window: RecentWindow, q: RecordQuery): Promise<JournalRecord[]> {
+  const out: JournalRecord[] = [];
+  const before = q.before ?? Infinity;
+  let reachedStart = false;
+  window.walkBackwards((r) => {
+    if (r.id >= before) return true;
+    if (q.since !== undefined && r.received_at < q.since) {
+      reachedStart = true;
+      return false;
+    }
+    if (matches(q, r)) out.push(r);
+    return out.length < q.limit;
+  });
+  if (out.length >= q.limit || reachedStart) return out;
+  // Older than the window: stream segments from disk, newest first, each kept to the last `need` matches.
+  const diskBefore = Math.min(before, window.oldestId);
+  const segments = listSegments(journalDir).reverse();
+  for (const file of segments) {
+    const need = q.limit - out.length;
+    const found: JournalRecord[] = [];
+    let earliest = Infinity;
+    await readLines(file, (line) => {
+      let r: JournalRecord;
+      try {
+        r = JSON.parse(line) as JournalRecord;
+      } catch {
+        return;
+      }
+      if (typeof r.id !== 'number') return;
+      if (r.received_at < earliest) earliest = r.received_at;
+      if (r.id >= diskBefore || !matches(q, r)) return;
+      found.push(r);
+      if (found.length > need * 2) found.splice(0, found.length - need);
+    });
+    for (let i = found.length - 1; i >= 0 && out.length < q.limit; i--) out.push(found[i]!);
+    // Segments are in time order: once one reaches back before `since`, older ones cannot match.
+    if (out.length >= q.limit || (q.since !== undefined && earliest < q.since)) break;
+  }
+  return out;
+}

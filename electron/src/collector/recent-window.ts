@@ -1,0 +1,51 @@
+import type { JournalRecord } from '@ic-audit/shared';
+
+/** Fixed-capacity ring of the newest records: memory stays bounded however large the journal grows. */
+export class RecentWindow {
+  private readonly items: (JournalRecord | undefined)[];
+  private start = 0;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    this.items = new Array(Math.max(1, capacity));
+  }
+
+  /** Number of records held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Lowest id held, or Infinity when empty. */
+  get oldestId(): number {
+    return this.count === 0 ? Infinity : this.items[this.start]!.id;
+  }
+
+  /** Adds a record (the oldest falls out when full). */
+  push(record: JournalRecord): void {
+    const cap = this.items.length;
+    if (this.count < cap) {
+      this.items[(this.start + this.count) % cap] = record;
+      this.count++;
+    } else {
+      this.items[this.start] = record;
+      this.start = (this.start + 1) % cap;
+    }
+  }
+
+  /** The newest `limit` records, oldest first. */
+  newest(limit: number): JournalRecord[] {
+    const n = Math.min(limit, this.count);
+    const out: JournalRecord[] = new Array(n);
+    const cap = this.items.length;
+    for (let i = 0; i < n; i++) out[i] = this.items[(this.start + this.count - n + i) % cap]!;
+    return out;
+  }
+
+  /** Walks records newest first until `visit` returns false. */
+  walkBackwards(visit: (record: JournalRecord) => boolean): void {
+    const cap = this.items.length;
+    for (let i = this.count - 1; i >= 0; i--) {
+      if (!visit(this.items[(this.start + i) % cap]!)) return;
+    }
+  }
+}

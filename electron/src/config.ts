@@ -1,0 +1,89 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { DEFAULT_HOST, DEFAULT_PORT } from '@ic-audit/shared';
+
+/** Collector settings; every default lives in {@link DEFAULTS}. */
+export interface CollectorConfig {
+  /** Bind address. Loopback by default; anything else requires `ingestToken`. */
+  host: string;
+  /** TCP port for ingest, console and legacy clients (0 picks a free one). */
+  port: number;
+  /** Data directory: journal, dumps, console token. */
+  dataDir: string;
+  /** When set, every ingest client (hello `token`, POST `Authorization: Bearer`) must present it; legacy TCP is off. */
+  ingestToken: string | null;
+  /** Largest records kept in memory for the console's recent window. */
+  recentWindow: number;
+  /** WebSocket ping interval; a client silent for two intervals is cut. */
+  heartbeatMs: number;
+  /** Most events waiting for the disk before new events are refused with E_STORAGE (backpressure). */
+  maxPendingEvents: number;
+  /** Directory of the built renderer served at `/` (null: a placeholder page). */
+  rendererDir: string | null;
+}
+
+/** Defaults for {@link CollectorConfig}, documented in README ("Configuration"). */
+export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
+  host: DEFAULT_HOST,
+  port: DEFAULT_PORT,
+  dataDir: join(homedir(), '.ic-audit'),
+  ingestToken: null,
+  recentWindow: 100_000,
+  heartbeatMs: 15_000,
+  maxPendingEvents: 200_000,
+  rendererDir: null,
+});
+
+/** Environment variables read by {@link resolveConfig}. */
+export const ENV = {
+  host: 'IC_AUDIT_HOST',
+  port: 'IC_AUDIT_PORT',
+  dataDir: 'IC_AUDIT_HOME',
+  ingestToken: 'IC_AUDIT_INGEST_TOKEN',
+} as const;
+
+/** Flags a CLI or the Electron shell may pass; undefined means "not given". */
+export interface ConfigFlags {
+  host?: string | undefined;
+  port?: string | number | undefined;
+  dataDir?: string | undefined;
+  ingestToken?: string | undefined;
+}
+
+/** Thrown for a setting that cannot work; `code` is stable. */
+export class ConfigError extends Error {
+  /** Stable code: E_CONFIG. */
+  readonly code = 'E_CONFIG';
+}
+
+/** True for addresses that only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Merges flags over env over {@link DEFAULTS}; pure apart from reading `env`. Throws ConfigError on bad values. */
+export function resolveConfig(
+  flags: ConfigFlags,
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<CollectorConfig> = {},
+): CollectorConfig {
+  const host = flags.host ?? env[ENV.host] ?? DEFAULTS.host;
+  const portRaw = flags.port ?? env[ENV.port] ?? DEFAULTS.port;
+  const port = Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`port must be an integer 0-65535, got ${JSON.stringify(String(portRaw))}`);
+  }
+  const dirRaw = flags.dataDir ?? env[ENV.dataDir] ?? DEFAULTS.dataDir;
+  const dataDir = resolve(dirRaw.startsWith('~/') ? join(homedir(), dirRaw.slice(2)) : dirRaw);
+  const token = flags.ingestToken ?? env[ENV.ingestToken] ?? null;
+  const ingestToken = token === null || token === '' ? null : token;
+  if (!isLoopback(host) && ingestToken === null) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without an ingest token: anyone on the network could write the audit trail. ` +
+        `Set --ingest-token (or ${ENV.ingestToken}), or bind 127.0.0.1.`,
+    );
+  }
+  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, ...overrides };
+  if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
+  return config;
+}

@@ -1,0 +1,36 @@
+import type { DumpEntry, JournalRecord } from '@ic-audit/shared';
+
+const COLUMNS = ['id', 'received_at', 'timestamp', 'project_name', 'event_type', 'event_description', 'fields', 'hash'];
+const BASE_KEYS = new Set(['event_type', 'event_description', 'timestamp', 'project_name']);
+
+/** CSV header line. */
+export function csvHeader(): string {
+  return COLUMNS.join(',') + '\r\n';
+}
+
+/**
+ * Quotes one CSV cell (RFC 4180). Cells that a spreadsheet would run as a formula (= + - @ tab CR) get a leading
+ * apostrophe, so an event description can never execute in the compliance officer's spreadsheet.
+ */
+export function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** One CSV line for a dumped record: ids, both clocks (ISO), event keys, remaining fields as JSON, hash. */
+export function csvRow(record: JournalRecord, entry: DumpEntry): string {
+  const extra: Record<string, unknown> = {};
+  for (const key of Object.keys(entry)) if (!BASE_KEYS.has(key)) extra[key] = entry[key];
+  return (
+    [
+      String(record.id),
+      new Date(record.received_at * 1000).toISOString(),
+      new Date(record.timestamp * 1000).toISOString(),
+      csvCell(record.project_name),
+      csvCell(record.event_type),
+      csvCell(record.event_description),
+      csvCell(JSON.stringify(extra)),
+      record.hash,
+    ].join(',') + '\r\n'
+  );
+}

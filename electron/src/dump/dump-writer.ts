@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  CollectorEvents,
+  DEFAULT_DUMP_HOURS,
+  RESERVED_EVENT_PREFIX,
+  DUMP_FILE_NAME,
+  toDumpEntry,
+  type DumpResult,
+  type JournalRecord,
+  type ProjectInfo,
+} from '@ic-audit/shared';
+import type { DumpOptions } from '../collector/api.js';
+import { readLines } from '../journal/line-reader.js';
+import { JOURNAL_DIR, listSegments, segmentDay } from '../journal/segments.js';
+import { csvHeader, csvRow } from './csv.js';
+
+/** Folder (inside the data dir) where dumps land by default. */
+export const DUMPS_DIR = 'dumps';
+/** In-memory bytes of grouped JSON entries before they spill to temp files (keeps memory bounded). */
+export const DUMP_SPILL_BYTES = 32 << 20;
+/** Slack, in days, when picking segments for a windowed dump (bots whose clocks run ahead). */
+const SEGMENT_SLACK_S = 86_400;
+
+/** What the dump writer needs from its host. */
+export interface DumpContext {
+  now: () => number;
+  /** Session metadata known outside the segments read (older than the window). */
+  sessionProject?: (session: string) => ProjectInfo | undefined;
+}
+
+/** A buffered writer that hashes what it writes. */
+class HashingWriter {
+  private buf = '';
+  private readonly hash = createHash('sha256');
+  constructor(private readonly fh: FileHandle) {}
+  async write(s: string): Promise<void> {
+    this.buf += s;
+    if (this.buf.length >= 1 << 20) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.buf.length === 0) return;
+    const bytes = Buffer.from(this.buf, 'utf8');
+    this.buf = '';
+    this.hash.update(bytes);
+    await this.fh.write(bytes);
+  }
+  async finish(): Promise<string> {
+    await this.flush();
+    await this.fh.sync();
+    await this.fh.close();
+    return this.hash.digest('hex');
+  }
+}
+
+interface Group {
+  chunks: string[];
+  spill: string | null;
+  count: number;
+}
+
+/** Default output path for a format. */
+export function defaultDumpPath(dataDir: string, format: DumpOptions['format'] = 'json'): string {
+  const name = format === 'json' ? DUMP_FILE_NAME : DUMP_FILE_NAME.replace(/\.json$/, `.${format}`);
+  return join(dataDir, DUMPS_DIR, name);
+}
+
+/**
+ * Streams the journal into a dump (seed JSON grouped by project, NDJSON or CSV) plus a sidecar manifest with
+ * the id and hash of every dumped record, the dump file's own SHA-256 and the chain head. The window applies to
+ * the events' own `timestamp` (as the seed's did). Written to a temp name, then renamed.
+ */
+export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpContext): Promise<DumpResult> {
+  const format = opts.format ?? 'json';
+  const out = opts.out ?? defaultDumpPath(dataDir, format);
+  const hours = opts.hours ?? DEFAULT_DUMP_HOURS;
+  const nowS = ctx.now() / 1000;
+  const cutoff = opts.all ? -Infinity : nowS - hours * 3600;
+  const only = opts.projects && opts.projects.length > 0 ? new Set(opts.projects) : null;
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.partial-${process.pid}`;
+  const manifestTmp = `${tmp}.manifest`;
+  const spillDir = `${tmp}.spill`;
+  const writer = new HashingWriter(await open(tmp, 'w', 0o600));
+  const manifest = new HashingWriter(await open(manifestTmp, 'w', 0o600));
+  const sessions = new Map<string, ProjectInfo>();
+  const groups = new Map<string, Group>();
+  let inMemory = 0;
+  let events = 0;
+  let firstId: number | null = null;
+  let lastId: number | null = null;
+  let head: { id: number; hash: string } | null = null;
+  const cutoffDay = opts.all ? '' : new Date((cutoff - SEGMENT_SLACK_S) * 1000).toISOString().slice(0, 10);
+  const segments = listSegments(join(dataDir, JOURNAL_DIR));
+  // Session records older than the window are still needed for boot metadata: read those segments' session lines.
+  const older = segments.filter((s) => segmentDay(basename(s)) < cutoffDay);
+  const recent = segments.filter((s) => segmentDay(basename(s)) >= cutoffDay);
+  if (ctx.sessionProject === undefined) {
+    for (const file of older) await readLines(file, (line) => void noteSession(line, sessions));
+  }
+  if (format === 'csv') await writer.write(csvHeader());
+  try {
+    for (const file of recent) {
+      await readLines(file, async (line) => {
+        let r: JournalRecord;
+        try {
+          r = JSON.parse(line) as JournalRecord;
+        } catch {
+          return;
+        }
+        if (typeof r.id !== 'number' || typeof r.event_type !== 'string') return;
+        head = { id: r.id, hash: r.hash };
+        if (r.event_type === CollectorEvents.SESSION) {
+          noteSession(line, sessions, r);
+          return;
+        }
+        if (r.event_type.startsWith(RESERVED_EVENT_PREFIX)) return;
+        if (r.timestamp < cutoff || (only !== null && !only.has(r.project_name))) return;
+        if (opts.filter !== undefined && !opts.filter(r)) return;
+        const entry = toDumpEntry(r, sessions.get(r.session) ?? ctx.sessionProject?.(r.session));
+        events++;
+        firstId ??= r.id;
+        lastId = r.id;
+        await manifest.write(`[${r.id},"${r.hash}"]\n`);
+        let g = groups.get(r.project_name);
+        if (g === undefined) groups.set(r.project_name, (g = { chunks: [], spill: null, count: 0 }));
+        g.count++;
+        if (format !== 'json') {
+          await writer.write(format === 'csv' ? csvRow(r, entry) : JSON.stringify(entry) + '\n');
+          return;
+        }
+        const json = JSON.stringify(entry);
+        g.chunks.push(json);
+        inMemory += json.length;
+        if (inMemory > DUMP_SPILL_BYTES) {
+          await spillGroups(groups, spillDir);
+          inMemory = 0;
+        }
+      });
+    }
+    if (format === 'json') await writeGrouped(writer, groups);
+    const sha = await writer.finish();
+    await manifest.finish();
+    const manifestPath = `${out}.manifest.json`;
+    await writeManifest(manifestTmp, manifestPath, {
+      format,
+      file: basename(out),
+      sha256: sha,
+      generated_at: new Date(ctx.now()).toISOString(),
+      window: opts.all ? { all: true } : { hours, since: new Date(cutoff * 1000).toISOString() },
+      projects_filter: opts.projects ?? [],
+      filtered: opts.filter !== undefined,
+      projects: groups.size,
+      events,
+      first_id: firstId,
+      last_id: lastId,
+      chain_head: head,
+    });
+    renameSync(tmp, out);
+    return { path: out, manifest: manifestPath, projects: groups.size, events };
+  } finally {
+    rmSync(tmp, { force: true });
+    rmSync(manifestTmp, { force: true });
+    rmSync(spillDir, { recursive: true, force: true });
+  }
+}
+
+/** Remembers a session record's project metadata. */
+function noteSession(line: string, sessions: Map<string, ProjectInfo>, parsed?: JournalRecord): void {
+  if (parsed === undefined && !line.includes(`"event_type":"${CollectorEvents.SESSION}"`)) return;
+  let r: JournalRecord;
+  try {
+    r = parsed ?? (JSON.parse(line) as JournalRecord);
+  } catch {
+    return;
+  }
+  const f = r.fields ?? {};
+  sessions.set(r.session, {
+    project_name: r.project_name,
+    project_market: String(f['project_market'] ?? ''),
+    project_description: String(f['project_description'] ?? ''),
+    project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as string[]) : [],
+  });
+}
+
+/** Moves every group's buffered entries to its spill file (one entry per line). */
+async function spillGroups(groups: Map<string, Group>, spillDir: string): Promise<void> {
+  mkdirSync(spillDir, { recursive: true });
+  let i = 0;
+  for (const g of groups.values()) {
+    i++;
+    if (g.chunks.length === 0) continue;
+    g.spill ??= join(spillDir, `${i}.ndjson`);
+    const fh = await open(g.spill, 'a', 0o600);
+    await fh.write(g.chunks.join('\n') + '\n');
+    await fh.close();
+    g.chunks = [];
+  }
+}
+
+/** Writes `{ "project": [ entries ], ... }` from spill files and memory, in first-seen project order. */
+async function writeGrouped(writer: HashingWriter, groups: Map<string, Group>): Promise<void> {
+  await writer.write('{');
+  let firstGroup = true;
+  for (const [name, g] of groups) {
+    await writer.write(`${firstGroup ? '' : ','}\n  ${JSON.stringify(name)}: [`);
+    firstGroup = false;
+    let first = true;
+    const emit = async (json: string): Promise<void> => {
+      await writer.write(`${first ? '' : ','}\n    ${json}`);
+      first = false;
+    };
+    if (g.spill !== null) await readLines(g.spill, emit);
+    for (const c of g.chunks) await emit(c);
+    await writer.write('\n  ]');
+  }
+  await writer.write(groups.size === 0 ? '}\n' : '\n}\n');
+}
+
+/** Writes the manifest JSON, splicing in the streamed `[id, hash]` record list. */
+async function writeManifest(recordsFile: string, path: string, head: Record<string, unknown>): Promise<void> {
+  const tmp = `${path}.partial`;
+  const out = new HashingWriter(await open(tmp, 'w', 0o600));
+  const json = JSON.stringify(head, null, 2);
+  await out.write(json.slice(0, -2) + ',\n  "records": [');
+  let first = true;
+  await readLines(recordsFile, async (line) => {
+    await out.write(first ? line : ',' + line);
+    first = false;
+  });
+  await out.write(']\n}\n');
+  await out.finish();
+  renameSync(tmp, path);
+}

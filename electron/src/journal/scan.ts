@@ -1,0 +1,78 @@
+import { checkRecordLine, GENESIS_HASH, type JournalRecord, type LineFault } from '@ic-audit/shared';
+import { sha256 } from './hash.js';
+import { readLines } from './line-reader.js';
+import { listSegments } from './segments.js';
+
+/** The first place the chain broke. */
+export interface ChainBreak {
+  /** Record id of the bad line (the id the line states, or the expected id when it is unreadable). */
+  id: number;
+  fault: LineFault;
+  file: string;
+  offset: number;
+}
+
+/** What a full scan of the journal found. */
+export interface ScanResult {
+  records: number;
+  lastId: number;
+  lastHash: string;
+  firstBreak: ChainBreak | null;
+  /** Bytes after the last newline of the newest segment (torn write, or a line being written right now). */
+  tail: { file: string; offset: number; bytes: number } | null;
+  segments: string[];
+}
+
+const FAULT_TEXT: Record<LineFault, string> = {
+  malformed: 'is not a well-formed record',
+  hash: 'does not match its hash (edited)',
+  chain: 'does not link to the record before it (deleted, inserted or reordered records)',
+  id: 'has an out-of-sequence id (deleted, inserted or reordered records)',
+};
+
+/** One sentence for a chain break. */
+export function describeBreak(b: ChainBreak): string {
+  return `record ${b.id} ${FAULT_TEXT[b.fault]} (${b.file} at byte ${b.offset})`;
+}
+
+/**
+ * Reads every segment in order, checking each line's hash, link and id, and hands each readable record to
+ * `onRecord`. After a break it re-anchors on the bad line's stated hash, so one edit is reported once.
+ */
+export async function scanJournal(
+  journalDir: string,
+  onRecord?: (record: JournalRecord) => void,
+): Promise<ScanResult> {
+  const segments = listSegments(journalDir);
+  let prev = GENESIS_HASH;
+  let nextId = 1;
+  let records = 0;
+  let firstBreak: ChainBreak | null = null;
+  let tail: ScanResult['tail'] = null;
+  for (let i = 0; i < segments.length; i++) {
+    const file = segments[i]!;
+    const result = await readLines(file, (line, offset) => {
+      if (line.length === 0) return;
+      const check = checkRecordLine(line, prev, nextId, sha256);
+      if (check.ok) {
+        records++;
+        prev = check.record.hash;
+        nextId = check.record.id + 1;
+        onRecord?.(check.record);
+        return;
+      }
+      if (firstBreak === null) firstBreak = { id: check.id ?? nextId, fault: check.fault, file, offset };
+      if (check.record !== null && typeof check.record.hash === 'string') {
+        records++;
+        prev = check.record.hash;
+        nextId = check.record.id + 1;
+        onRecord?.(check.record);
+      }
+    });
+    if (result.tail.length > 0) {
+      if (i === segments.length - 1) tail = { file, offset: result.tailOffset, bytes: result.tail.length };
+      else if (firstBreak === null) firstBreak = { id: nextId, fault: 'malformed', file, offset: result.tailOffset };
+    }
+  }
+  return { records, lastId: nextId - 1, lastHash: prev, firstBreak, tail, segments };
+}

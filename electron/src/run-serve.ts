@@ -1,0 +1,61 @@
+import { createInterface } from 'node:readline';
+import type { CollectorConfig } from './config.js';
+import { DataDirError } from './data-dir.js';
+import { startCollector, type ConsoleFactory } from './serve.js';
+
+/**
+ * `ic-audit serve`: starts the collector, prints where to connect, dumps on Enter (as the Python server did),
+ * and on SIGINT/SIGTERM stops accepting, commits what was received and exits 0. Resolves with the exit code.
+ */
+export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<number> {
+  let running;
+  try {
+    running = await startCollector(config, makeConsole);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      process.stderr.write(`ic-audit: port ${config.port} on ${config.host} is already in use (another collector?); pick another with --port\n`);
+      return 2;
+    }
+    if (e instanceof DataDirError) {
+      process.stderr.write(`ic-audit: ${e.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const health = running.collector.health();
+  process.stdout.write(
+    `ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n` +
+      `  ingest   ${running.ingestUrl}\n` +
+      `  console  ${running.consoleUrl}\n`,
+  );
+  if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
+  for (const f of health.journal.torn_files) process.stdout.write(`  recovered a torn last line; bytes kept in ${f}\n`);
+
+  let rl: ReturnType<typeof createInterface> | null = null;
+  if (process.stdin.isTTY) {
+    process.stdout.write('  press Enter to dump the last 30 hours, Ctrl+C to stop\n');
+    rl = createInterface({ input: process.stdin });
+    rl.on('line', () => {
+      running.collector.dump({}).then(
+        (r) => process.stdout.write(`dumped ${r.events} events of ${r.projects} projects to ${r.path}\n`),
+        (err: Error) => process.stderr.write(`dump failed: ${err.message}\n`),
+      );
+    });
+  }
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      process.stdout.write(`ic-audit: ${signal}: committing and stopping\n`);
+      rl?.close();
+      running.stop().then(
+        () => resolve(0),
+        (err: Error) => {
+          process.stderr.write(`ic-audit: stop failed: ${err.message}\n`);
+          resolve(2);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,225 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode } from '@ic-audit/shared';
+import type { Collector } from '../collector/collector.js';
+import type { CollectorConfig } from '../config.js';
+import { CloseCodes, IngestConnection } from './ingest-connection.js';
+import { isLoopback } from '../config.js';
+import { parseFlatBody } from './flat-body.js';
+import { looksLegacy, serveLegacy } from './legacy-tcp.js';
+import { hostAllowed, originAllowed, ownHosts, presentedToken, TOKEN_COOKIE, tokenEquals } from './security.js';
+
+/** What the console layer plugs into the server (routes behind the console token). */
+export interface ConsoleHandler {
+  handleHttp(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  close(): Promise<void>;
+}
+
+/** A listening collector server. */
+export interface RunningServer {
+  port: number;
+  host: string;
+  /** Stops accepting, closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  sendJson(res, status, { error: { code, message } });
+}
+
+/** Page shown for console routes without a valid token. */
+function unauthorizedPage(): string {
+  return (
+    '<!doctype html><meta charset="utf-8"><title>ic-audit: token required</title>' +
+    '<body style="font:14px system-ui;background:#111;color:#ddd;padding:2em">' +
+    '<h1>ic-audit console: token required</h1>' +
+    '<p>Open the console URL printed by <code>ic-audit serve</code> (or <code>npm start</code>); it carries the ' +
+    'token. The token is also in <code>console.token</code> inside the data directory (default <code>~/.ic-audit</code>).</p>'
+  );
+}
+
+/** Reads a request body up to `limit` bytes; null when it is larger. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        resolve(null);
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * One port for everything: sniffs each connection's first bytes (legacy Python clients vs HTTP), then routes
+ * HTTP: /healthz, POST /ingest, WS /ingest, and console routes (token + own Origin + own Host) to `consoleHandler`.
+ */
+export async function startServer(
+  config: CollectorConfig,
+  collector: Collector,
+  consoleToken: string,
+  consoleHandler: ConsoleHandler | null,
+): Promise<RunningServer> {
+  let hosts = new Set<string>();
+  const legacyAllowed = isLoopback(config.host) && config.ingestToken === null;
+  const ingestWss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const connections = new Set<IngestConnection>();
+  const sockets = new Set<Socket>();
+
+  ingestWss.on('connection', (ws) => {
+    const conn = new IngestConnection(ws, collector, config.ingestToken);
+    connections.add(conn);
+    ws.on('close', () => connections.delete(conn));
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const c of connections) c.heartbeat();
+  }, config.heartbeatMs);
+  heartbeat.unref();
+
+  const consoleAllowed = (req: IncomingMessage, url: URL): 'ok' | 'origin' | 'token' => {
+    if (!hostAllowed(req.headers.host, hosts) || !originAllowed(req.headers.origin, hosts)) return 'origin';
+    return tokenEquals(presentedToken(req, url), consoleToken) ? 'ok' : 'token';
+  };
+
+  const http = createHttpServer({ maxHeaderSize: 16_384 }, (req, res) => {
+    void handleRequest(req, res).catch((err: Error) => {
+      if (!res.headersSent) sendError(res, 500, 'E_NOT_FOUND', err.message);
+      else res.destroy();
+    });
+  });
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!originAllowed(req.headers.origin, hosts)) {
+      return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'requests from other web origins are refused');
+    }
+    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, collector.health());
+    if (url.pathname === '/ingest') {
+      if (req.method !== 'POST') return sendError(res, 405, 'E_NOT_FOUND', 'use POST (or a WebSocket upgrade)');
+      return handlePost(req, res);
+    }
+    const verdict = consoleAllowed(req, url);
+    if (verdict === 'origin') return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'unknown Host or Origin');
+    if (verdict === 'token') {
+      if (url.pathname.startsWith('/api/')) return sendError(res, 401, 'E_UNAUTHORIZED', 'console token required');
+      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+      res.end(unauthorizedPage());
+      return;
+    }
+    if (url.searchParams.has('token') && req.method === 'GET' && url.pathname === '/') {
+      // Trade the URL token for an HttpOnly cookie and drop it from the address bar.
+      res.writeHead(303, {
+        'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(consoleToken)}; HttpOnly; SameSite=Strict; Path=/`,
+        location: '/',
+      });
+      res.end();
+      return;
+    }
+    if (consoleHandler !== null && consoleHandler.handleHttp(req, res, url)) return;
+    if (url.pathname === '/api/sessions' && req.method === 'GET') return sendJson(res, 200, collector.sessions());
+    if (url.pathname === '/' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!doctype html><meta charset="utf-8"><title>ic-audit</title><p>ic-audit collector is running.</p>');
+      return;
+    }
+    sendError(res, 404, 'E_NOT_FOUND', `no route ${req.method} ${url.pathname}`);
+  }
+
+  async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (config.ingestToken !== null && !tokenEquals(presentedToken(req, new URL('http://x/')), config.ingestToken)) {
+      return sendError(res, 401, 'E_UNAUTHORIZED', 'ingest token missing or wrong');
+    }
+    const body = await readBody(req, MAX_POST_BYTES);
+    if (body === null) return sendError(res, 413, 'E_TOO_LARGE', `body larger than ${MAX_POST_BYTES} bytes`);
+    const batch = parseFlatBody(body.toString('utf8'), Date.now() / 1000);
+    if ('error' in batch) return sendError(res, batch.code === 'E_TOO_MANY_EVENTS' ? 413 : 400, batch.code as ErrorCode, batch.error);
+    if (batch.events.length > 0) {
+      const stored = collector.acceptFlat(batch.events, 'http');
+      if (typeof stored !== 'number') return sendError(res, 503, stored.code, stored.message);
+      await collector.drain();
+    }
+    sendJson(res, 200, { accepted: batch.events.length, rejected: batch.rejected });
+  }
+
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!originAllowed(req.headers.origin, hosts)) return refuse(403, 'Forbidden');
+    if (url.pathname === '/ingest') {
+      ingestWss.handleUpgrade(req, socket, head, (ws) => ingestWss.emit('connection', ws, req));
+      return;
+    }
+    const verdict = consoleAllowed(req, url);
+    if (verdict !== 'ok') return refuse(verdict === 'origin' ? 403 : 401, verdict === 'origin' ? 'Forbidden' : 'Unauthorized');
+    if (consoleHandler !== null && consoleHandler.handleUpgrade(req, socket, head)) return;
+    refuse(404, 'Not Found');
+  });
+
+  // One TCP port: the first bytes tell a legacy Python client from HTTP.
+  const net: Server = createNetServer({ pauseOnConnect: false }, (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', (first: Buffer) => {
+      if (looksLegacy(first)) {
+        if (!legacyAllowed || !isLoopback(socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) {
+          socket.end('Legacy protocol disabled: use ws://HOST:PORT/ingest with the ingest token');
+          return;
+        }
+        serveLegacy(socket, first, collector);
+        return;
+      }
+      socket.pause();
+      socket.unshift(first);
+      http.emit('connection', socket);
+      socket.resume();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    net.once('error', reject);
+    net.listen(config.port, config.host, () => {
+      net.off('error', reject);
+      resolve();
+    });
+  });
+  const address = net.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  hosts = ownHosts(config.host, port);
+
+  return {
+    port,
+    host: config.host,
+    close: async () => {
+      clearInterval(heartbeat);
+      const closed = new Promise<void>((res) => net.close(() => res()));
+      for (const c of connections) c.close(CloseCodes.GOING_AWAY, 'collector shutting down');
+      await consoleHandler?.close();
+      ingestWss.close();
+      setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, 500).unref();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+/** Host names under which the console is its own origin (loopback aliases plus the bind address). */
+export function ownHosts(bindHost: string, port: number): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+  const out = new Set<string>();
+  for (const n of names) out.add(`${n}:${port}`);
+  return out;
+}
+
+/**
+ * True when a request carries no browser Origin, or the console's own. A web page the trader visits must not
+ * write or read the audit trail: its requests carry its own Origin, which is refused here.
+ */
+export function originAllowed(origin: string | undefined, hosts: ReadonlySet<string>): boolean {
+  if (origin === undefined) return true;
+  const m = /^http:\/\/([^/]+)$/.exec(origin);
+  return m !== null && hosts.has(m[1]!.toLowerCase());
+}
+
+/** True when the Host header names the console itself (defeats DNS rebinding on console routes). */
+export function hostAllowed(host: string | undefined, hosts: ReadonlySet<string>): boolean {
+  return host !== undefined && hosts.has(host.toLowerCase());
+}
+
+/** Constant-time string comparison for tokens. */
+export function tokenEquals(given: string | null | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Cookie carrying the console token after the first `/?token=` visit. */
+export const TOKEN_COOKIE = 'ic_audit_token';
+
+/** The token a request presents: `?token=`, `Authorization: Bearer`, `X-IC-Audit-Token`, or the console cookie. */
+export function presentedToken(req: IncomingMessage, url: URL): string | null {
+  const q = url.searchParams.get('token');
+  if (q !== null) return q;
+  const auth = req.headers['authorization'];
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7).trim();
+  const header = req.headers['x-ic-audit-token'];
+  if (typeof header === 'string') return header;
+  const cookie = req.headers['cookie'];
+  if (typeof cookie === 'string') {
+    for (const part of cookie.split(';')) {
+      const [k, ...v] = part.trim().split('=');
+      if (k === TOKEN_COOKIE) return decodeURIComponent(v.join('='));
+    }
+  }
+  return null;
+}

@@ -1,0 +1,63 @@
+import type { ProjectInfo } from './protocol.js';
+
+/** Live state of one bot session, as the collector tracks it (from hello + events), shown by the console. */
+export interface SessionInfo {
+  session: string;
+  project: ProjectInfo;
+  source: 'ws' | 'http' | 'legacy' | 'import';
+  sdk: string;
+  host: string;
+  pid: number;
+  connected: boolean;
+  /** Collector clock (epoch seconds) of the last frame or event from this session. */
+  last_seen: number;
+  /** Collector clock of the hello that started the session. */
+  started_at: number;
+  /** Events stored for this session. */
+  events: number;
+  /** Of which `error` events. */
+  errors: number;
+  /** Highest seq stored (accepted) and highest seq durable. */
+  last_seq: number;
+  acked: number;
+  /** Number of seq jumps and the events they skipped. */
+  gaps: number;
+  missing: number;
+  /** Events the client itself says it dropped (hello `dropped`, latest). */
+  dropped: number;
+  /** Median of (collector receive time - bot timestamp) over recent events, in seconds. */
+  clock_offset: number;
+}
+
+/** Result of walking the hash chain. */
+export interface IntegrityInfo {
+  ok: boolean;
+  /** Records checked. */
+  records: number;
+  /** First record id that failed, when not ok. */
+  first_bad_id: number | null;
+  /** Human sentence: "chain intact" or what broke where. */
+  message: string;
+  /** Collector clock of the check. */
+  checked_at: number;
+}
+
+/** GET /healthz body. */
+export interface HealthInfo {
+  status: 'ok' | 'degraded';
+  version: string;
+  events: number;
+  sessions: number;
+  connected: number;
+  integrity: IntegrityInfo;
+  journal: { writable: boolean; error: string | null; pending: number; torn_files: string[] };
+  uptime_s: number;
+}
+
+/** What a dump wrote. */
+export interface DumpResult {
+  path: string;
+  manifest: string;
+  projects: number;
+  events: number;
+}

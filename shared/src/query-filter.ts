@@ -1,0 +1,200 @@
+/**
+ * The console's filter grammar, shared so the renderer (filtering its in-memory rows) and the collector (filtering
+ * the journal for queries and "current filter" dumps) agree on exactly which records match.
+ *
+ * Free text: whitespace-separated words, each must occur (case-insensitive) in the project, type, description or
+ * fields. `key=value` terms (`symbol=EURUSD`, `order.side=buy`) compare one field, case-insensitive; quotes allow
+ * spaces (`note="stop loss"`).
+ */
+import type { EventFields, JsonValue } from './protocol.js';
+import { isObject } from './validate.js';
+
+/** Time range presets of the console. `custom` uses `from`/`to`. */
+export type TimeRange = '15m' | '1h' | '30h' | 'all' | 'custom';
+
+/** Every preset, in menu order. */
+export const TIME_RANGES: readonly TimeRange[] = ['15m', '1h', '30h', 'all', 'custom'];
+
+/** One console filter as the user set it. Empty strings mean "any". */
+export interface QueryFilter {
+  project: string;
+  type: string;
+  /** Free words and `field=value` terms. */
+  text: string;
+  range: TimeRange;
+  /** Custom range bounds, collector clock, epoch seconds. */
+  from: number | null;
+  to: number | null;
+}
+
+/** The filter that matches everything. */
+export const EMPTY_FILTER: QueryFilter = Object.freeze({
+  project: '',
+  type: '',
+  text: '',
+  range: 'all',
+  from: null,
+  to: null,
+}) as QueryFilter;
+
+/** A record as the filter sees it; `fields` is either parsed or still its JSON text (renderer rows). */
+export interface FilterableRecord {
+  project_name: string;
+  event_type: string;
+  event_description: string;
+  /** Collector clock, epoch seconds: time ranges compare against it. */
+  received_at: number;
+  fields: EventFields | string;
+}
+
+/** One `key=value` term. */
+export interface FieldTerm {
+  path: string[];
+  value: string;
+}
+
+/** The text box split into its parts. */
+export interface ParsedText {
+  words: string[];
+  terms: FieldTerm[];
+}
+
+/** A filter ready to run. */
+export interface CompiledFilter {
+  /** Collector-clock window, when the range bounds it. */
+  since: number | undefined;
+  until: number | undefined;
+  /** True when the filter matches every record (no need to scan). */
+  matchesAll: boolean;
+  match(record: FilterableRecord): boolean;
+}
+
+const RANGE_SECONDS: Record<Exclude<TimeRange, 'all' | 'custom'>, number> = {
+  '15m': 15 * 60,
+  '1h': 3600,
+  '30h': 30 * 3600,
+};
+
+/** Splits the text box into words and `key=value` terms; double quotes group spaces. */
+export function parseFilterText(text: string): ParsedText {
+  const words: string[] = [];
+  const terms: FieldTerm[] = [];
+  const re = /(?:[^\s"]+|"[^"]*")+/g;
+  for (const m of text.matchAll(re)) {
+    const token = m[0];
+    const eq = token.indexOf('=');
+    // A leading '=' or a quoted key is a plain word: only bare identifiers name fields.
+    if (eq > 0 && /^[A-Za-z0-9_.\-]+$/.test(token.slice(0, eq))) {
+      terms.push({ path: token.slice(0, eq).split('.'), value: unquote(token.slice(eq + 1)).toLowerCase() });
+    } else {
+      const word = unquote(token).toLowerCase();
+      if (word !== '') words.push(word);
+    }
+  }
+  return { words, terms };
+}
+
+function unquote(s: string): string {
+  return s.replace(/"/g, '');
+}
+
+/** Turns a filter into a window and a predicate. `now` is the collector clock in epoch seconds. */
+export function compileFilter(filter: QueryFilter, now: number): CompiledFilter {
+  let since: number | undefined;
+  let until: number | undefined;
+  if (filter.range === 'custom') {
+    since = filter.from ?? undefined;
+    until = filter.to ?? undefined;
+  } else if (filter.range !== 'all') {
+    since = now - RANGE_SECONDS[filter.range];
+  }
+  const { words, terms } = parseFilterText(filter.text);
+  const project = filter.project;
+  const type = filter.type;
+  const matchesAll = project === '' && type === '' && words.length === 0 && terms.length === 0 &&
+    since === undefined && until === undefined;
+  const match = (r: FilterableRecord): boolean => {
+    if (project !== '' && r.project_name !== project) return false;
+    if (type !== '' && r.event_type !== type) return false;
+    if (since !== undefined && r.received_at < since) return false;
+    if (until !== undefined && r.received_at > until) return false;
+    if (words.length > 0) {
+      const hay = (r.project_name + '\n' + r.event_type + '\n' + r.event_description + '\n' + fieldsText(r.fields))
+        .toLowerCase();
+      for (const w of words) if (!hay.includes(w)) return false;
+    }
+    if (terms.length > 0) {
+      // Cheap reject on the raw JSON text before paying for a parse.
+      if (typeof r.fields === 'string') {
+        const lower = r.fields.toLowerCase();
+        for (const t of terms) if (!lower.includes(t.value)) return false;
+      }
+      const fields = parsedFields(r.fields);
+      if (fields === null) return false;
+      for (const t of terms) if (!termMatches(fields, t)) return false;
+    }
+    return true;
+  };
+  return { since, until, matchesAll, match };
+}
+
+function fieldsText(fields: EventFields | string): string {
+  return typeof fields === 'string' ? fields : JSON.stringify(fields);
+}
+
+function parsedFields(fields: EventFields | string): EventFields | null {
+  if (typeof fields !== 'string') return fields;
+  try {
+    const v: unknown = JSON.parse(fields);
+    return isObject(v) ? (v as EventFields) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Value of a dotted path inside fields, or undefined. */
+export function fieldAt(fields: EventFields, path: readonly string[]): JsonValue | undefined {
+  let cur: JsonValue | undefined = fields;
+  for (const key of path) {
+    if (!isObject(cur) || !Object.prototype.hasOwnProperty.call(cur, key)) return undefined;
+    cur = (cur as Record<string, JsonValue>)[key];
+  }
+  return cur;
+}
+
+function termMatches(fields: EventFields, term: FieldTerm): boolean {
+  const v = fieldAt(fields, term.path);
+  if (v === undefined) return false;
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.toLowerCase() === term.value;
+}
+
+/** Validates an untrusted filter object (from a console frame or query string); returns it or the broken rule. */
+export function parseQueryFilter(v: unknown): QueryFilter | string {
+  if (v === undefined || v === null) return { ...EMPTY_FILTER };
+  if (!isObject(v)) return 'filter must be an object';
+  const project = v['project'] ?? '';
+  const type = v['type'] ?? '';
+  const text = v['text'] ?? '';
+  const range = v['range'] ?? 'all';
+  const from = v['from'] ?? null;
+  const to = v['to'] ?? null;
+  if (typeof project !== 'string' || project.length > 128) return 'filter.project must be a short string';
+  if (typeof type !== 'string' || type.length > 64) return 'filter.type must be a short string';
+  if (typeof text !== 'string' || text.length > 1024) return 'filter.text must be a string of at most 1024 characters';
+  if (typeof range !== 'string' || !(TIME_RANGES as readonly string[]).includes(range)) {
+    return `filter.range must be one of ${TIME_RANGES.join(', ')}`;
+  }
+  for (const bound of [from, to]) {
+    if (bound !== null && (typeof bound !== 'number' || !Number.isFinite(bound))) {
+      return 'filter.from and filter.to must be epoch seconds or null';
+    }
+  }
+  return { project, type, text, range: range as TimeRange, from: from as number | null, to: to as number | null };
+}
+
+/** True when two filters select the same records. */
+export function sameFilter(a: QueryFilter, b: QueryFilter): boolean {
+  return a.project === b.project && a.type === b.type && a.text === b.text && a.range === b.range &&
+    a.from === b.from && a.to === b.to;
+}

@@ -1,0 +1,93 @@
+/**
+ * Starts the real collector (`ic-audit serve`, built CLI) in a child process on port 0 with a temp data dir.
+ * Used by every integration test; `restart()` brings it back on the same port and data dir (after a kill -9).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Absolute path of the built CLI. */
+export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
+
+/** A running collector child process. */
+export interface CollectorHandle {
+  port: number;
+  dataDir: string;
+  /** http://127.0.0.1:PORT */
+  httpUrl: string;
+  /** ws://127.0.0.1:PORT/ingest */
+  ingestUrl: string;
+  /** Console token read from the startup line. */
+  consoleToken: string;
+  child: ChildProcess;
+  /** Everything the child printed so far. */
+  output(): string;
+  /** Sends a signal and waits for exit; returns the exit code (null when killed by a signal). */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts a new process on the same port and data dir (the old one must be gone). */
+  restart(): Promise<CollectorHandle>;
+  /** Stops the process (SIGTERM) and removes the data dir unless `keepDataDir`. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link startCollector}. */
+export interface StartOptions {
+  dataDir?: string;
+  port?: number;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Keep the data dir on close (the caller owns it). */
+  keepDataDir?: boolean;
+}
+
+/** Makes a fresh temp dir for a collector's data. */
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ic-audit-test-'));
+}
+
+/** Starts `ic-audit serve` and resolves once it prints its listening line. */
+export async function startCollector(opts: StartOptions = {}): Promise<CollectorHandle> {
+  const ownsDir = opts.dataDir === undefined && !opts.keepDataDir;
+  const dataDir = opts.dataDir ?? tempDataDir();
+  const port = opts.port ?? 0;
+  const child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...(opts.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stderr!.setEncoding('utf8');
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const ready = new Promise<{ port: number; token: string }>((res, rej) => {
+    const onData = (chunk: string): void => {
+      out += chunk;
+      const m = /console\s+http:\/\/[^:\s]+:(\d+)\/\?token=([0-9a-f]+)/.exec(out);
+      if (m) res({ port: Number(m[1]), token: m[2]! });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: string) => (out += c));
+    void exited.then((code) => rej(new Error(`collector exited (${code}) before listening:\n${out}`)));
+  });
+  const { port: actual, token } = await ready;
+  const handle: CollectorHandle = {
+    port: actual,
+    dataDir,
+    httpUrl: `http://127.0.0.1:${actual}`,
+    ingestUrl: `ws://127.0.0.1:${actual}/ingest`,
+    consoleToken: token,
+    child,
+    output: () => out,
+    kill: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    restart: () => startCollector({ ...opts, dataDir, port: actual, keepDataDir: true }),
+    close: async () => {
+      await handle.kill('SIGTERM');
+      if (ownsDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
