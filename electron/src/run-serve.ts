@@ -24,13 +24,10 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     throw err;
   }
   const health = running.collector.health();
-  process.stdout.write(
-    `ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n` +
-      `  ingest   ${running.ingestUrl}\n` +
-      `  console  ${running.consoleUrl}\n`,
-  );
+  process.stdout.write(`ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`);
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
   for (const f of health.journal.torn_files) process.stdout.write(`  recovered a torn last line; bytes kept in ${f}\n`);
+  process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
 
   let rl: ReturnType<typeof createInterface> | null = null;
   if (process.stdin.isTTY) {
