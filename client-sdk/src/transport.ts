@@ -1,0 +1,158 @@
+import { connect as netConnect, isIP, type NetConnectOpts, type Socket as NetSocket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { MAX_FRAME_BYTES } from '@ic-audit/shared';
+import WsWebSocket from 'ws';
+
+/** A standard (WHATWG) WebSocket constructor, e.g. `globalThis.WebSocket` or `ws`. */
+export type WebSocketConstructor = new (url: string) => StandardWebSocket;
+
+/** The part of the standard WebSocket interface the SDK uses. */
+export interface StandardWebSocket {
+  readonly bufferedAmount: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number): void;
+}
+
+/** What the transport reports; each callback is called from the event loop, never synchronously from open(). */
+export interface SocketHandlers {
+  onOpen(): void;
+  onMessage(text: string): void;
+  /** Called exactly once, whether the socket never opened, failed or closed. */
+  onClose(reason: string): void;
+}
+
+/** An open or opening connection. */
+export interface Connection {
+  /** Bytes queued in the socket but not yet written. */
+  readonly bufferedAmount: number;
+  /** Sends one text frame; never throws (a failed send surfaces as onClose). */
+  send(text: string): void;
+  /** Tears the connection down at once (no closing handshake: nothing may keep the process alive). */
+  destroy(): void;
+}
+
+// ws lets us create the TCP socket ourselves: unref'd from the start, so an open (or opening) connection never
+// keeps a finished bot alive. These mirror ws's own netConnect / tlsConnect.
+function unrefNetConnect(options: NetConnectOpts & { socketPath?: string }): NetSocket {
+  (options as { path?: string | undefined }).path = options.socketPath;
+  const socket = netConnect(options);
+  socket.unref();
+  return socket;
+}
+
+function unrefTlsConnect(options: ConnectionOptions & { host?: string }): NetSocket {
+  (options as { path?: string | undefined }).path = undefined;
+  if (!options.servername && options.servername !== '') {
+    options.servername = isIP(options.host ?? '') ? '' : options.host;
+  }
+  const socket = tlsConnect(options);
+  socket.unref();
+  return socket;
+}
+
+/**
+ * Opens a WebSocket. In Node the `ws` package is used unless `custom` is given: Node's global WebSocket (Node 22+)
+ * cannot be unref'd and would keep every finished bot alive. Elsewhere (Bun, Deno, browsers) the global one.
+ */
+export function openConnection(
+  url: string,
+  handlers: SocketHandlers,
+  opts: { connectTimeoutMs: number; webSocket?: WebSocketConstructor | undefined },
+): Connection {
+  const Ctor = opts.webSocket ?? (isNode() ? undefined : (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
+  return Ctor === undefined ? openWs(url, handlers, opts.connectTimeoutMs) : openStandard(Ctor, url, handlers);
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number): Connection {
+  let closed = false;
+  const done = (reason: string): void => {
+    if (closed) return;
+    closed = true;
+    h.onClose(reason);
+  };
+  const secure = url.startsWith('wss:') || url.startsWith('https:');
+  const ws = new WsWebSocket(url, {
+    handshakeTimeout: connectTimeoutMs,
+    perMessageDeflate: false,
+    maxPayload: MAX_FRAME_BYTES,
+    followRedirects: false,
+    createConnection: (secure ? unrefTlsConnect : unrefNetConnect) as never,
+  });
+  ws.on('open', () => {
+    // Belt and braces: ws may have wrapped the socket; keep it unref'd.
+    (ws as unknown as { _socket?: NetSocket })._socket?.unref?.();
+    if (!closed) h.onOpen();
+  });
+  ws.on('message', (data, isBinary) => {
+    if (!closed && !isBinary) h.onMessage(String(data));
+  });
+  ws.on('error', (err) => done(String((err as { code?: unknown }).code ?? err.message)));
+  ws.on('close', (code) => done(`closed (${code})`));
+  return {
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send(text) {
+      try {
+        ws.send(text);
+      } catch (err) {
+        done(`send failed: ${String(err)}`);
+      }
+    },
+    destroy() {
+      try {
+        ws.terminate();
+      } catch {
+        // already gone
+      }
+      done('destroyed');
+    },
+  };
+}
+
+function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers): Connection {
+  let closed = false;
+  const done = (reason: string): void => {
+    if (closed) return;
+    closed = true;
+    h.onClose(reason);
+  };
+  const ws = new Ctor(url);
+  ws.onopen = () => {
+    if (!closed) h.onOpen();
+  };
+  ws.onmessage = (ev) => {
+    if (!closed && typeof ev.data === 'string') h.onMessage(ev.data);
+  };
+  ws.onerror = () => done('error');
+  ws.onclose = () => done('closed');
+  return {
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    send(text) {
+      try {
+        ws.send(text);
+      } catch (err) {
+        done(`send failed: ${String(err)}`);
+      }
+    },
+    destroy() {
+      try {
+        ws.close();
+      } catch {
+        // already gone
+      }
+      done('destroyed');
+    },
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * Delivery guarantees of the BUILT package against the REAL collector (child process, test/helpers/collector.ts):
+ * crashes and restarts, late start, overflow with a recorded gap, hostile values, dumps.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { setImmediate as tick } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping } from '@ic-audit/client';
+import type { JournalRecord } from '@ic-audit/shared';
+import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
+import { botRecords, freePort, readJournal, waitFor } from './support.js';
+
+const FAST = { backoffBaseMs: 20, backoffCapMs: 250 };
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+function track(n: AuditNotifier): AuditNotifier {
+  cleanups.push(() => n.close(0));
+  return n;
+}
+
+/** Keeps the newest handle of a collector that gets killed and restarted, and closes it at the end. */
+function own(c: CollectorHandle): { current: CollectorHandle } {
+  const ref = { current: c };
+  cleanups.push(() => ref.current.close());
+  return ref;
+}
+
+function expectExactlyOnceInOrder(records: JournalRecord[], total: number): void {
+  expect(records.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+}
+
+describe('delivery through the real collector', () => {
+  it('3 bots x 20,000 events, collector killed -9 and restarted twice: every event exactly once, in order', async () => {
+    const ref = own(await startCollector({ keepDataDir: false }));
+    const dataDir = ref.current.dataDir;
+    const bots = [0, 1, 2].map((b) =>
+      track(new AuditNotifier({ projectName: `Bot${b}`, projectMarket: 'FOREX', url: ref.current.ingestUrl, ...FAST })),
+    );
+    const PER_BOT = 20_000;
+    const killAt = new Set([6_000, 13_000]);
+    for (let i = 0; i < PER_BOT; i += 500) {
+      if (killAt.has(i)) {
+        // Kill while every bot is connected and streaming, so unacked events are in flight.
+        expect(await waitFor(() => bots.every((b) => b.stats().connected), 10_000)).toBe(true);
+        await ref.current.kill('SIGKILL');
+        ref.current = await ref.current.restart();
+      }
+      for (const bot of bots) for (let j = i; j < i + 500; j++) bot.send(ProjectEvents.TRADE_OPENED, `trade ${j}`, { j });
+      await tick();
+    }
+    const flushed = await Promise.all(bots.map((b) => b.flush(30_000)));
+    expect(flushed).toEqual([true, true, true]);
+    const journal = readJournal(dataDir);
+    for (const bot of bots) {
+      const recs = botRecords(journal, bot.session);
+      expectExactlyOnceInOrder(recs, PER_BOT + 1);
+      expect(recs[1]!.event_description).toBe('trade 0');
+      expect(recs[PER_BOT]!.fields).toEqual({ j: PER_BOT - 1 });
+      expect(journal.filter((r) => r.session === bot.session && r.event_type === 'ic-audit.gap')).toEqual([]);
+      expect(bot.stats()).toMatchObject({ queued: 0, acked: PER_BOT + 1, dropped: 0 });
+      expect(bot.stats().reconnects).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('collector not running at first: 1,000 events, collector starts 5 s later, all 1,001 arrive', async () => {
+    const port = await freePort();
+    const bot = track(new AuditNotifier({ projectName: 'EarlyBird', projectMarket: 'Crypto', url: `ws://127.0.0.1:${port}/ingest` }));
+    for (let i = 0; i < 1000; i++) bot.send('tick', `t${i}`, { i });
+    expect(bot.stats()).toMatchObject({ queued: 1001, connected: false });
+    await new Promise((r) => setTimeout(r, 5000)); // the scenario itself: the collector is late
+    const ref = own(await startCollector({ port }));
+    expect(await bot.flush(15_000)).toBe(true);
+    expectExactlyOnceInOrder(botRecords(readJournal(ref.current.dataDir), bot.session), 1001);
+  });
+
+  it('buffer of 1,000, collector down, 5,000 sent: 4,001 dropped and counted, the gap is recorded', async () => {
+    const port = await freePort();
+    const bot = track(
+      new AuditNotifier({ projectName: 'Overflow', projectMarket: 'FOREX', url: `ws://127.0.0.1:${port}/ingest`, bufferMaxEvents: 1000, ...FAST }),
+    );
+    for (let i = 0; i < 5000; i++) bot.send('tick', `t${i}`, { i });
+    // Documented: boot + 5,000 = 5,001 events into 1,000 slots; the 4,001 oldest are dropped.
+    expect(bot.stats()).toMatchObject({ queued: 1000, dropped: 4001 });
+    const ref = own(await startCollector({ port }));
+    expect(await bot.flush(15_000)).toBe(false); // not everything got through, by design
+    expect(bot.stats()).toMatchObject({ queued: 0, acked: 1000, dropped: 4001 });
+    const journal = readJournal(ref.current.dataDir);
+    const recs = botRecords(journal, bot.session);
+    expect(recs.map((r) => r.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => 4002 + i));
+    expect(recs[0]!.event_description).toBe('t4000');
+    const gaps = journal.filter((r) => r.session === bot.session && r.event_type === 'ic-audit.gap');
+    expect(gaps.map((g) => g.fields)).toEqual([{ from_seq: 1, to_seq: 4001, missing: 4001 }]);
+    const hello = journal.find((r) => r.session === bot.session && r.event_type === 'ic-audit.session');
+    expect(hello?.fields['dropped']).toBe(4001);
+  });
+
+  it('hostile values: accepted by the collector and stored as documented', async () => {
+    const ref = own(await startCollector());
+    const bot = track(new AuditNotifier({ projectName: 'Hostile', projectMarket: 'FOREX', url: ref.current.ingestUrl }));
+    const circular: Record<string, unknown> = { x: 1 };
+    circular['self'] = circular;
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 20; i++) deep = { d: deep };
+    const many: Record<string, number> = {};
+    for (let i = 0; i < 100; i++) many[`k${i}`] = i;
+    const err = Object.assign(new TypeError('bad input'), { code: 'E_INPUT' });
+    const cases: Array<[string, unknown, (f: Record<string, unknown>) => void]> = [
+      ['circular', { circular }, (f) => expect(f).toEqual({ circular: { x: 1, self: '[Circular]' } })],
+      ['bigint', { n: 2n ** 70n }, (f) => expect(f).toEqual({ n: '1180591620717411303424' })],
+      ['function', { fn: function handler() {} }, (f) => expect(f).toEqual({ fn: '[Function: handler]' })],
+      ['symbol', { s: Symbol('sym') }, (f) => expect(f).toEqual({ s: '[Symbol: sym]' })],
+      ['date', { d: new Date(Date.UTC(2024, 0, 2)) }, (f) => expect(f).toEqual({ d: '2024-01-02T00:00:00.000Z' })],
+      ['error', { err }, (f) => expect(f['err']).toMatchObject({ name: 'TypeError', message: 'bad input', code: 'E_INPUT' })],
+      ['numbers', { a: NaN, b: Infinity, c: -Infinity }, (f) => expect(f).toEqual({ a: 'NaN', b: 'Infinity', c: '-Infinity' })],
+      ['deep', { deep }, (f) => expect(JSON.stringify(f)).toContain('"[Truncated: too deep]"')],
+      ['huge', { s: 'x'.repeat(50_000) }, (f) => expect(String(f['s'])).toMatch(/^x{8000,}…\[\+\d+ chars\]$/)],
+      ['many', many, (f) => expect(f['__truncated__']).toBe('[Truncated: 37 more keys]')],
+      ['proto', JSON.parse('{"__proto__": 1}'), (f) => expect(f).toEqual({ '[__proto__]': 1 })],
+    ];
+    for (const [name, fields] of cases) bot.send(name, `hostile ${name}`, fields as object);
+    (bot.send as (...a: unknown[]) => void)({ not: 'a string' }, 12345, 'plain');
+    bot.send('ic-audit.gap', 'spoofed collector record', {});
+    bot.send('t'.repeat(200), 'd'.repeat(10_000), {});
+    expect(await bot.flush(10_000)).toBe(true);
+    const recs = botRecords(readJournal(ref.current.dataDir), bot.session);
+    expect(recs).toHaveLength(1 + cases.length + 3);
+    cases.forEach(([name, , check], i) => {
+      expect(recs[i + 1]!.event_type).toBe(name);
+      check(recs[i + 1]!.fields as Record<string, unknown>);
+    });
+    const [coerced, spoofed, long] = recs.slice(1 + cases.length);
+    expect(coerced).toMatchObject({ event_type: '[object Object]', event_description: '12345', fields: { value: 'plain' } });
+    expect(spoofed!.event_type).toBe('client:ic-audit.gap');
+    expect(long!.event_type.length).toBeLessThanOrEqual(64);
+    expect(long!.event_description).toMatch(/^d+…\[\+\d+ chars\]$/);
+  });
+
+  it('triggerAuditDumping() returns a path whose file has the seed dump shape', async () => {
+    const ref = own(await startCollector());
+    const bot = track(
+      new AuditNotifier({
+        projectName: 'MyTradingBot',
+        projectMarket: 'FOREX',
+        projectDescription: 'Automated EURUSD trading system',
+        projectPrivileges: ProjectPrivileges.EXECUTE_TRADE,
+        url: ref.current.ingestUrl,
+      }),
+    );
+    bot.send(ProjectEvents.TRADE_OPENED, 'Opened long EURUSD', { symbol: 'EURUSD', price: 1.085, quantity: 10000 });
+    expect(await bot.flush(5000)).toBe(true);
+    const result = await triggerAuditDumping({ url: ref.current.ingestUrl });
+    expect(result).not.toBeNull();
+    expect(result!.path.endsWith('dumped_audit_trails.json')).toBe(true);
+    expect(existsSync(result!.path)).toBe(true);
+    const dump = JSON.parse(readFileSync(result!.path, 'utf8')) as Record<string, Array<Record<string, unknown>>>;
+    expect(Object.keys(dump)).toEqual(['MyTradingBot']);
+    expect(result).toMatchObject({ projects: 1, events: 2 });
+    const [boot, trade] = dump['MyTradingBot']!;
+    expect(boot).toMatchObject({
+      event_type: 'boot',
+      event_description: 'Project was booted.',
+      project_name: 'MyTradingBot',
+      project_market: 'FOREX',
+      project_description: 'Automated EURUSD trading system',
+      project_privileges: ['execute_trade'],
+    });
+    expect(trade).toEqual({
+      event_type: 'trade_opened',
+      event_description: 'Opened long EURUSD',
+      timestamp: trade!['timestamp'],
+      project_name: 'MyTradingBot',
+      symbol: 'EURUSD',
+      price: 1.085,
+      quantity: 10000,
+    });
+    expect(typeof boot!['timestamp']).toBe('number');
+  });
+
+  it('triggerAuditDumping() resolves null when nothing listens', async () => {
+    const port = await freePort();
+    expect(await triggerAuditDumping({ url: `ws://127.0.0.1:${port}/ingest`, timeoutMs: 2000 })).toBeNull();
+  });
+});
