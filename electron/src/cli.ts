@@ -9,6 +9,7 @@ import { writeDump } from './dump/dump-writer.js';
 import { importSeedDump } from './import-seed.js';
 import { describeBreak, scanJournal } from './journal/scan.js';
 import { JOURNAL_DIR } from './journal/segments.js';
+import { makeConsole } from './console-factory.js';
 import { runServe } from './run-serve.js';
 import { VERSION } from './version.js';
 
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case 'serve':
-        return await runServe(config);
+        return await runServe(config, makeConsole);
       case 'verify': {
         const scan = await scanJournal(join(config.dataDir, JOURNAL_DIR));
         if (scan.firstBreak !== null) {

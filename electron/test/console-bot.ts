@@ -44,6 +44,10 @@ export async function connectBot(
       for (const w of waiters.splice(0)) w.reject(new Error(frame.message));
     }
   });
+  // A collector that cuts the connection (hostile frame, shutdown) must fail pending sends, not hang them.
+  ws.on('close', (code) => {
+    for (const w of waiters.splice(0)) w.reject(new Error(`ingest connection closed (${code})`));
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);

@@ -13,3 +13,4 @@ export * from './collector-types.js';
 export * from './query-filter.js';
 export * from './console-protocol.js';
 export * from './parse-console.js';
+export * from './ipc-channels.js';

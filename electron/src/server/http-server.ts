@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode } from '@ic-audit/shared';
 import type { Collector } from '../collector/collector.js';
 import type { CollectorConfig } from '../config.js';
+import { unauthorizedPage } from '../console/unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';
 import { isLoopback } from '../config.js';
 import { parseFlatBody } from './flat-body.js';
@@ -35,17 +36,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 
 function sendError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
   sendJson(res, status, { error: { code, message } });
-}
-
-/** Page shown for console routes without a valid token. */
-function unauthorizedPage(): string {
-  return (
-    '<!doctype html><meta charset="utf-8"><title>ic-audit: token required</title>' +
-    '<body style="font:14px system-ui;background:#111;color:#ddd;padding:2em">' +
-    '<h1>ic-audit console: token required</h1>' +
-    '<p>Open the console URL printed by <code>ic-audit serve</code> (or <code>npm start</code>); it carries the ' +
-    'token. The token is also in <code>console.token</code> inside the data directory (default <code>~/.ic-audit</code>).</p>'
-  );
 }
 
 /** Reads a request body up to `limit` bytes; null when it is larger. */
@@ -120,7 +110,7 @@ export async function startServer(
     if (verdict === 'origin') return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'unknown Host or Origin');
     if (verdict === 'token') {
       if (url.pathname.startsWith('/api/')) return sendError(res, 401, 'E_UNAUTHORIZED', 'console token required');
-      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" });
+      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" });
       res.end(unauthorizedPage());
       return;
     }
@@ -134,7 +124,6 @@ export async function startServer(
       return;
     }
     if (consoleHandler !== null && consoleHandler.handleHttp(req, res, url)) return;
-    if (url.pathname === '/api/sessions' && req.method === 'GET') return sendJson(res, 200, collector.sessions());
     if (url.pathname === '/' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><meta charset="utf-8"><title>ic-audit</title><p>ic-audit collector is running.</p>');

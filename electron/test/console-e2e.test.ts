@@ -1,0 +1,170 @@
+/**
+ * The console in real Chromium against the real collector (built CLI on port 0), with bots speaking the wire
+ * protocol: live arrival, filters, dump download, XSS, auth, disconnect, and the README screenshots.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
+import { connectBot, type BotEvent, type TestBot } from './console-bot.js';
+
+const DOCS = resolve(import.meta.dirname, '../../docs');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+/** Rows the stream table currently holds (its data attribute, exact). */
+async function waitRows(page: Page, n: number, timeout = 5000): Promise<void> {
+  await page.waitForFunction((want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want), n, { timeout });
+}
+
+describe('console in Chromium', () => {
+  let collector: CollectorHandle;
+  let browser: Browser;
+  let page: Page;
+  let trader: TestBot;
+  let monitor: TestBot;
+  const XSS = '<img src=x onerror="window.__pwned=1">';
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 820 }, acceptDownloads: true });
+    await page.goto(`${collector.httpUrl}/?token=${collector.consoleToken}`);
+    await page.waitForSelector('[data-testid=link].live');
+  });
+
+  afterAll(async () => {
+    await trader?.close();
+    await monitor?.close();
+    await browser?.close();
+    await collector?.close();
+  });
+
+  it('shows events from bots in the sidebar, overview and stream within 1 s', async () => {
+    trader = await connectBot(collector.ingestUrl, { name: 'EURUSD-scalper', privileges: ['execute_trade', 'live_monitoring'] });
+    monitor = await connectBot(collector.ingestUrl, { name: 'BTC-monitor', market: 'Crypto', privileges: ['live_monitoring'] });
+    const trades: BotEvent[] = [{ event_type: 'boot', event_description: 'Project was booted.' }];
+    for (let i = 0; i < 30; i++) {
+      trades.push({
+        event_type: i % 2 ? 'trade_opened' : 'trade_closed',
+        event_description: `${i % 2 ? 'Opened' : 'Closed'} EURUSD position #${i}`,
+        fields: { symbol: i % 3 ? 'EURUSD' : 'GBPUSD', price: 1.085 + i / 1e4, quantity: 10_000 },
+      });
+    }
+    trades.push({ event_type: 'error', event_description: XSS, fields: { error_code: 'CONN_TIMEOUT' } });
+    const ticks: BotEvent[] = Array.from({ length: 12 }, (_, i) => ({
+      event_type: 'price_tick',
+      event_description: `BTC at ${60_000 + i}`,
+      fields: { symbol: 'BTCUSD' },
+    }));
+    await Promise.all([trader.send(trades), monitor.send(ticks)]);
+    // Acked means durable; from here the console has one second.
+    await page.waitForSelector('.project[data-project="EURUSD-scalper"]', { timeout: 1000 });
+    await page.waitForSelector('.card[data-project="BTC-monitor"] .tail-row', { timeout: 1000 });
+    await page.keyboard.press('2');
+    await page.waitForFunction(() => [...document.querySelectorAll('.row .c-desc')].some((e) => e.textContent === 'BTC at 60011'), null, { timeout: 1000 });
+    expect(await page.textContent('.project[data-project="EURUSD-scalper"]')).toContain('execute_trade, live_monitoring');
+    expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
+    // Counters come from the collector's session table, refreshed with every health tick.
+    await page.waitForFunction(() => document.querySelector('.project[data-project="EURUSD-scalper"]')?.textContent?.includes('32 ev1 err'));
+    await page.keyboard.press('1');
+    await page.waitForSelector('.card.erroring[data-project="EURUSD-scalper"]');
+    mkdirSync(DOCS, { recursive: true });
+    await page.screenshot({ path: join(DOCS, 'console.png') });
+  });
+
+  it('renders event text as text: an HTML description stays literal and runs nothing', async () => {
+    await page.keyboard.press('2');
+    await page.waitForFunction((xss) => [...document.querySelectorAll('.row .c-desc')].some((e) => e.textContent === xss), XSS);
+    expect(await page.evaluate(() => document.querySelectorAll('.table img').length)).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+  });
+
+  it('narrows the table to exactly the matching rows for every filter', async () => {
+    await page.keyboard.press('2');
+    // The stream also lists the collector's own records (session hellos), so the totals come from the server.
+    const server = (await (await fetch(`${collector.httpUrl}/api/records?limit=5000`, {
+      headers: { authorization: `Bearer ${collector.consoleToken}` },
+    })).json()) as { records: Array<{ project_name: string }> };
+    await waitRows(page, server.records.length);
+    await page.selectOption('select[aria-label=Project]', 'BTC-monitor');
+    await waitRows(page, server.records.filter((r) => r.project_name === 'BTC-monitor').length);
+    expect(server.records.filter((r) => r.project_name === 'BTC-monitor').length).toBeGreaterThanOrEqual(12);
+    await page.selectOption('select[aria-label=Project]', '');
+    await page.selectOption('select[aria-label=Type]', 'trade_opened');
+    await waitRows(page, 15);
+    await page.selectOption('select[aria-label=Type]', '');
+    await page.fill('#filter-text', 'symbol=EURUSD');
+    await waitRows(page, 20);
+    await page.fill('#filter-text', 'symbol=EURUSD opened');
+    await waitRows(page, 10);
+    await page.fill('#filter-text', 'conn_timeout');
+    await waitRows(page, 1);
+    await page.fill('#filter-text', 'symbol=EURUSD');
+    await page.click('.ranges button:has-text("15 min")');
+    await waitRows(page, 20);
+    await page.click('.ranges button:has-text("custom")');
+    await page.fill('input[aria-label=From]', '2001-01-01T00:00:00');
+    await page.fill('input[aria-label=To]', '2001-01-02T00:00:00');
+    await waitRows(page, 0);
+    await page.click('.ranges button:has-text("30 h")');
+    await waitRows(page, 20);
+    await page.screenshot({ path: join(DOCS, 'console-stream.png') });
+    await page.click('.row[data-id]');
+    await page.waitForSelector('[data-testid=record-hash]');
+    expect(await page.textContent('[data-testid=record-hash]')).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.parse((await page.textContent('[data-testid=record-json]'))!).fields.symbol).toBe('EURUSD');
+    await page.screenshot({ path: join(DOCS, 'console-detail.png') });
+    await page.keyboard.press('Escape');
+    await page.fill('#filter-text', '');
+    await page.click('.ranges button:has-text("all")');
+  });
+
+  it('Dump downloads exactly what `ic-audit dump --hours 30` writes for the same data', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dump-button')]);
+    expect(download.suggestedFilename()).toBe('dumped_audit_trails.json');
+    const dir = mkdtempSync(join(tmpdir(), 'ic-audit-dl-'));
+    try {
+      const got = join(dir, 'browser.json');
+      await download.saveAs(got);
+      const cli = join(dir, 'cli.json');
+      await promisify(execFile)(process.execPath, [CLI, 'dump', '--data-dir', collector.dataDir, '--hours', '30', '--out', cli]);
+      expect(readFileSync(got, 'utf8')).toBe(readFileSync(cli, 'utf8'));
+      const dump = JSON.parse(readFileSync(got, 'utf8')) as Record<string, unknown[]>;
+      expect(Object.keys(dump).sort()).toEqual(['BTC-monitor', 'EURUSD-scalper']);
+      await page.waitForSelector('[data-testid=dump-status].done');
+      expect(await page.textContent('[data-testid=dump-status]')).toContain('dumped_audit_trails.json');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('verifies the chain on request', async () => {
+    await page.click('button:has-text("Verify")');
+    await page.waitForFunction(() => /chain intact · \d/.test(document.querySelector('[data-testid=integrity]')?.textContent ?? '') &&
+      !document.querySelector('[data-testid=integrity]')?.textContent?.endsWith('· 0'));
+  });
+
+  it('answers 401 without the token or with a wrong one, and serves the page under a strict CSP', async () => {
+    for (const path of ['/', '/?token=wrong', '/api/health', '/api/records']) {
+      expect((await fetch(collector.httpUrl + path, { redirect: 'manual' })).status, path).toBe(401);
+    }
+    const ok = await fetch(`${collector.httpUrl}/`, { headers: { authorization: `Bearer ${collector.consoleToken}` } });
+    expect(ok.status).toBe(200);
+    const csp = ok.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(await ok.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
+
+  it('shows a bot that disconnects as disconnected within two heartbeats', async () => {
+    await monitor.close();
+    await page.waitForSelector('.project[data-project="BTC-monitor"][data-status="disconnected"]', { timeout: 30_000 });
+    expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
+  });
+});

@@ -1,0 +1,110 @@
+import { TIME_RANGES, type TimeRange } from '@ic-audit/shared';
+import { useEffect, useRef, useState } from 'react';
+import { formatCount } from '../lib/format.js';
+import { useStore } from '../store/store.js';
+import { useClient } from './client-context.js';
+import { useProjects } from './use-projects.js';
+
+const RANGE_LABELS: Record<TimeRange, string> = { '15m': '15 min', '1h': '1 h', '30h': '30 h', all: 'all', custom: 'custom' };
+
+function toLocalInput(epoch: number | null): string {
+  if (epoch === null) return '';
+  const d = new Date(epoch * 1000 - new Date().getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 19);
+}
+
+function fromLocalInput(v: string): number | null {
+  if (v === '') return null;
+  const t = new Date(v).getTime();
+  return Number.isFinite(t) ? t / 1000 : null;
+}
+
+/** Project, type, free text / `field=value`, time range; plus the row count and a "load older" action. */
+export function FilterBar() {
+  const filter = useStore((s) => s.filter);
+  const types = useStore((s) => s.types);
+  const view = useStore((s) => s.view);
+  useStore((s) => s.rowsVersion);
+  const projects = useProjects();
+  const client = useClient();
+  const [text, setText] = useState(filter.text);
+  const [loading, setLoading] = useState(false);
+  const [note, setNote] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+
+  // Typing is debounced so a million rows are not rescanned per keystroke.
+  useEffect(() => {
+    const t = setTimeout(() => useStore.getState().setFilter({ text }), 180);
+    return () => clearTimeout(t);
+  }, [text]);
+  useEffect(() => setText(filter.text), [filter.text]);
+
+  const loadOlder = async (): Promise<void> => {
+    const s = useStore.getState();
+    const requested = s.filter;
+    setLoading(true);
+    try {
+      const { rows, more } = await client.query(requested, s.view.olderCursor(), 2000);
+      if (useStore.getState().filter === requested) s.addOlder(rows, more);
+      setNote(rows.length === 0 ? 'nothing older' : '');
+    } catch (err) {
+      setNote(err instanceof Error ? err.message : String(err));
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  const set = useStore.getState().setFilter;
+  return (
+    <div className="filter-bar">
+      <select aria-label="Project" value={filter.project} onChange={(e) => set({ project: e.target.value })}>
+        <option value="">all projects</option>
+        {projects.map((p) => (
+          <option key={p.name} value={p.name}>{p.name}</option>
+        ))}
+      </select>
+      <select aria-label="Type" value={filter.type} onChange={(e) => set({ type: e.target.value })}>
+        <option value="">all types</option>
+        {[...types].sort().map((t) => (
+          <option key={t} value={t}>{t}</option>
+        ))}
+      </select>
+      <input
+        ref={input}
+        id="filter-text"
+        type="search"
+        aria-label="Filter text"
+        placeholder="text or field=value (symbol=EURUSD)   press /"
+        value={text}
+        spellCheck={false}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') set({ text });
+          if (e.key === 'Escape') input.current?.blur();
+        }}
+      />
+      <div className="ranges" role="group" aria-label="Time range">
+        {TIME_RANGES.map((r) => (
+          <button key={r} type="button" className={filter.range === r ? 'on' : ''} onClick={() => set({ range: r })}>
+            {RANGE_LABELS[r]}
+          </button>
+        ))}
+      </div>
+      {filter.range === 'custom' && (
+        <span className="custom-range">
+          <input type="datetime-local" step="1" aria-label="From" value={toLocalInput(filter.from)}
+            onChange={(e) => set({ from: fromLocalInput(e.target.value) })} />
+          <input type="datetime-local" step="1" aria-label="To" value={toLocalInput(filter.to)}
+            onChange={(e) => set({ to: fromLocalInput(e.target.value) })} />
+        </span>
+      )}
+      <span className="grow" />
+      <span className="row-count" data-testid="row-count">{formatCount(view.length)} rows</span>
+      <button type="button" disabled={loading || !view.olderMore} onClick={() => void loadOlder()}
+        title="Fetch older matching records from the collector's journal">
+        {loading ? 'loading…' : 'older ↑'}
+      </button>
+      {note !== '' && <span className="muted">{note}</span>}
+    </div>
+  );
+}

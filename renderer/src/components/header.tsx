@@ -1,0 +1,67 @@
+import { formatCount } from '../lib/format.js';
+import { useStore } from '../store/store.js';
+import { useClient } from './client-context.js';
+import { DumpMenu } from './dump-menu.js';
+
+/** Top bar: link state, views, integrity with verify, notifications toggle, Dump (always visible), dump status. */
+export function Header() {
+  const client = useClient();
+  const link = useStore((s) => s.link);
+  const tab = useStore((s) => s.tab);
+  const integrity = useStore((s) => s.integrity);
+  const verifying = useStore((s) => s.verifying);
+  const health = useStore((s) => s.health);
+  const muted = useStore((s) => s.notificationsMuted);
+  const dump = useStore((s) => s.dump);
+  const version = useStore((s) => s.version);
+
+  const verify = async (): Promise<void> => {
+    const s = useStore.getState();
+    s.setVerifying(true);
+    try {
+      s.setIntegrity(await client.verify());
+    } catch (err) {
+      s.setVerifying(false);
+      s.setDump({ state: 'failed', message: `Verify failed: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  };
+  const toggleNotifications = (): void => {
+    const s = useStore.getState();
+    if (s.notificationsMuted && typeof Notification !== 'undefined' && Notification.permission === 'default') {
+      void Notification.requestPermission();
+    }
+    s.setNotificationsMuted(!s.notificationsMuted);
+  };
+  const tabButton = (t: 'overview' | 'stream', label: string, key: string) => (
+    <button type="button" className={`tab ${tab === t ? 'on' : ''}`} onClick={() => useStore.getState().setTab(t)} title={`${label} (${key})`}>
+      {label}
+    </button>
+  );
+  return (
+    <header className="topbar">
+      <span className="brand">ic-audit</span>
+      <span className={`link ${link}`} data-testid="link">{link}</span>
+      <nav className="tabs">
+        {tabButton('overview', 'Overview', '1')}
+        {tabButton('stream', 'Stream', '2')}
+      </nav>
+      <span className="muted">{health ? `${formatCount(health.events)} events · ${health.connected} connected` : ''}</span>
+      <span className="grow" />
+      <span className={`integrity ${integrity === null ? '' : integrity.ok ? 'ok' : 'bad'}`} data-testid="integrity"
+        title={integrity?.message ?? ''}>
+        {integrity === null ? 'integrity: unknown' : integrity.ok ? `chain intact · ${formatCount(integrity.records)}` : integrity.message}
+      </span>
+      <button type="button" onClick={() => void verify()} disabled={verifying || link !== 'live'} title="Walk the whole hash chain on disk (v)">
+        {verifying ? 'verifying…' : 'Verify'}
+      </button>
+      <button type="button" onClick={toggleNotifications} aria-pressed={!muted} title="Desktop notifications on error events">
+        {muted ? 'alerts off' : 'alerts on'}
+      </button>
+      <DumpMenu />
+      {dump.message !== '' && (
+        <div className={`dump-status ${dump.state}`} role="status" data-testid="dump-status">{dump.message}</div>
+      )}
+      <span className="muted version">{version}</span>
+    </header>
+  );
+}

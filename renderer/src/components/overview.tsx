@@ -1,0 +1,54 @@
+import { formatAge, formatCount, formatTime, typeKind } from '../lib/format.js';
+import { TAIL_LENGTH } from '../store/events-slice.js';
+import { useStore } from '../store/store.js';
+import { Sparkline } from './sparkline.js';
+import { useCollectorNow } from './use-now.js';
+import { useProjects } from './use-projects.js';
+
+const RECENT_ERROR_S = 300;
+
+/** One card per project: status, counts, event-rate sparkline and live tail; recent errors make the card red. */
+export function Overview() {
+  const projects = useProjects();
+  const now = useCollectorNow();
+  const live = useStore((s) => s.live);
+  useStore((s) => s.rowsVersion);
+  if (projects.length === 0) {
+    return <div className="empty big">Waiting for bots. Point a bot at this collector and its events appear here.</div>;
+  }
+  return (
+    <div className="overview">
+      {projects.map((p) => {
+        const l = live.get(p.name);
+        const tail = l ? l.tail.slice(-TAIL_LENGTH) : [];
+        const erroring = l !== undefined && now - l.lastErrorAt < RECENT_ERROR_S;
+        return (
+          <section key={p.name} className={`card ${erroring ? 'erroring' : ''}`} data-project={p.name}>
+            <header className="card-head">
+              <span className={`dot ${p.status}`} aria-hidden="true" />
+              <span className="card-name">{p.name}</span>
+              <span className="muted">{p.market}</span>
+              <span className="grow" />
+              <Sparkline values={l ? l.rate.series(now) : []} />
+            </header>
+            <div className="card-stats">
+              <span>{p.status}</span>
+              <span>{formatCount(p.events30h)} events</span>
+              <span className={p.errors30h > 0 ? 'err' : ''}>{formatCount(p.errors30h)} errors</span>
+              <span>last {formatAge(now - (l?.lastEventAt || p.lastSeen))} ago</span>
+            </div>
+            <ol className="tail">
+              {tail.map((r) => (
+                <li key={r.id} className={`tail-row kind-${typeKind(r.type)}`}>
+                  <span className="t">{formatTime(r.ts)}</span>
+                  <span className="ty">{r.type}</span>
+                  <span className="d">{r.desc}</span>
+                </li>
+              ))}
+            </ol>
+          </section>
+        );
+      })}
+    </div>
+  );
+}
