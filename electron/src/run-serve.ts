@@ -23,13 +23,30 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     }
     throw err;
   }
+  let rl: ReturnType<typeof createInterface> | null = null;
+  // Signal handlers go in before anything is printed: a supervisor that stops us as soon as it reads the URL
+  // must reach the handler that commits the journal, not the default action.
+  const done = new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      process.stdout.write(`ic-audit: ${signal}: committing and stopping\n`);
+      rl?.close();
+      running.stop().then(
+        () => resolve(0),
+        (err: Error) => {
+          process.stderr.write(`ic-audit: stop failed: ${(err as Error).message}\n`);
+          resolve(2);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   const health = running.collector.health();
   process.stdout.write(`ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`);
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
   for (const f of health.journal.torn_files) process.stdout.write(`  recovered a torn last line; bytes kept in ${f}\n`);
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
 
-  let rl: ReturnType<typeof createInterface> | null = null;
   if (process.stdin.isTTY) {
     process.stdout.write('  press Enter to dump the last 30 hours, Ctrl+C to stop\n');
     rl = createInterface({ input: process.stdin });
@@ -40,19 +57,5 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
       );
     });
   }
-  return new Promise<number>((resolve) => {
-    const stop = (signal: string): void => {
-      process.stdout.write(`ic-audit: ${signal}: committing and stopping\n`);
-      rl?.close();
-      running.stop().then(
-        () => resolve(0),
-        (err: Error) => {
-          process.stderr.write(`ic-audit: stop failed: ${err.message}\n`);
-          resolve(2);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  return done;
 }

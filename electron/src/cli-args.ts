@@ -1,0 +1,22 @@
+import { parseArgs } from 'node:util';
+import type { ConfigFlags } from './config.js';
+
+/** Flags shared by `ic-audit serve`, `npm start` and the Electron main process. */
+export const SERVE_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'ingest-token': { type: 'string' },
+} as const;
+
+/** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
+export function parseServeFlags(argv: string[]): ConfigFlags {
+  const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: false, allowPositionals: true });
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return {
+    host: str(values.host),
+    port: str(values.port),
+    dataDir: str(values['data-dir']),
+    ingestToken: str(values['ingest-token']),
+  };
+}

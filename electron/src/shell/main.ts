@@ -1,0 +1,152 @@
+// Electron main process: the thin shell around the same collector `ic-audit serve` runs. Only this folder imports
+// 'electron'; everything it calls is plain Node and tested without Electron.
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, session, shell, Tray, nativeImage } from 'electron';
+import { copyFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DUMPS_DIR } from '../dump/dump-writer.js';
+import { dirname, join } from 'node:path';
+import { parseServeFlags } from '../cli-args.js';
+import { resolveConfig } from '../config.js';
+import { DataDirError } from '../data-dir.js';
+import { startCollector, type RunningCollector } from '../serve.js';
+import { makeConsole } from '../console-factory.js';
+import { registerIpcHandlers } from './ipc-handlers.js';
+import { consoleWindowOptions, navigationAllowed, permissionAllowed } from './window-options.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let running: RunningCollector | null = null;
+let win: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let quitting = false;
+
+function fatal(title: string, message: string): void {
+  dialog.showErrorBox(title, message);
+  app.exit(2);
+}
+
+async function boot(): Promise<void> {
+  let config;
+  try {
+    config = resolveConfig(parseServeFlags(process.argv.slice(1)));
+  } catch (err) {
+    return fatal('ic-audit: bad setting', (err as Error).message);
+  }
+  try {
+    running = await startCollector(config, makeConsole);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      return fatal('ic-audit: port busy', `Port ${config.port} on ${config.host} is already in use (is another ic-audit running?).`);
+    }
+    if (e instanceof DataDirError) return fatal('ic-audit: data folder', e.message);
+    return fatal('ic-audit could not start', e.message);
+  }
+  const r = running;
+  const origin = new URL(r.consoleUrl).origin;
+  session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permissionAllowed(permission)));
+  session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+
+  win = new BrowserWindow(consoleWindowOptions(join(here, 'preload.cjs'), { devTools: !app.isPackaged }));
+  const contents = win.webContents;
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (e, url) => {
+    if (!navigationAllowed(url, origin)) e.preventDefault();
+  });
+  contents.on('will-redirect', (e, url) => {
+    if (!navigationAllowed(url, origin)) e.preventDefault();
+  });
+  contents.on('will-attach-webview', (e) => e.preventDefault());
+  win.once('ready-to-show', () => win?.show());
+  win.on('closed', () => (win = null));
+
+  registerIpcHandlers(ipcMain, {
+    windowContentsId: () => (win === null ? null : win.webContents.id),
+    consoleOrigin: origin,
+    askSavePath: async (defaultName) => {
+      const res = await dialog.showSaveDialog(win!, { title: 'Save audit dump', defaultPath: defaultName });
+      return res.canceled || !res.filePath ? null : res.filePath;
+    },
+    dumpsDir: join(r.collector.dataDir, DUMPS_DIR),
+    copyFile: (from, to) => copyFile(from, to),
+    reveal: (path) => shell.showItemInFolder(path),
+    notify: (title, body) => {
+      if (!Notification.isSupported()) return false;
+      new Notification({ title, body }).show();
+      return true;
+    },
+    appInfo: () => ({ version: r.collector.version, dataDir: r.collector.dataDir, platform: process.platform, electron: process.versions.electron ?? '' }),
+  });
+  buildMenu(r);
+  buildTray(r);
+  await win.loadURL(r.consoleUrl);
+}
+
+async function dumpWithDialog(r: RunningCollector): Promise<void> {
+  const res = await dialog.showSaveDialog({ title: 'Save audit dump (last 30 h)', defaultPath: 'dumped_audit_trails.json' });
+  if (res.canceled || !res.filePath) return;
+  const d = await r.collector.dump({ out: res.filePath });
+  shell.showItemInFolder(d.path);
+}
+
+function buildMenu(r: RunningCollector): void {
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate([
+      {
+        label: 'ic-audit',
+        submenu: [
+          { label: 'Dump last 30 hours…', accelerator: 'CmdOrCtrl+D', click: () => void dumpWithDialog(r) },
+          { label: 'Open data folder', click: () => void shell.openPath(r.collector.dataDir) },
+          {
+            label: 'Verify integrity',
+            click: async () => {
+              const v = await r.collector.verify();
+              await dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' });
+            },
+          },
+          { type: 'separator' },
+          { role: 'quit' },
+        ],
+      },
+      { role: 'editMenu' },
+      { role: 'viewMenu' },
+    ]),
+  );
+}
+
+function buildTray(r: RunningCollector): void {
+  try {
+    tray = new Tray(nativeImage.createFromPath(join(here, '..', '..', 'assets', 'icon.png')).resize({ width: 16, height: 16 }));
+  } catch {
+    return; // No tray on this desktop.
+  }
+  const refresh = (): void => {
+    const sessions = r.collector.sessions();
+    const connected = sessions.filter((s) => s.connected).length;
+    const errors = sessions.reduce((n, s) => n + s.errors, 0);
+    tray?.setToolTip(`ic-audit: ${connected} bots connected, ${errors} errors`);
+  };
+  refresh();
+  setInterval(refresh, 2_000).unref();
+  tray.on('click', () => win?.show());
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('web-contents-created', (_e, contents) => contents.setWindowOpenHandler(() => ({ action: 'deny' })));
+  app.on('before-quit', (e) => {
+    if (quitting || running === null) return;
+    // Commit the journal before the process goes.
+    e.preventDefault();
+    quitting = true;
+    void running.stop().finally(() => app.exit(0));
+  });
+  app.on('window-all-closed', () => app.quit());
+  void app.whenReady().then(boot);
+}

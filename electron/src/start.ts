@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// `npm start`: the desktop console when Electron can run here, else the same collector headless with the console
+// URL printed, and why.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { parseServeFlags } from './cli-args.js';
+import { ConfigError, resolveConfig } from './config.js';
+import { makeConsole } from './console-factory.js';
+import { planLaunch } from './launcher.js';
+import { runServe } from './run-serve.js';
+
+/** Seconds within which an Electron exit with an error counts as "could not start" (then run headless). */
+const EARLY_EXIT_MS = 5_000;
+
+async function headless(reason: string, argv: string[]): Promise<number> {
+  process.stdout.write(`ic-audit: running headless: ${reason}\n`);
+  let config;
+  try {
+    config = resolveConfig(parseServeFlags(argv));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ic-audit: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  return runServe(config, makeConsole);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const plan = planLaunch();
+  if (plan.mode === 'headless') return headless(plan.reason, argv);
+  const mainJs = join(dirname(fileURLToPath(import.meta.url)), 'shell', 'main.js');
+  // Chromium refuses to run as root without --no-sandbox (the renderer stays sandboxed by the window options).
+  const extra = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  const started = Date.now();
+  // The shell commits the journal on quit: pass Ctrl+C / SIGTERM on and wait for it. Installed before the
+  // child exists, so a signal that follows its first output can never meet the default handler.
+  let child: ReturnType<typeof spawn> | null = null;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child?.kill(signal));
+  child = spawn(plan.binary, [mainJs, ...extra, ...argv], { stdio: 'inherit' });
+  const spawned = child;
+  const code = await new Promise<number>((resolve) => {
+    spawned.on('error', () => resolve(127));
+    spawned.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+  });
+  if (code !== 0 && code !== 2 && Date.now() - started < EARLY_EXIT_MS) {
+    return headless(`Electron exited with code ${code} right after starting`, argv);
+  }
+  return code;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`ic-audit: ${err.stack ?? err.message}\n`);
+    process.exit(2);
+  },
+);
