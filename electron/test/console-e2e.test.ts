@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectBot, type BotEvent, type TestBot } from './console-bot.js';
 
-const DOCS = resolve(import.meta.dirname, '../../docs');
+// README screenshots are refreshed only on request (IC_AUDIT_SCREENSHOTS=1), so `npm test` leaves the tree clean.
+const DOCS = process.env['IC_AUDIT_SCREENSHOTS'] === '1' ? resolve(import.meta.dirname, '../../docs') : join(tmpdir(), 'ic-audit-screens');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync'];
 

@@ -55,6 +55,8 @@ export class Collector implements CollectorApi {
   private journal!: Journal;
   private integrity: IntegrityInfo;
   private tornFiles: string[] = [];
+  /** Records on disk: those the last full check read plus those written since (each chained by the writer). */
+  private recordsOnDisk = 0;
   private startedAt: number;
   private totalEvents = 0;
   private stopping = false;
@@ -76,6 +78,7 @@ export class Collector implements CollectorApi {
     const scan = await scanJournal(dir, (r) => c.replay(r));
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
     c.integrity = c.integrityFrom(scan);
+    c.recordsOnDisk = scan.records;
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
     c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash }, (rs) => c.committed(rs), { now });
     return c;
@@ -251,6 +254,7 @@ export class Collector implements CollectorApi {
   /** Journal callback: records are durable; update acks, window, listeners. */
   private committed(records: JournalRecord[]): void {
     const acks = new Map<string, number>();
+    this.recordsOnDisk += records.length;
     for (const r of records) {
       this.window.push(r);
       if (r.seq > 0) acks.set(r.session, r.seq);
@@ -317,7 +321,9 @@ export class Collector implements CollectorApi {
 
   async verify(): Promise<IntegrityInfo> {
     await this.drain();
-    this.integrity = this.integrityFrom(await scanJournal(join(this.dataDir, JOURNAL_DIR)));
+    const scan = await scanJournal(join(this.dataDir, JOURNAL_DIR));
+    this.integrity = this.integrityFrom(scan);
+    this.recordsOnDisk = scan.records;
     return this.integrity;
   }
 
@@ -329,7 +335,9 @@ export class Collector implements CollectorApi {
       events: this.totalEvents,
       sessions: this.table.all().length,
       connected: this.table.connectedCount(),
-      integrity: this.integrity,
+      integrity: this.integrity.ok
+        ? { ...this.integrity, records: this.recordsOnDisk, message: `chain intact (${this.recordsOnDisk} records)` }
+        : this.integrity,
       journal: {
         writable: fault === null,
         error: fault === null ? null : fault.message,

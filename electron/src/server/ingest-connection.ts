@@ -31,6 +31,8 @@ const FATAL_HELLO: ReadonlySet<string> = new Set(['E_BAD_HELLO', 'E_BAD_VERSION'
 export class IngestConnection implements AckSink {
   private state: SessionState | null = null;
   private badFrames = 0;
+  /** Set once an events frame was refused for storage reasons: later frames in flight are ignored too. */
+  private refusing = false;
   private windowStart = 0;
   private framesInWindow = 0;
   /** Set by the heartbeat; cleared by every pong. */
@@ -122,9 +124,13 @@ export class IngestConnection implements AckSink {
 
   private onEvents(frame: EventsFrame): void {
     if (this.state === null) return this.refuse('E_NO_HELLO', 'send hello before events');
+    // Frames pipelined behind a refused one must not be stored either: their seqs would jump past the refused
+    // events, which would then count as a gap and be ignored when the client resends them.
+    if (this.refusing) return;
     const result = this.collector.acceptEvents(this.state, frame.events);
     if ('ok' in result) {
       // Nothing of this frame was accepted: close so the client reconnects and resends from welcome.acked.
+      this.refusing = true;
       this.send(result.code, result.message);
       this.ws.close(CloseCodes.TRY_AGAIN, result.code);
     }
