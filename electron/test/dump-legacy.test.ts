@@ -2,19 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
+import { describe, expect, it } from 'vitest';
+import { CLI, collectorsPerTest, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectRaw, hello, journalRecords } from '../../test/helpers/raw-client.js';
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const c of open.splice(0).reverse()) await c.close();
-});
-async function collector(): Promise<CollectorHandle> {
-  const c = await startCollector();
-  open.push(c);
-  return c;
-}
+const { start: collector } = collectorsPerTest();
 function cli(args: string[]): { status: number | null; out: string } {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   return { status: r.status, out: r.stdout + r.stderr };

@@ -3,19 +3,11 @@ import { rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startCollector, tempDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
+import { describe, expect, it } from 'vitest';
+import { CLI, collectorsPerTest, tempDataDir } from '../../test/helpers/collector.js';
 import { connectRaw, journalRecords } from '../../test/helpers/raw-client.js';
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const c of open.splice(0).reverse()) await c.close();
-});
-async function collector(opts: Parameters<typeof startCollector>[0] = {}): Promise<CollectorHandle> {
-  const c = await startCollector(opts);
-  open.push(c);
-  return c;
-}
+const { start: collector } = collectorsPerTest();
 
 function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {

@@ -1,23 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
+import { describe, expect, it } from 'vitest';
+import { collectorsPerTest, verifyDataDir } from '../../test/helpers/collector.js';
 import { connectRaw, event, hello, journalRecords, sessionEvents } from '../../test/helpers/raw-client.js';
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const c of open.splice(0).reverse()) await c.close();
-});
-
-async function collector(opts: Parameters<typeof startCollector>[0] = {}): Promise<CollectorHandle> {
-  const c = await startCollector(opts);
-  open.push(c);
-  return c;
-}
-
-function verify(dataDir: string): { status: number | null; stdout: string } {
-  const r = spawnSync(process.execPath, [CLI, 'verify', '--data-dir', dataDir], { encoding: 'utf8' });
-  return { status: r.status, stdout: r.stdout + r.stderr };
-}
+const { start: collector, track } = collectorsPerTest();
 
 describe('ws /ingest', () => {
   it('acks 10,000 events after they are durable; a kill -9 loses none of them', async () => {
@@ -27,15 +12,14 @@ describe('ws /ingest', () => {
     bot.sendRange(1, 10_000, 250);
     await bot.waitForAck(10_000);
     await c.kill('SIGKILL');
-    const again = await c.restart();
-    open.push(again);
+    const again = track(await c.restart());
     const seqs = sessionEvents(c.dataDir, bot.session).map((r) => r['seq']);
     expect(seqs).toHaveLength(10_000);
     expect(new Set(seqs).size).toBe(10_000);
     expect(seqs[0]).toBe(1);
     expect(seqs[9_999]).toBe(10_000);
-    const v = verify(c.dataDir);
-    expect(v.stdout).toContain('OK: chain intact');
+    const v = verifyDataDir(c.dataDir);
+    expect(v.out).toContain('OK: chain intact');
     expect(v.status).toBe(0);
     const back = await connectRaw(again.ingestUrl, { session: bot.session });
     expect(back.frames[0]).toMatchObject({ type: 'welcome', acked: 10_000 });

@@ -1,23 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
+import { describe, expect, it } from 'vitest';
+import { CLI, collectorsPerTest, verifyDataDir as verify, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectRaw, journalRecords } from '../../test/helpers/raw-client.js';
 
-const open: Array<{ close(): Promise<void> }> = [];
-afterEach(async () => {
-  for (const c of open.splice(0).reverse()) await c.close();
-});
-async function collector(opts: Parameters<typeof startCollector>[0] = {}): Promise<CollectorHandle> {
-  const c = await startCollector(opts);
-  open.push(c);
-  return c;
-}
-function verify(dataDir: string): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [CLI, 'verify', '--data-dir', dataDir], { encoding: 'utf8' });
-  return { status: r.status, out: r.stdout + r.stderr };
-}
+const { start: collector, track } = collectorsPerTest();
 function segment(dataDir: string): string {
   const dir = join(dataDir, 'journal');
   return join(dir, readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort().at(-1)!);
@@ -43,8 +31,7 @@ describe('journal recovery and tamper evidence', () => {
     const lastStart = full.length - Buffer.byteLength(lines.at(-1)!) - 1;
     const cut = lastStart + 37; // in the middle of the last record
     truncateSync(file, cut);
-    const again = await c.restart();
-    open.push(again);
+    const again = track(await c.restart());
     const aside = readdirSync(join(c.dataDir, 'journal')).filter((n) => n.includes('.torn-'));
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(c.dataDir, 'journal', aside[0]!))).toEqual(full.subarray(lastStart, cut));
@@ -74,8 +61,7 @@ describe('journal recovery and tamper evidence', () => {
     const bytes = readFileSync(file);
     const euro = bytes.lastIndexOf(Buffer.from('€'));
     truncateSync(file, euro + 1);
-    const again = await c.restart();
-    open.push(again);
+    const again = track(await c.restart());
     expect(verify(c.dataDir).status).toBe(0);
     expect(journalRecords(c.dataDir).every((r) => r['event_description'] !== 'prix €€€ ✓✓✓')).toBe(true);
   });
@@ -92,8 +78,7 @@ describe('journal recovery and tamper evidence', () => {
     expect(v.status).toBe(1);
     expect(v.out).toContain(`BROKEN at record ${victim.id}`);
     // The collector still starts, and says so.
-    const again = await c.restart();
-    open.push(again);
+    const again = track(await c.restart());
     const health = (await (await fetch(`${again.httpUrl}/healthz`)).json()) as Record<string, any>;
     expect(health.status).toBe('degraded');
     expect(health.integrity).toMatchObject({ ok: false, first_bad_id: victim.id });

@@ -2,10 +2,11 @@
  * Starts the real collector (`ic-audit serve`, built CLI) in a child process on port 0 with a temp data dir.
  * Used by every integration test; `restart()` brings it back on the same port and data dir (after a kill -9).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** Absolute path of the built CLI. */
 export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
@@ -90,4 +91,35 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
     },
   };
   return handle;
+}
+
+/**
+ * For a test file: returns a starter whose collectors (and their restarts, via `track`) are all closed after each
+ * test, newest first.
+ */
+export function collectorsPerTest(): {
+  start(opts?: StartOptions): Promise<CollectorHandle>;
+  track<T extends { close(): Promise<void> }>(c: T): T;
+} {
+  const open: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const c of open.splice(0).reverse()) await c.close();
+  });
+  return {
+    start: async (opts = {}) => {
+      const c = await startCollector(opts);
+      open.push(c);
+      return c;
+    },
+    track: (c) => {
+      open.push(c);
+      return c;
+    },
+  };
+}
+
+/** Runs `ic-audit verify` on a data dir: its exit status and everything it printed. */
+export function verifyDataDir(dataDir: string): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, [CLI, 'verify', '--data-dir', dataDir], { encoding: 'utf8' });
+  return { status: r.status, out: r.stdout + r.stderr };
 }
