@@ -41,12 +41,16 @@ async function main(argv: string[]): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child?.kill(signal));
   child = spawn(plan.binary, [mainJs, ...extra, ...argv], { stdio: 'inherit' });
   const spawned = child;
+  let spawnError = '';
   const code = await new Promise<number>((resolve) => {
-    spawned.on('error', () => resolve(127));
+    spawned.on('error', (err: NodeJS.ErrnoException) => {
+      spawnError = err.code ?? err.message;
+      resolve(127);
+    });
     spawned.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   if (code !== 0 && code !== 2 && Date.now() - started < EARLY_EXIT_MS) {
-    return headless(`Electron exited with code ${code} right after starting`, argv);
+    return headless(spawnError ? `could not start Electron (${spawnError})` : `Electron exited with code ${code} right after starting`, argv);
   }
   return code;
 }
