@@ -7,6 +7,12 @@ export const SERVE_OPTIONS = {
   port: { type: 'string' },
   'data-dir': { type: 'string' },
   'ingest-token': { type: 'string' },
+  nats: { type: 'string' },
+  'nats-creds': { type: 'string' },
+  'nats-ca': { type: 'string' },
+  'nats-stream': { type: 'string' },
+  'nats-replicas': { type: 'string' },
+  'console-only': { type: 'boolean' },
 } as const;
 
 /** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
@@ -18,5 +24,11 @@ export function parseServeFlags(argv: string[]): ConfigFlags {
     port: str(values.port),
     dataDir: str(values['data-dir']),
     ingestToken: str(values['ingest-token']),
+    nats: str(values.nats),
+    natsCreds: str(values['nats-creds']),
+    natsCa: str(values['nats-ca']),
+    natsStream: str(values['nats-stream']),
+    natsReplicas: str(values['nats-replicas']),
+    consoleOnly: values['console-only'] === true ? true : undefined,
   };
 }

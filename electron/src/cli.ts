@@ -17,11 +17,14 @@ const USAGE = `ic-audit ${VERSION}: audit collector for trading bots
 
 Usage:
   ic-audit serve  [--host 127.0.0.1] [--port 9324] [--data-dir ~/.ic-audit] [--ingest-token T]
+                  [--nats URL[,URL...] [--nats-creds FILE] [--nats-ca FILE] [--nats-stream IC_AUDIT]
+                   [--nats-replicas 3] [--console-only]]     (NATS JetStream scale-out: docs/scaling.md)
   ic-audit dump   [--data-dir D] [--hours 30 | --all] [--project A,B] [--format json|ndjson|csv] [--out FILE]
   ic-audit verify [--data-dir D]
   ic-audit import FILE [--data-dir D]
 
-Environment: IC_AUDIT_HOST, IC_AUDIT_PORT, IC_AUDIT_HOME, IC_AUDIT_INGEST_TOKEN.
+Environment: IC_AUDIT_HOST, IC_AUDIT_PORT, IC_AUDIT_HOME, IC_AUDIT_INGEST_TOKEN, IC_AUDIT_NATS, IC_AUDIT_NATS_CREDS,
+IC_AUDIT_NATS_CA, IC_AUDIT_NATS_STREAM, IC_AUDIT_NATS_REPLICAS, IC_AUDIT_CONSOLE_ONLY=1.
 Exit codes: 0 ok, 1 verify found a broken chain, 2 usage, configuration or I/O error.`;
 
 /** Exit codes of every command. */
@@ -45,6 +48,12 @@ export async function main(argv: string[]): Promise<number> {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
         'ingest-token': { type: 'string' },
+        nats: { type: 'string' },
+        'nats-creds': { type: 'string' },
+        'nats-ca': { type: 'string' },
+        'nats-stream': { type: 'string' },
+        'nats-replicas': { type: 'string' },
+        'console-only': { type: 'boolean' },
         hours: { type: 'string' },
         all: { type: 'boolean' },
         project: { type: 'string' },
@@ -66,6 +75,12 @@ export async function main(argv: string[]): Promise<number> {
     port: values.port,
     dataDir: values['data-dir'],
     ingestToken: values['ingest-token'],
+    nats: values.nats,
+    natsCreds: values['nats-creds'],
+    natsCa: values['nats-ca'],
+    natsStream: values['nats-stream'],
+    natsReplicas: values['nats-replicas'],
+    consoleOnly: values['console-only'],
   };
   let config;
   try {

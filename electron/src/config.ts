@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_HOST, DEFAULT_PORT } from '@ic-audit/shared';
+import { natsConfigFrom, type NatsConfig } from './nats/nats-config.js';
 
 /** Collector settings; every default lives in {@link DEFAULTS}. */
 export interface CollectorConfig {
@@ -20,6 +21,10 @@ export interface CollectorConfig {
   maxPendingEvents: number;
   /** Directory of the built renderer served at `/` (null: a placeholder page). */
   rendererDir: string | null;
+  /** NATS JetStream scale-out (docs/scaling.md); null: local mode, the embedded journal only. */
+  nats: NatsConfig | null;
+  /** Serve the console from the NATS stream, with no local ingest (requires `nats`). */
+  consoleOnly: boolean;
 }
 
 /** Defaults for {@link CollectorConfig}, documented in README ("Configuration"). */
@@ -32,6 +37,8 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   heartbeatMs: 15_000,
   maxPendingEvents: 200_000,
   rendererDir: null,
+  nats: null,
+  consoleOnly: false,
 });
 
 /** Environment variables read by {@link resolveConfig}. */
@@ -40,6 +47,12 @@ export const ENV = {
   port: 'IC_AUDIT_PORT',
   dataDir: 'IC_AUDIT_HOME',
   ingestToken: 'IC_AUDIT_INGEST_TOKEN',
+  nats: 'IC_AUDIT_NATS',
+  natsCreds: 'IC_AUDIT_NATS_CREDS',
+  natsCa: 'IC_AUDIT_NATS_CA',
+  natsStream: 'IC_AUDIT_NATS_STREAM',
+  natsReplicas: 'IC_AUDIT_NATS_REPLICAS',
+  consoleOnly: 'IC_AUDIT_CONSOLE_ONLY',
 } as const;
 
 /** Flags a CLI or the Electron shell may pass; undefined means "not given". */
@@ -48,6 +61,13 @@ export interface ConfigFlags {
   port?: string | number | undefined;
   dataDir?: string | undefined;
   ingestToken?: string | undefined;
+  /** `URL[,URL...]` of NATS servers (NATS mode). */
+  nats?: string | undefined;
+  natsCreds?: string | undefined;
+  natsCa?: string | undefined;
+  natsStream?: string | undefined;
+  natsReplicas?: string | undefined;
+  consoleOnly?: boolean | undefined;
 }
 
 /** Thrown for a setting that cannot work; `code` is stable. */
@@ -83,7 +103,11 @@ export function resolveConfig(
         `Set --ingest-token (or ${ENV.ingestToken}), or bind 127.0.0.1.`,
     );
   }
-  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, ...overrides };
+  const nats = natsConfigFrom(flags, env);
+  if (typeof nats === 'string') throw new ConfigError(nats);
+  const consoleOnly = flags.consoleOnly ?? ['1', 'true', 'yes'].includes(env[ENV.consoleOnly] ?? '');
+  if (consoleOnly && nats === null) throw new ConfigError(`--console-only reads the NATS stream: give --nats URL (or ${ENV.nats})`);
+  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, nats, consoleOnly, ...overrides };
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
   return config;
 }

@@ -1,11 +1,14 @@
 import type { CollectorConfig } from './config.js';
+import type { CollectorApi } from './collector/api.js';
 import { Collector } from './collector/collector.js';
+import type { StreamPublisher } from './nats/stream-publisher.js';
 import { acquireLock, consoleToken, ensureDataDir } from './data-dir.js';
 import { startServer, type ConsoleHandler } from './server/http-server.js';
 
 /** A running collector: core + server, as `ic-audit serve` and the Electron shell use it. */
 export interface RunningCollector {
-  collector: Collector;
+  /** The collector, or in console-only mode the console's view of the NATS stream. */
+  collector: CollectorApi;
   port: number;
   token: string;
   ingestUrl: string;
@@ -15,16 +18,22 @@ export interface RunningCollector {
 }
 
 /** Builds the console handler for a collector (the console module plugs in here). */
-export type ConsoleFactory = (collector: Collector, token: string) => ConsoleHandler | null;
+export type ConsoleFactory = (collector: CollectorApi, token: string) => ConsoleHandler | null;
 
 /** Starts the collector on `config`. Throws DataDirError / ConfigError / a listen error (EADDRINUSE). */
 export async function startCollector(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<RunningCollector> {
+  // NATS mode (docs/scaling.md) loads the NATS client only when configured.
+  if (config.consoleOnly) return (await import('./nats/console-only.js')).startConsoleOnly(config, makeConsole);
   ensureDataDir(config.dataDir);
   const release = acquireLock(config.dataDir);
   let collector: Collector | null = null;
+  let replicator: StreamPublisher | null = null;
   try {
     const token = consoleToken(config.dataDir);
-    collector = await Collector.open(config);
+    // NATS mode: publish the journal backlog first, then ack only what JetStream acknowledged.
+    replicator = config.nats === null ? null : await (await import('./nats/stream-publisher.js')).openStreamPublisher(config.nats, config.dataDir);
+    collector = await Collector.open(config, undefined, replicator);
+    replicator?.watchSessions(collector);
     const c = collector;
     const handler = makeConsole?.(c, token) ?? null;
     const server = await startServer(config, c, token, handler);
@@ -45,7 +54,8 @@ export async function startCollector(config: CollectorConfig, makeConsole?: Cons
         })()),
     };
   } catch (err) {
-    await collector?.close();
+    if (collector !== null) await collector.close();
+    else await replicator?.close();
     release();
     throw err;
   }

@@ -23,6 +23,7 @@ import { keepTornTail } from '../journal/torn-tail.js';
 import { queryRecords } from './query.js';
 import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
 import { RecentWindow } from './recent-window.js';
+import type { Replicator } from './replicator.js';
 import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
 import { VERSION } from '../version.js';
 
@@ -30,6 +31,9 @@ import { VERSION } from '../version.js';
 export interface AckSink {
   ack(seq: number): void;
 }
+
+/** What the HTTP server, WebSocket ingest and legacy TCP need from a collector. */
+export type IngestTarget = Pick<Collector, 'hello' | 'disconnected' | 'acceptEvents' | 'acceptFlat' | 'drain' | 'dump' | 'health'>;
 
 /** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
 function preciseNow(): number {
@@ -60,7 +64,11 @@ export class Collector implements CollectorApi {
   private startedAt: number;
   private totalEvents = 0;
   private stopping = false;
+  /** Dumps run one at a time, so a dump file and its manifest are always from the same run. */
+  private dumpQueue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
+  /** NATS mode: committed records are acked only once this has replicated them. */
+  private replicator: Replicator | null = null;
 
   private constructor(private readonly config: CollectorConfig, now: () => number) {
     this.dataDir = config.dataDir;
@@ -71,9 +79,13 @@ export class Collector implements CollectorApi {
     this.emitter.setMaxListeners(0);
   }
 
-  /** Replays the journal (cutting off and keeping aside a torn tail) and opens it for appending. */
-  static async open(config: CollectorConfig, now: () => number = preciseNow): Promise<Collector> {
+  /**
+   * Replays the journal (cutting off and keeping aside a torn tail) and opens it for appending. With a
+   * `replicator` (NATS mode), acks wait for it as well as for the journal.
+   */
+  static async open(config: CollectorConfig, now: () => number = preciseNow, replicator: Replicator | null = null): Promise<Collector> {
     const c = new Collector(config, now);
+    c.replicator = replicator;
     const dir = join(config.dataDir, JOURNAL_DIR);
     const scan = await scanJournal(dir, (r) => c.replay(r));
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
@@ -109,6 +121,9 @@ export class Collector implements CollectorApi {
     if (fault !== null) return protocolError('E_STORAGE', `${fault.message}; nothing accepted, resend later`);
     if (this.journal.pendingCount >= this.config.maxPendingEvents) {
       return protocolError('E_STORAGE', 'journal backlog full; nothing accepted, resend later');
+    }
+    if (this.replicator !== null && this.replicator.pendingCount >= this.config.maxPendingEvents) {
+      return protocolError('E_STORAGE', `replication backlog full (${this.replicator.fault ?? 'NATS slow'}); nothing accepted, resend later`);
     }
     return null;
   }
@@ -251,7 +266,7 @@ export class Collector implements CollectorApi {
     };
   }
 
-  /** Journal callback: records are durable; update acks, window, listeners. */
+  /** Journal callback: records are durable; update acks (after replication in NATS mode), window, listeners. */
   private committed(records: JournalRecord[]): void {
     const acks = new Map<string, number>();
     this.recordsOnDisk += records.length;
@@ -259,23 +274,30 @@ export class Collector implements CollectorApi {
       this.window.push(r);
       if (r.seq > 0) acks.set(r.session, r.seq);
     }
+    if (this.replicator === null) this.sendAcks(acks);
+    else void this.replicator.replicate(records).then(() => this.sendAcks(acks));
+    this.emitter.emit('records', records);
+  }
+
+  private sendAcks(acks: Map<string, number>): void {
     for (const [session, seq] of acks) {
       const state = this.table.get(session);
       if (state !== undefined && seq > state.acked) state.acked = seq;
       this.sinks.get(session)?.ack(seq);
     }
-    this.emitter.emit('records', records);
   }
 
-  /** Resolves once everything accepted so far is durable. */
+  /** Resolves once everything accepted so far is durable (and replicated in NATS mode). */
   drain(): Promise<void> {
-    return this.journal.drain();
+    const r = this.replicator;
+    return r === null ? this.journal.drain() : this.journal.drain().then(() => r.drain());
   }
 
-  /** Stops accepting, commits what was received and closes the journal. */
+  /** Stops accepting, commits (and replicates) what was received and closes the journal. */
   async close(): Promise<void> {
     this.stopping = true;
     await this.journal.close();
+    await this.replicator?.close();
   }
 
   // ---- CollectorApi ------------------------------------------------------------------------------------------
@@ -312,11 +334,15 @@ export class Collector implements CollectorApi {
   }
 
   async dump(opts: DumpOptions): Promise<DumpResult> {
-    await this.drain();
-    return writeDump(this.dataDir, opts, {
-      now: this.now,
-      sessionProject: (id) => this.table.get(id)?.project,
+    const run = this.dumpQueue.then(async () => {
+      await this.drain();
+      return writeDump(this.dataDir, opts, {
+        now: this.now,
+        sessionProject: (id) => this.table.get(id)?.project,
+      });
     });
+    this.dumpQueue = run.catch(() => undefined);
+    return run;
   }
 
   async verify(): Promise<IntegrityInfo> {
@@ -328,7 +354,7 @@ export class Collector implements CollectorApi {
   }
 
   health(): HealthInfo {
-    const fault = this.journal.fault;
+    const fault = this.journal.fault ?? (this.replicator?.fault ? { message: this.replicator.fault } : null);
     return {
       status: fault === null && this.integrity.ok ? 'ok' : 'degraded',
       version: this.version,
@@ -341,7 +367,7 @@ export class Collector implements CollectorApi {
       journal: {
         writable: fault === null,
         error: fault === null ? null : fault.message,
-        pending: this.journal.pendingCount,
+        pending: this.journal.pendingCount + (this.replicator?.pendingCount ?? 0),
         torn_files: this.tornFiles,
       },
       uptime_s: Math.round((this.now() - this.startedAt) / 1000),

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -80,7 +80,10 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   const cutoff = opts.all ? -Infinity : nowS - hours * 3600;
   const only = opts.projects && opts.projects.length > 0 ? new Set(opts.projects) : null;
   mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.partial-${process.pid}`;
+  // Unique per call: two dumps to the same path at once (two bots, or the CLI beside the collector) must not share
+  // temp files, or one truncates and renames the other's.
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = `${out}.partial-${tag}`;
   const manifestTmp = `${tmp}.manifest`;
   const spillDir = `${tmp}.spill`;
   const writer = new HashingWriter(await open(tmp, 'w', 0o600));
@@ -144,7 +147,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
     const sha = await writer.finish();
     await manifest.finish();
     const manifestPath = `${out}.manifest.json`;
-    await writeManifest(manifestTmp, manifestPath, {
+    await writeManifest(manifestTmp, manifestPath, tag, {
       format,
       file: basename(out),
       sha256: sha,
@@ -220,8 +223,8 @@ async function writeGrouped(writer: HashingWriter, groups: Map<string, Group>): 
 }
 
 /** Writes the manifest JSON, splicing in the streamed `[id, hash]` record list. */
-async function writeManifest(recordsFile: string, path: string, head: Record<string, unknown>): Promise<void> {
-  const tmp = `${path}.partial`;
+async function writeManifest(recordsFile: string, path: string, tag: string, head: Record<string, unknown>): Promise<void> {
+  const tmp = `${path}.partial-${tag}`;
   const out = new HashingWriter(await open(tmp, 'w', 0o600));
   const json = JSON.stringify(head, null, 2);
   await out.write(json.slice(0, -2) + ',\n  "records": [');

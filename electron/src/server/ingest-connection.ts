@@ -8,7 +8,7 @@ import {
   type EventsFrame,
   type HelloFrame,
 } from '@ic-audit/shared';
-import type { AckSink, Collector } from '../collector/collector.js';
+import type { AckSink, IngestTarget } from '../collector/collector.js';
 import type { SessionState } from '../collector/sessions.js';
 import { tokenEquals } from './security.js';
 
@@ -40,7 +40,7 @@ export class IngestConnection implements AckSink {
 
   constructor(
     private readonly ws: WebSocket,
-    private readonly collector: Collector,
+    private readonly collector: IngestTarget,
     private readonly ingestToken: string | null,
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));

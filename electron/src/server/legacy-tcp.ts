@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { MAX_LEGACY_BYTES, parseFlatEvent } from '@ic-audit/shared';
-import type { Collector } from '../collector/collector.js';
+import type { IngestTarget } from '../collector/collector.js';
 
 /** Replies the Python tool's server gave, byte for byte, so its clients see what they always saw. */
 export const LegacyReplies = {
@@ -27,7 +27,7 @@ export function looksLegacy(first: Buffer): boolean {
  * Serves one legacy connection: each JSON object written is stored durably, then answered "Data received"
  * (the old server's words); `dump_audit_trails[_all]` writes a dump. Messages may span several reads.
  */
-export function serveLegacy(socket: Socket, first: Buffer, collector: Collector): void {
+export function serveLegacy(socket: Socket, first: Buffer, collector: IngestTarget): void {
   let buf = first;
   let timer: NodeJS.Timeout | null = null;
   let busy = Promise.resolve();

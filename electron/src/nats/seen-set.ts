@@ -1,0 +1,25 @@
+/**
+ * Which numbers of a rising sequence were seen: a low-water mark (everything at or below it seen) plus the few
+ * seen above it. Memory stays small while numbers arrive mostly in order; used to drop stream duplicates.
+ */
+export class SeenSet {
+  private low: number;
+  private readonly above = new Set<number>();
+
+  /** `first`: the first number seen; everything below it counts as already seen (older than the replay). */
+  constructor(first: number) {
+    this.low = first - 1;
+  }
+
+  /** Marks `n` seen; false when it was seen before. */
+  add(n: number): boolean {
+    if (n <= this.low || this.above.has(n)) return false;
+    if (n !== this.low + 1) {
+      this.above.add(n);
+      return true;
+    }
+    this.low = n;
+    while (this.above.delete(this.low + 1)) this.low++;
+    return true;
+  }
+}

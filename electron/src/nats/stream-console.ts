@@ -1,0 +1,318 @@
+import { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  CollectorEvents,
+  protocolError,
+  type DumpResult,
+  type HealthInfo,
+  type IntegrityInfo,
+  type JournalRecord,
+  type ProjectInfo,
+  type ProtocolError,
+  type SessionInfo,
+} from '@ic-audit/shared';
+import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
+import type { IngestTarget } from '../collector/collector.js';
+import { RecentWindow } from '../collector/recent-window.js';
+import { SessionTable } from '../collector/sessions.js';
+import type { CollectorConfig } from '../config.js';
+import { defaultDumpPath, writeDump } from '../dump/dump-writer.js';
+import { JOURNAL_DIR, segmentName } from '../journal/segments.js';
+import { VERSION } from '../version.js';
+import { connectNats } from './nats-connection.js';
+import { PresenceBook } from './presence.js';
+import { SeenSet } from './seen-set.js';
+import type { StreamRecord } from './stream-message.js';
+import { followStream, scanStream, type StreamFollower } from './stream-reader.js';
+import { ensureStream, NATS_DEFAULTS, type NatsConfig } from './stream-settings.js';
+import { WriterChains } from './writer-chains.js';
+
+/** Why a console-only instance refuses bots. */
+export const CONSOLE_ONLY_REFUSAL = 'this is a console-only ic-audit (--console-only): it reads the NATS stream and stores nothing; send events to a collector';
+
+/** Slack before a dump's window when picking where to start reading the stream (bot clocks running ahead). */
+const DUMP_SLACK_S = 86_400;
+
+/** Drops stream duplicates: a writer's id seen before, or a bot's (session, seq) seen before. */
+class Dedup {
+  readonly chains = new WriterChains();
+  private readonly seqs = new Map<string, SeenSet>();
+
+  /** True when the record is new; checks its writer's chain on the way. */
+  accept(m: StreamRecord): boolean {
+    if (this.chains.check(m) === 'duplicate') return false;
+    const r = m.record;
+    if (r.seq <= 0 || r.source !== 'ws') return true;
+    const seen = this.seqs.get(r.session);
+    if (seen !== undefined) return seen.add(r.seq);
+    const fresh = new SeenSet(r.seq);
+    fresh.add(r.seq);
+    this.seqs.set(r.session, fresh);
+    return true;
+  }
+}
+
+/** The stream record as the console shows it: its stream sequence is its id (unique across writers). */
+function consoleRecord(m: StreamRecord): JournalRecord {
+  return { ...m.record, id: m.streamSeq };
+}
+
+/** Same rules as the local query (query.ts): time window, predicate, internal records. */
+function matches(q: RecordQuery, r: JournalRecord): boolean {
+  if (!q.includeInternal && r.event_type.startsWith('ic-audit.')) return false;
+  if (q.since !== undefined && r.received_at < q.since) return false;
+  if (q.until !== undefined && r.received_at > q.until) return false;
+  return q.match === undefined || q.match(r);
+}
+
+/**
+ * The console's {@link CollectorApi} over the NATS stream (console-only mode): replays the last 30 h by the
+ * stream's arrival time, then follows live; sessions are rebuilt from the records (and live connections from the
+ * collectors' presence announcements); queries past the memory window, dumps and verify read the stream.
+ * Record ids are stream sequences. Bots are refused ({@link CONSOLE_ONLY_REFUSAL}).
+ */
+export class StreamConsole implements CollectorApi, IngestTarget {
+  readonly version = VERSION;
+  readonly dataDir: string;
+  private readonly emitter = new EventEmitter();
+  private readonly table = new SessionTable();
+  private readonly window: RecentWindow;
+  private readonly live = new Dedup();
+  private readonly presence = new PresenceBook();
+  private follower: StreamFollower | null = null;
+  private lastSeq = 0;
+  private events = 0;
+  private caughtUp = false;
+  private natsUp = true;
+  private verified: IntegrityInfo | null = null;
+  private readonly startedAt = Date.now();
+
+  private constructor(
+    config: CollectorConfig,
+    private readonly cfg: NatsConfig,
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+  ) {
+    this.dataDir = config.dataDir;
+    this.window = new RecentWindow(config.recentWindow);
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Connects, makes sure the stream exists, and starts replaying the last {@link NATS_DEFAULTS.replayHours} hours. */
+  static async open(config: CollectorConfig, cfg: NatsConfig): Promise<StreamConsole> {
+    const nc = await connectNats(cfg, 'ic-audit console');
+    try {
+      const jsm = await nc.jetstreamManager();
+      await ensureStream(jsm, cfg);
+      const c = new StreamConsole(config, cfg, nc, jsm, nc.jetstream());
+      void c.watchStatus();
+      c.presence.watch(nc, () => undefined);
+      const since = new Date(Date.now() - NATS_DEFAULTS.replayHours * 3_600_000);
+      c.follower = await followStream(c.js, cfg.stream, { time: since }, (batch, caughtUp) => c.take(batch, caughtUp));
+      return c;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.natsUp = false;
+      else if (s.type === 'reconnect') this.natsUp = true;
+    }
+  }
+
+  /** A batch from the live follower: dedup, chain check, sessions, window, listeners. */
+  private take(batch: StreamRecord[], caughtUp: boolean): void {
+    const out: JournalRecord[] = [];
+    for (const m of batch) {
+      if (m.streamSeq <= this.lastSeq) continue;
+      this.lastSeq = m.streamSeq;
+      if (!this.live.accept(m)) continue;
+      const r = consoleRecord(m);
+      this.noteSession(r);
+      if (!r.event_type.startsWith('ic-audit.')) this.events++;
+      this.window.push(r);
+      out.push(r);
+    }
+    this.caughtUp ||= caughtUp;
+    if (out.length > 0) this.emitter.emit('records', out);
+  }
+
+  private noteSession(r: JournalRecord): void {
+    const known = this.table.get(r.session);
+    if (r.event_type !== CollectorEvents.SESSION && known === undefined) {
+      // The session record is older than the replay window: declare it from what is known of the project.
+      const project: ProjectInfo = this.table.project(r.project_name) ?? {
+        project_name: r.project_name,
+        project_market: '',
+        project_description: '',
+        project_privileges: [],
+      };
+      const source = r.source === 'collector' ? 'ws' : r.source;
+      this.table.declare(r.session, project, { source, sdk: '', host: '', pid: 0, dropped: 0 }, r.received_at);
+    }
+    this.table.replay(r);
+    if (r.event_type === CollectorEvents.SESSION || known === undefined) {
+      const state = this.table.get(r.session);
+      if (state !== undefined) this.emitter.emit('session', this.view(state));
+    }
+  }
+
+  private view(state: Parameters<SessionTable['view']>[0]): SessionInfo {
+    return { ...this.table.view(state), connected: this.presence.connected(state.session) };
+  }
+
+  // ---- CollectorApi ------------------------------------------------------------------------------------------
+
+  onRecords(listener: (records: readonly JournalRecord[]) => void): () => void {
+    this.emitter.on('records', listener);
+    return () => this.emitter.off('records', listener);
+  }
+
+  onSession(listener: (session: SessionInfo) => void): () => void {
+    this.emitter.on('session', listener);
+    return () => this.emitter.off('session', listener);
+  }
+
+  sessions(): SessionInfo[] {
+    return this.table.all().map((s) => this.view(s));
+  }
+
+  project(name: string): ProjectInfo | undefined {
+    return this.table.project(name);
+  }
+
+  recent(limit: number): JournalRecord[] {
+    return this.window.newest(limit);
+  }
+
+  /** Newest first: the memory window, then (when it does not reach) the stream from `since` (or its start). */
+  async query(q: RecordQuery): Promise<JournalRecord[]> {
+    const out: JournalRecord[] = [];
+    const before = q.before ?? Infinity;
+    let reachedStart = false;
+    this.window.walkBackwards((r) => {
+      if (r.id >= before) return true;
+      if (q.since !== undefined && r.received_at < q.since) {
+        reachedStart = true;
+        return false;
+      }
+      if (matches(q, r)) out.push(r);
+      return out.length < q.limit;
+    });
+    if (out.length >= q.limit || reachedStart) return out;
+    const end = Math.min(before, this.window.oldestId);
+    if (end <= 1) return out;
+    const need = q.limit - out.length;
+    const found: JournalRecord[] = [];
+    const dedup = new Dedup();
+    await scanStream(this.jsm, this.js, this.cfg.stream, q.since !== undefined ? { time: new Date(q.since * 1000) } : {}, (m) => {
+      if (m.streamSeq >= end) return false;
+      if (!dedup.accept(m)) return;
+      const r = consoleRecord(m);
+      if (!matches(q, r)) return;
+      found.push(r);
+      if (found.length > need * 2) found.splice(0, found.length - need);
+    });
+    for (let i = found.length - 1; i >= 0 && out.length < q.limit; i--) out.push(found[i]!);
+    return out;
+  }
+
+  /**
+   * Writes a dump (same format and manifest as local mode) from the stream: the records are read into a temporary
+   * journal folder and handed to the dump writer, so both modes produce identical files.
+   */
+  async dump(opts: DumpOptions): Promise<DumpResult> {
+    const hours = opts.hours ?? NATS_DEFAULTS.replayHours;
+    const start = opts.all ? {} : { time: new Date((Date.now() / 1000 - hours * 3600 - DUMP_SLACK_S) * 1000) };
+    const tmp = await mkdtemp(join(this.dataDir, '.stream-dump-'));
+    try {
+      await mkdir(join(tmp, JOURNAL_DIR));
+      const file = await open(join(tmp, JOURNAL_DIR, segmentName(Date.now())), 'w', 0o600);
+      let buf = '';
+      const dedup = new Dedup();
+      try {
+        await scanStream(this.jsm, this.js, this.cfg.stream, start, async (m) => {
+          if (!dedup.accept(m)) return;
+          buf += JSON.stringify(consoleRecord(m)) + '\n';
+          if (buf.length >= 1 << 20) {
+            await file.write(buf);
+            buf = '';
+          }
+        });
+        await file.write(buf);
+      } finally {
+        await file.close();
+      }
+      const out = opts.out ?? defaultDumpPath(this.dataDir, opts.format);
+      return await writeDump(tmp, { ...opts, out }, { now: Date.now, sessionProject: (id) => this.table.get(id)?.project });
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Walks the whole stream, checking every record's hash and every writer's chain. */
+  async verify(): Promise<IntegrityInfo> {
+    const dedup = new Dedup();
+    await scanStream(this.jsm, this.js, this.cfg.stream, {}, (m) => void dedup.accept(m));
+    this.verified = dedup.chains.info(Date.now() / 1000);
+    return this.verified;
+  }
+
+  private integrity(): IntegrityInfo {
+    if (this.verified !== null && !this.verified.ok) return this.verified;
+    return this.live.chains.info(this.verified?.checked_at ?? Date.now() / 1000);
+  }
+
+  health(): HealthInfo {
+    const integrity = this.integrity();
+    const error = this.natsUp ? null : `NATS unreachable (${this.cfg.servers.join(', ')}); reconnecting`;
+    return {
+      status: error === null && integrity.ok ? 'ok' : 'degraded',
+      version: this.version,
+      events: this.events,
+      sessions: this.table.all().length,
+      connected: this.sessions().filter((s) => s.connected).length,
+      integrity,
+      journal: { writable: error === null, error, pending: this.caughtUp ? 0 : 1, torn_files: [] },
+      uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
+    };
+  }
+
+  // ---- ingest: refused ---------------------------------------------------------------------------------------
+
+  /** Bots are refused: a console-only instance stores nothing. */
+  hello(): ProtocolError {
+    return protocolError('E_BAD_HELLO', CONSOLE_ONLY_REFUSAL);
+  }
+
+  /** Nothing to do: no bot is ever connected. */
+  disconnected(): void {}
+
+  /** Refused (never reached: hello is refused). */
+  acceptEvents(): ProtocolError {
+    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
+  }
+
+  /** POST /ingest and legacy TCP are refused. */
+  acceptFlat(): ProtocolError {
+    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
+  }
+
+  /** Nothing is ever pending. */
+  drain(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Stops following and disconnects. */
+  async close(): Promise<void> {
+    this.presence.stop();
+    await this.follower?.stop();
+    await this.nc.close();
+  }
+}

@@ -1,0 +1,285 @@
+import { join } from 'node:path';
+import type { JournalRecord } from '@ic-audit/shared';
+import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from 'nats';
+import type { CollectorApi } from '../collector/api.js';
+import type { Replicator } from '../collector/replicator.js';
+import { JOURNAL_DIR } from '../journal/segments.js';
+import { collectorId } from './collector-id.js';
+import { connectNats } from './nats-connection.js';
+import { announcePresence } from './presence.js';
+import { loadCursor, readBacklog, saveCursor, type PublishCursor } from './publish-cursor.js';
+import { COLLECTOR_HEADER, messageId, recordLine } from './stream-message.js';
+import { ensureStream, NATS_DEFAULTS, subjectFor, type NatsConfig } from './stream-settings.js';
+
+/** One record on its way to JetStream. */
+interface Item {
+  subject: string;
+  msgId: string;
+  payload: Uint8Array;
+  id: number;
+  receivedAt: number;
+  sending: boolean;
+  done: boolean;
+  sentAt: number;
+}
+
+/** Tunables of {@link StreamPublisher}; defaults from {@link NATS_DEFAULTS}. */
+export interface PublisherOptions {
+  maxInFlight: number;
+  publishTimeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+/**
+ * Copies committed journal records into the JetStream stream, in id order, with message id `<session>:<seq>`
+ * (see {@link messageId}), and reports a batch replicated only once JetStream acknowledged every message of it and
+ * of all earlier batches. Publishes are pipelined (up to `maxInFlight`, JetStream's acks come back on one inbox
+ * subscription, correlated by the reply subject's last token); a failed or timed-out publish pauses the pipeline,
+ * then everything unacknowledged is sent again with the same ids, so JetStream stores each once.
+ * The last acknowledged journal id is kept in `nats.cursor.json`; on start the journal past it is published first.
+ */
+export class StreamPublisher implements Replicator {
+  private readonly opts: PublisherOptions;
+  private readonly inbox = createInbox();
+  private readonly replies: Subscription;
+  private readonly sweep: NodeJS.Timeout;
+  private queue: Item[] = [];
+  /** Absolute index of queue[0]; items below `confirmed` are acknowledged (with all before them). */
+  private base = 0;
+  private confirmed = 0;
+  private appended = 0;
+  private nextSend = 0;
+  private inFlight = 0;
+  private paused = false;
+  private retryMs = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private waiters: Array<{ target: number; resolve: () => void }> = [];
+  private cursor: PublishCursor;
+  private cursorDirty = false;
+  private cursorTimer: NodeJS.Timeout | null = null;
+  private stopPresence: (() => void) | null = null;
+  /** Why publishing is stalled, or null. */
+  fault: string | null = null;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly cfg: NatsConfig,
+    private readonly dataDir: string,
+    /** This collector's id, carried in every message. */
+    readonly collector: string,
+    opts: Partial<PublisherOptions> = {},
+  ) {
+    this.opts = {
+      maxInFlight: NATS_DEFAULTS.maxInFlight,
+      publishTimeoutMs: NATS_DEFAULTS.publishTimeoutMs,
+      retryBaseMs: 100,
+      retryMaxMs: 2_000,
+      ...opts,
+    };
+    this.cursor = loadCursor(dataDir, cfg.stream);
+    this.replies = nc.subscribe(`${this.inbox}.*`, { callback: (_err, m) => this.onReply(m) });
+    this.sweep = setInterval(() => this.expire(), Math.min(250, this.opts.publishTimeoutMs));
+    this.sweep.unref();
+  }
+
+  /** Records handed over and not acknowledged yet. */
+  get pendingCount(): number {
+    return this.appended - this.confirmed;
+  }
+
+  /** Highest journal id acknowledged by JetStream (with every lower one). */
+  get cursorId(): number {
+    return this.cursor.id;
+  }
+
+  replicate(records: readonly JournalRecord[]): Promise<void> {
+    for (const r of records) {
+      this.queue.push({
+        subject: subjectFor(r.project_name, this.cfg.stream),
+        msgId: messageId(r, this.collector),
+        payload: Buffer.from(recordLine(r), 'utf8'),
+        id: r.id,
+        receivedAt: r.received_at,
+        sending: false,
+        done: false,
+        sentAt: 0,
+      });
+    }
+    this.appended += records.length;
+    this.pump();
+    return this.drain();
+  }
+
+  drain(): Promise<void> {
+    const target = this.appended;
+    if (this.confirmed >= target || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ target, resolve }));
+  }
+
+  /** Publishes the journal records JetStream has not acknowledged yet (after a crash or on first use). */
+  async publishBacklog(): Promise<number> {
+    return readBacklog(join(this.dataDir, JOURNAL_DIR), this.cursor, (records) => this.replicate(records));
+  }
+
+  /** Announces the collector's connected sessions to consoles (see presence.ts) until {@link close}. */
+  watchSessions(api: CollectorApi): void {
+    this.stopPresence ??= announcePresence(this.nc, this.collector, api);
+  }
+
+  async close(timeoutMs = 10_000): Promise<void> {
+    if (this.closed) return;
+    this.stopPresence?.();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.drain(), new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
+    clearTimeout(timer);
+    this.closed = true;
+    clearInterval(this.sweep);
+    this.replies.unsubscribe();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.cursorTimer !== null) clearTimeout(this.cursorTimer);
+    this.flushCursor();
+    for (const w of this.waiters.splice(0)) w.resolve();
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  private pump(): void {
+    while (!this.paused && !this.closed && this.inFlight < this.opts.maxInFlight && this.nextSend < this.base + this.queue.length) {
+      const index = this.nextSend++;
+      const item = this.queue[index - this.base]!;
+      if (item.done || item.sending) continue;
+      this.send(item, index);
+    }
+  }
+
+  private send(item: Item, index: number): void {
+    item.sending = true;
+    item.sentAt = Date.now();
+    this.inFlight++;
+    const h = headers();
+    h.set('Nats-Msg-Id', item.msgId);
+    h.set(COLLECTOR_HEADER, this.collector);
+    try {
+      this.nc.publish(item.subject, item.payload, { reply: `${this.inbox}.${index}`, headers: h });
+    } catch (err) {
+      this.onFail(item, err as Error);
+    }
+  }
+
+  /** JetStream's answer to one publish: a PubAck, an error, or a 503 status when no stream took it. */
+  private onReply(m: Msg): void {
+    const index = Number(m.subject.slice(this.inbox.length + 1));
+    const item = this.queue[index - this.base];
+    if (item === undefined || !item.sending) return;
+    if (m.headers?.hasError || m.data.length === 0) {
+      return this.onFail(item, new Error(`no stream answered (${m.headers?.code ?? 'empty reply'} ${m.headers?.description ?? ''})`));
+    }
+    let ack: { seq?: number; error?: { description?: string } };
+    try {
+      ack = JSON.parse(Buffer.from(m.data).toString('utf8')) as typeof ack;
+    } catch {
+      return this.onFail(item, new Error('unreadable JetStream ack'));
+    }
+    if (ack.error !== undefined || typeof ack.seq !== 'number') return this.onFail(item, new Error(ack.error?.description ?? 'bad JetStream ack'));
+    this.onAck(item);
+  }
+
+  /** Fails publishes that waited longer than `publishTimeoutMs` for their ack. */
+  private expire(): void {
+    if (this.inFlight === 0) return;
+    const old = Date.now() - this.opts.publishTimeoutMs;
+    const end = Math.min(this.nextSend, this.base + this.queue.length);
+    for (let i = this.confirmed; i < end; i++) {
+      const item = this.queue[i - this.base]!;
+      if (item.sending && item.sentAt < old) this.onFail(item, new Error(`no JetStream ack within ${this.opts.publishTimeoutMs} ms`));
+    }
+  }
+
+  private onAck(item: Item): void {
+    this.inFlight--;
+    item.sending = false;
+    if (!item.done) {
+      item.done = true;
+      this.advance();
+    }
+    if (this.fault !== null && !this.paused) this.fault = null;
+    this.retryMs = 0;
+    this.pump();
+  }
+
+  private onFail(item: Item, err: Error): void {
+    this.inFlight--;
+    item.sending = false;
+    if (this.closed || item.done) return;
+    this.fault = `NATS publish failed: ${err.message}`;
+    if (this.paused) return;
+    // Stop the pipeline, wait, then resend everything not acknowledged (same ids: JetStream keeps one copy).
+    this.paused = true;
+    this.retryMs = Math.min(this.opts.retryMaxMs, Math.max(this.opts.retryBaseMs, this.retryMs * 2));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.paused = false;
+      this.nextSend = this.confirmed;
+      this.pump();
+    }, this.retryMs);
+  }
+
+  /** Moves the confirmed prefix forward, resolves waiters and schedules a cursor write. */
+  private advance(): void {
+    let last: Item | null = null;
+    while (this.confirmed < this.base + this.queue.length && this.queue[this.confirmed - this.base]!.done) {
+      last = this.queue[this.confirmed - this.base]!;
+      this.confirmed++;
+    }
+    if (last === null) return;
+    const drop = this.confirmed - this.base;
+    if (drop >= 4096 || drop === this.queue.length) {
+      this.queue = this.queue.slice(drop);
+      this.base = this.confirmed;
+    }
+    this.cursor = { stream: this.cfg.stream, id: last.id, received_at: last.receivedAt };
+    this.cursorDirty = true;
+    this.cursorTimer ??= setTimeout(() => {
+      this.cursorTimer = null;
+      this.flushCursor();
+    }, 50);
+    if (this.waiters.length > 0) {
+      const still: typeof this.waiters = [];
+      for (const w of this.waiters) {
+        if (this.confirmed >= w.target) w.resolve();
+        else still.push(w);
+      }
+      this.waiters = still;
+    }
+  }
+
+  private flushCursor(): void {
+    if (!this.cursorDirty) return;
+    this.cursorDirty = false;
+    try {
+      saveCursor(this.dataDir, this.cursor);
+    } catch (err) {
+      process.stderr.write(`ic-audit: cannot write NATS cursor: ${(err as Error).message}\n`);
+    }
+  }
+}
+
+/**
+ * Connects to NATS, makes sure the stream exists, and publishes the journal backlog (records never acknowledged
+ * by JetStream) before resolving, so the collector's `welcome.acked` (rebuilt from its journal) only ever claims
+ * events that are in the stream.
+ */
+export async function openStreamPublisher(cfg: NatsConfig, dataDir: string): Promise<StreamPublisher> {
+  const id = collectorId(dataDir);
+  const nc = await connectNats(cfg, `ic-audit collector ${id}`);
+  try {
+    await ensureStream(await nc.jetstreamManager(), cfg);
+    const publisher = new StreamPublisher(nc, cfg, dataDir, id);
+    await publisher.publishBacklog();
+    return publisher;
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+}

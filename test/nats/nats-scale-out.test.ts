@@ -1,0 +1,251 @@
+/**
+ * NATS JetStream scale-out (issue 7, docs/scaling.md), against a real 3-node cluster started here:
+ * two collectors feeding one stream, two console-only instances seeing every event; a NATS node killed under
+ * load; a collector killed mid-stream. Skipped (visibly) when `nats-server` is not installed.
+ */
+import { rmSync } from 'node:fs';
+import { AuditNotifier } from '@ic-audit/client';
+import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCollector, type CollectorHandle } from '../helpers/collector.js';
+import { natsServerBinary, startNatsCluster, until, type NatsCluster } from './nats-cluster.js';
+
+const NATS = natsServerBinary();
+const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
+
+/** One stored message, as the test reads it straight from the stream. */
+interface Stored {
+  session: string;
+  seq: number;
+  source: string;
+  event_type: string;
+  project_name: string;
+  collector: string;
+}
+
+/** Reads every message of `stream`; retried a few times while the cluster elects new leaders after a kill. */
+async function readStream(nc: NatsConnection, stream: string): Promise<Stored[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readStreamOnce(nc, stream);
+    } catch (err) {
+      if (attempt >= 8) throw err;
+    }
+  }
+}
+
+/** Reads every message of `stream` (an ephemeral consumer that knows how many there are). */
+async function readStreamOnce(nc: NatsConnection, stream: string): Promise<Stored[]> {
+  const jsm = await nc.jetstreamManager();
+  const info = await jsm.consumers.add(stream, {
+    deliver_policy: DeliverPolicy.All,
+    ack_policy: AckPolicy.None,
+    mem_storage: true,
+    inactive_threshold: nanos(30_000),
+  });
+  const out: Stored[] = [];
+  if (info.num_pending > 0) {
+    const msgs = await (await nc.jetstream().consumers.get(stream, info.name)).consume({ max_messages: 1000 });
+    for await (const m of msgs) {
+      const r = JSON.parse(Buffer.from(m.data).toString('utf8')) as Stored;
+      out.push({ ...r, collector: m.headers?.get('Ic-Audit-Collector') ?? '' });
+      if (out.length >= info.num_pending) break;
+    }
+    msgs.stop();
+  }
+  await jsm.consumers.delete(stream, info.name).catch(() => undefined);
+  return out;
+}
+
+/** Bot events by (session, seq): every count must be exactly 1. */
+function countBySessionSeq(records: Stored[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    if (r.seq <= 0 || r.event_type.startsWith('ic-audit.')) continue;
+    const key = `${r.session}:${r.seq}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Expects every bot's seqs 1..N (boot + events) exactly once. */
+function expectExact(records: Stored[], bots: AuditNotifier[], perBot: number): void {
+  const counts = countBySessionSeq(records);
+  const dups = [...counts].filter(([, n]) => n !== 1);
+  expect(dups.slice(0, 5)).toEqual([]);
+  expect(counts.size).toBe(bots.length * (perBot + 1));
+  for (const bot of bots) {
+    for (let seq = 1; seq <= perBot + 1; seq++) expect(counts.get(`${bot.session}:${seq}`)).toBe(1);
+  }
+}
+
+/** Starts `n` SDK bots on a collector and has each send `events` events. */
+function bots(c: CollectorHandle, project: string, n: number): AuditNotifier[] {
+  return Array.from({ length: n }, (_, i) =>
+    new AuditNotifier({ projectName: `${project}.${i}`, projectMarket: 'FOREX', url: c.ingestUrl, backoffCapMs: 500 }),
+  );
+}
+
+function sendAll(list: AuditNotifier[], from: number, to: number): void {
+  for (const b of list) for (let i = from; i < to; i++) b.send('trade_opened', `event ${i}`, { i, symbol: 'EURUSD' });
+}
+
+async function flushAll(list: AuditNotifier[]): Promise<void> {
+  const results = await Promise.all(list.map((b) => b.flush(45_000)));
+  expect(results).toEqual(list.map(() => true));
+}
+
+async function api(c: CollectorHandle, path: string): Promise<any> {
+  const res = await fetch(`${c.httpUrl}${path}`, { headers: { authorization: `Bearer ${c.consoleToken}` } });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/** Every (session, seq) a console shows, paging /api/records back to the start. */
+async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let before: number | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const q: { records: Array<{ id: number; session: string; seq: number; event_type: string }>; more: boolean } = await api(
+      c,
+      `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`,
+    );
+    for (const r of q.records) {
+      if (r.seq > 0 && !r.event_type.startsWith('ic-audit.')) counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
+    }
+    if (!q.more || q.records.length === 0) break;
+    before = q.records[q.records.length - 1]!.id;
+  }
+  return counts;
+}
+
+describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
+  let cluster: NatsCluster;
+  let nc: NatsConnection;
+  const open: Array<{ close(): Promise<unknown> | unknown }> = [];
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster(NATS!);
+    nc = await connect({ servers: cluster.urls.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  });
+
+  afterAll(async () => {
+    for (const o of open.reverse()) await Promise.resolve(o.close()).catch(() => undefined);
+    await nc?.close();
+    await cluster?.close();
+  });
+
+  const natsArgs = (stream: string, extra: string[] = []): string[] => ['--nats', cluster.urls, '--nats-stream', stream, '--nats-replicas', '3', ...extra];
+
+  it('two collectors feed one R3 stream; two console-only instances both show every event of both', async () => {
+    const stream = 'T_FANIN';
+    const a = await startCollector({ args: natsArgs(stream) });
+    open.push(a);
+    const b = await startCollector({ args: natsArgs(stream) });
+    open.push(b);
+    // One console follows live from before the first event; the other replays the stream after the fact.
+    const live = await startCollector({ args: natsArgs(stream, ['--console-only']) });
+    open.push(live);
+    const perBot = 1000;
+    const botsA = bots(a, 'DeskA', 2);
+    const botsB = bots(b, 'DeskB', 2);
+    const all = [...botsA, ...botsB];
+    open.push(...all);
+    sendAll(all, 0, perBot);
+    await flushAll(all);
+
+    const stored = await readStream(nc, stream);
+    expectExact(stored, all, perBot);
+    const writers = new Set(stored.map((r) => r.collector));
+    expect(writers.size).toBe(2);
+
+    const replay = await startCollector({ args: natsArgs(stream, ['--console-only']) });
+    open.push(replay);
+    const total = all.length * (perBot + 1);
+    for (const c of [live, replay]) {
+      await until('console caught up', async () => (await api(c, '/api/health')).events === total, 30_000);
+      const keys = await consoleKeys(c);
+      expect(keys.size).toBe(total);
+      expect([...keys.values()].every((n) => n === 1)).toBe(true);
+      const health = await api(c, '/api/health');
+      expect(health.integrity.ok).toBe(true);
+      expect(health.integrity.message).toContain('2 collectors');
+      const sessions: Array<{ project: { project_name: string }; events: number }> = await api(c, '/api/sessions');
+      expect(sessions.map((s) => s.project.project_name).sort()).toEqual(['DeskA.0', 'DeskA.1', 'DeskB.0', 'DeskB.1']);
+      expect(sessions.every((s) => s.events === perBot + 1)).toBe(true);
+    }
+    // The bots are still connected: their collectors announce it, so the consoles show them connected.
+    await until('presence', async () => (await api(replay, '/api/sessions')).every((s: { connected: boolean }) => s.connected), 15_000);
+    // Bots pointed at a console-only instance are refused with a reason.
+    const refused = await fetch(`${replay.httpUrl}/ingest`, { method: 'POST', body: '{"project_name":"X","event_type":"boot"}' });
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toContain('console-only');
+    // A dump from a console reads the stream: the seed's shape, every project, every event.
+    const dumped = await fetch(`${replay.httpUrl}/api/dump`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${replay.consoleToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: '30h', format: 'json' }),
+    }).then((r) => r.json());
+    expect(dumped.result.events).toBe(total);
+    expect(dumped.result.projects).toBe(4);
+    for (const bot of all) await bot.close(5_000);
+  });
+
+  it('kill one NATS node (the stream leader) under load: no acked event lost, no duplicates; it catches up on restart', async () => {
+    const stream = 'T_NODEKILL';
+    const c = await startCollector({ args: natsArgs(stream) });
+    open.push(c);
+    const list = bots(c, 'NodeKill', 2);
+    open.push(...list);
+    const perBot = 2500;
+    sendAll(list, 0, perBot / 2);
+    const jsm = await nc.jetstreamManager();
+    await until('first messages stored', async () => (await jsm.streams.info(stream)).state.messages > 500);
+    const leader = (await jsm.streams.info(stream)).cluster?.leader ?? 's1';
+    const victim = cluster.names.indexOf(leader);
+    await cluster.kill(victim);
+    sendAll(list, perBot / 2, perBot);
+    await flushAll(list);
+
+    const stored = await readStream(nc, stream);
+    expectExact(stored, list, perBot);
+
+    await cluster.restart(victim);
+    const total = (await jsm.streams.info(stream)).state.messages;
+    // The restarted node's own copy of the stream reaches the same count (JetStream catches it up).
+    await until(
+      'restarted node caught up',
+      async () => {
+        const jsz = await (await fetch(`${cluster.monitor(victim)}/jsz?accounts=true&streams=true`)).json();
+        const streams = (jsz.account_details ?? []).flatMap((a: { stream_detail?: unknown[] }) => a.stream_detail ?? []);
+        const s = streams.find((x: { name: string }) => x.name === stream) as { state: { messages: number } } | undefined;
+        return s !== undefined && s.state.messages === total;
+      },
+      30_000,
+    );
+    for (const bot of list) await bot.close(5_000);
+  });
+
+  it('kill a collector mid-stream: its bots reconnect after restart, resend, and the stream stays exact', async () => {
+    const stream = 'T_COLLKILL';
+    let c = await startCollector({ args: natsArgs(stream), keepDataDir: true });
+    const dataDir = c.dataDir;
+    open.push({ close: () => rmSync(dataDir, { recursive: true, force: true }) });
+    const list = bots(c, 'CollKill', 2);
+    open.push(...list);
+    const perBot = 3000;
+    sendAll(list, 0, perBot);
+    const jsm = await nc.jetstreamManager();
+    await until('some messages stored', async () => (await jsm.streams.info(stream)).state.messages > 1000);
+    await c.kill('SIGKILL');
+    c = await c.restart();
+    open.push(c);
+    await flushAll(list);
+
+    const stored = await readStream(nc, stream);
+    expectExact(stored, list, perBot);
+    // The restarted collector's journal and the stream agree: every journaled record is in the stream once.
+    expect(new Set(stored.map((r) => r.collector)).size).toBe(1);
+    for (const bot of list) await bot.close(5_000);
+  });
+});
