@@ -1,0 +1,92 @@
+// Starts the REAL collector (`ic-audit serve` from electron/dist/cli.js) as a child process on 127.0.0.1, port 0.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
+
+const temps = new Set();
+// Whatever a benchmark left behind (an error, Ctrl+C) goes when the process exits.
+process.once('exit', () => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
+/** A fresh temp directory, removed by `removeDir` or at the latest when the process exits. */
+export function tempDir(prefix = 'ic-audit-bench-') {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.add(dir);
+  return dir;
+}
+
+/** Removes a directory made by `tempDir`. */
+export function removeDir(dir) {
+  rmSync(dir, { recursive: true, force: true });
+  temps.delete(dir);
+}
+
+/**
+ * Spawns the collector and resolves once it prints its `console  http://127.0.0.1:PORT/?token=...` line.
+ * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
+ * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node (e.g. --cpu-prof).
+ */
+export async function startCollector({ dataDir, nodeArgs = [], timeoutMs = 600_000 } = {}) {
+  const ownsDir = dataDir === undefined;
+  const dir = dataDir ?? tempDir();
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const exited = new Promise((res) => child.once('exit', (code, signal) => res(code ?? signal)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (ownsDir) removeDir(dir);
+  };
+  try {
+    const port = await new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`collector not listening after ${timeoutMs} ms:\n${out}`)), timeoutMs);
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (chunk) => {
+        out += chunk;
+        const m = /console\s+http:\/\/127\.0\.0\.1:(\d+)\/\?token=[0-9a-f]+/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          res(Number(m[1]));
+        }
+      });
+      child.stderr.on('data', (chunk) => (out += chunk));
+      exited.then((code) => rej(new Error(`collector exited (${code}) before listening:\n${out}`)));
+    });
+    const startMs = performance.now() - t0;
+    return {
+      port,
+      pid: child.pid,
+      dataDir: dir,
+      startMs,
+      ingestUrl: `ws://127.0.0.1:${port}/ingest`,
+      output: () => out,
+      /** VmRSS / VmHWM of the collector process, in bytes (Linux /proc). */
+      memory: () => procMemory(child.pid),
+      close: stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Resident set size now and its peak, in bytes, from /proc/PID/status. */
+export function procMemory(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
