@@ -21,6 +21,8 @@ export interface CollectorConfig {
   maxPendingEvents: number;
   /** Directory of the built renderer served at `/` (null: a placeholder page). */
   rendererDir: string | null;
+  /** Write a start-up checkpoint after this many records (and on a clean stop). */
+  checkpointEvery: number;
   /** NATS JetStream scale-out (docs/scaling.md); null: local mode, the embedded journal only. */
   nats: NatsConfig | null;
   /** Serve the console from the NATS stream, with no local ingest (requires `nats`). */
@@ -37,6 +39,7 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   heartbeatMs: 15_000,
   maxPendingEvents: 200_000,
   rendererDir: null,
+  checkpointEvery: 100_000,
   nats: null,
   consoleOnly: false,
 });

@@ -80,10 +80,53 @@ export function splitRecordLine(line: string): { body: string; hash: string } | 
 /** Why one line failed verification. */
 export type LineFault = 'malformed' | 'hash' | 'chain' | 'id';
 
+/**
+ * A record as a chain check reads it: every key, but `fields` only for collector-written records
+ * (`ic-audit.*`, whose fields carry session metadata); null otherwise, so checking stays cheap.
+ */
+export type ScannedRecord = Omit<JournalRecord, 'fields'> & { fields: EventFields | null };
+
 /** Result of checking one line against the chain so far. */
 export type LineCheck =
-  | { ok: true; record: JournalRecord }
-  | { ok: false; fault: LineFault; id: number | null; record: JournalRecord | null };
+  | { ok: true; record: ScannedRecord }
+  | { ok: false; fault: LineFault; id: number | null; record: ScannedRecord | null };
+
+const PREV_KEY = ',"prev_hash":"';
+const FIELDS_KEY = ',"fields":';
+const INTERNAL_PREFIX = 'ic-audit.';
+
+/**
+ * Reads a line's keys without parsing its `fields` (the record format fixes the key order, and `,"fields":` cannot
+ * occur inside an earlier JSON string, whose quotes are escaped). Null when the line is not a sealed record.
+ */
+export function readRecordLine(line: string): { record: ScannedRecord; body: string; hash: string } | null {
+  const parts = splitRecordLine(line);
+  if (parts === null) return null;
+  const { body, hash } = parts;
+  const prevAt = body.length - PREV_KEY.length - 65;
+  if (prevAt < 0 || body.slice(prevAt, prevAt + PREV_KEY.length) !== PREV_KEY || !body.endsWith('"')) return null;
+  const fieldsAt = body.indexOf(FIELDS_KEY);
+  if (fieldsAt < 0) return null;
+  let head: Record<string, unknown>;
+  try {
+    head = JSON.parse(body.slice(0, fieldsAt) + '}') as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof head['id'] !== 'number' || typeof head['event_type'] !== 'string') return null;
+  const record = head as unknown as ScannedRecord;
+  record.prev_hash = body.slice(prevAt + PREV_KEY.length, body.length - 1);
+  record.hash = hash;
+  record.fields = null;
+  if ((head['event_type'] as string).startsWith(INTERNAL_PREFIX)) {
+    try {
+      record.fields = (JSON.parse(line) as JournalRecord).fields;
+    } catch {
+      return null;
+    }
+  }
+  return { record, body, hash };
+}
 
 /**
  * Checks one journal line: well-formed, hash over its body matches, prev_hash links to `expectedPrev`, id is
@@ -95,17 +138,10 @@ export function checkRecordLine(
   expectedId: number,
   hash: (body: string) => string,
 ): LineCheck {
-  const parts = splitRecordLine(line);
-  let record: JournalRecord | null = null;
-  try {
-    record = JSON.parse(line) as JournalRecord;
-  } catch {
-    return { ok: false, fault: 'malformed', id: null, record: null };
-  }
-  if (parts === null || typeof record !== 'object' || record === null || typeof record.id !== 'number') {
-    return { ok: false, fault: 'malformed', id: null, record: null };
-  }
-  if (hash(parts.body) !== parts.hash) return { ok: false, fault: 'hash', id: record.id, record };
+  const read = readRecordLine(line);
+  if (read === null) return { ok: false, fault: 'malformed', id: null, record: null };
+  const { record } = read;
+  if (hash(read.body) !== read.hash) return { ok: false, fault: 'hash', id: record.id, record };
   if (record.prev_hash !== expectedPrev) return { ok: false, fault: 'chain', id: record.id, record };
   if (record.id !== expectedId) return { ok: false, fault: 'id', id: record.id, record };
   return { ok: true, record };

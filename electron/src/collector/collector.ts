@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   CollectorEvents,
   protocolError,
@@ -11,6 +12,7 @@ import {
   type JournalRecord,
   type ProjectInfo,
   type ProtocolError,
+  type ScannedRecord,
   type SessionInfo,
   type WireEvent,
 } from '@ic-audit/shared';
@@ -20,9 +22,12 @@ import { Journal, type JournalEntry } from '../journal/journal.js';
 import { describeBreak, scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
+import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
+import { readTailLines } from '../journal/tail-lines.js';
+import { verifyInWorker } from '../journal/verify.js';
 import { queryRecords } from './query.js';
 import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
-import { RecentWindow } from './recent-window.js';
+import { LINE_CODEC, RecentWindow } from './recent-window.js';
 import type { Replicator } from './replicator.js';
 import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
 import { VERSION } from '../version.js';
@@ -54,13 +59,17 @@ export class Collector implements CollectorApi {
   readonly dataDir: string;
   private readonly emitter = new EventEmitter();
   private readonly table = new SessionTable();
-  private readonly window: RecentWindow;
+  /** Newest records as their sealed lines (see LINE_CODEC). */
+  private readonly window: RecentWindow<string>;
   private readonly sinks = new Map<string, AckSink>();
   private journal!: Journal;
   private integrity: IntegrityInfo;
   private tornFiles: string[] = [];
   /** Records on disk: those the last full check read plus those written since (each chained by the writer). */
   private recordsOnDisk = 0;
+  /** Records committed since the last checkpoint, and whether one is being written. */
+  private sinceCheckpoint = 0;
+  private checkpointing = false;
   private startedAt: number;
   private totalEvents = 0;
   private stopping = false;
@@ -73,7 +82,7 @@ export class Collector implements CollectorApi {
   private constructor(private readonly config: CollectorConfig, now: () => number) {
     this.dataDir = config.dataDir;
     this.now = now;
-    this.window = new RecentWindow(config.recentWindow);
+    this.window = new RecentWindow(config.recentWindow, LINE_CODEC);
     this.startedAt = now();
     this.integrity = { ok: true, records: 0, first_bad_id: null, message: 'not checked yet', checked_at: 0 };
     this.emitter.setMaxListeners(0);
@@ -87,13 +96,53 @@ export class Collector implements CollectorApi {
     const c = new Collector(config, now);
     c.replicator = replicator;
     const dir = join(config.dataDir, JOURNAL_DIR);
-    const scan = await scanJournal(dir, (r) => c.replay(r));
+    const cp = readValidCheckpoint(dir);
+    let scan: ScanResult;
+    if (cp === null) {
+      scan = await scanJournal(dir, (r, line) => c.replay(r, line));
+      c.integrity = c.integrityFrom(scan);
+      c.recordsOnDisk = scan.records;
+    } else {
+      // Replay only what came after the checkpoint; the window is read back from the journal's tail, and the
+      // whole chain is checked in a worker thread while the collector already serves.
+      c.table.restore(cp.sessions);
+      c.totalEvents = cp.events;
+      scan = await scanJournal(dir, (r) => c.replayRecord(r), cp);
+      c.recordsOnDisk = cp.records + scan.records;
+      c.integrity = scan.firstBreak !== null ? c.integrityFrom(scan) : c.verifyingIntegrity();
+    }
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
-    c.integrity = c.integrityFrom(scan);
-    c.recordsOnDisk = scan.records;
+    if (cp !== null) for (const line of readTailLines(dir, config.recentWindow)) c.window.push(line);
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
-    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash }, (rs) => c.committed(rs), { now });
+    const last = scan.segments.at(-1);
+    const end = last === undefined ? {} : { segment: basename(last), offset: statSync(last).size };
+    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (rs, lines) => c.committed(rs, lines), { now });
+    if (cp !== null && c.integrity.ok) c.checkInBackground(dir);
     return c;
+  }
+
+  private verifyingIntegrity(): IntegrityInfo {
+    return {
+      ok: true,
+      records: this.recordsOnDisk,
+      first_bad_id: null,
+      message: 'chain intact since the last checkpoint; full check running',
+      checked_at: 0,
+    };
+  }
+
+  /** Full chain check in a worker thread; its verdict replaces the provisional one. */
+  private checkInBackground(dir: string): void {
+    void verifyInWorker(dir).then(
+      (scan) => {
+        if (this.integrity.checked_at !== 0) return; // a newer verify() already answered
+        this.integrity = this.integrityFrom(scan);
+        if (!this.integrity.ok) process.stderr.write(`ic-audit: integrity: ${this.integrity.message}\n`);
+      },
+      (err: Error) => {
+        this.integrity = { ...this.integrity, message: `full check failed to run: ${err.message}` };
+      },
+    );
   }
 
   private integrityFrom(scan: ScanResult): IntegrityInfo {
@@ -106,10 +155,14 @@ export class Collector implements CollectorApi {
     };
   }
 
-  private replay(record: JournalRecord): void {
+  private replay(record: ScannedRecord, line: string): void {
+    this.replayRecord(record);
+    this.window.push(line);
+  }
+
+  private replayRecord(record: ScannedRecord): void {
     this.table.replay(record);
     if (!record.event_type.startsWith('ic-audit.')) this.totalEvents++;
-    this.window.push(record);
   }
 
   // ---- ingest ------------------------------------------------------------------------------------------------
@@ -267,16 +320,46 @@ export class Collector implements CollectorApi {
   }
 
   /** Journal callback: records are durable; update acks (after replication in NATS mode), window, listeners. */
-  private committed(records: JournalRecord[]): void {
+  private committed(records: JournalRecord[], lines: string[]): void {
     const acks = new Map<string, number>();
     this.recordsOnDisk += records.length;
-    for (const r of records) {
-      this.window.push(r);
-      if (r.seq > 0) acks.set(r.session, r.seq);
-    }
+    for (const line of lines) this.window.push(line);
+    for (const r of records) if (r.seq > 0) acks.set(r.session, r.seq);
     if (this.replicator === null) this.sendAcks(acks);
     else void this.replicator.replicate(records).then(() => this.sendAcks(acks));
     this.emitter.emit('records', records);
+    this.sinceCheckpoint += records.length;
+    if (this.sinceCheckpoint >= this.config.checkpointEvery && !this.checkpointing && this.journal.idle) {
+      void this.checkpoint();
+    }
+  }
+
+  /**
+   * Writes a checkpoint of the state right now. Only taken while the journal is idle (every accepted event on
+   * disk), so the session table describes exactly the journal up to the checkpoint's offset.
+   */
+  private async checkpoint(): Promise<void> {
+    const { segment, offset } = this.journal.position();
+    if (segment === '' || !this.journal.idle) return;
+    this.checkpointing = true;
+    this.sinceCheckpoint = 0;
+    try {
+      await writeCheckpoint(join(this.dataDir, JOURNAL_DIR), {
+        v: 1,
+        segment,
+        offset,
+        last_id: this.journal.lastRecordId,
+        last_hash: this.journal.lastRecordHash,
+        records: this.recordsOnDisk,
+        events: this.totalEvents,
+        sessions: this.table.snapshot(),
+        written_at: new Date(this.now()).toISOString(),
+      });
+    } catch (err) {
+      process.stderr.write(`ic-audit: checkpoint not written (next start replays everything): ${(err as Error).message}\n`);
+    } finally {
+      this.checkpointing = false;
+    }
   }
 
   private sendAcks(acks: Map<string, number>): void {
@@ -298,6 +381,7 @@ export class Collector implements CollectorApi {
     this.stopping = true;
     await this.journal.close();
     await this.replicator?.close();
+    if (this.journal.idle && this.journal.fault === null) await this.checkpoint();
   }
 
   // ---- CollectorApi ------------------------------------------------------------------------------------------
@@ -347,9 +431,8 @@ export class Collector implements CollectorApi {
 
   async verify(): Promise<IntegrityInfo> {
     await this.drain();
-    const scan = await scanJournal(join(this.dataDir, JOURNAL_DIR));
+    const scan = await verifyInWorker(join(this.dataDir, JOURNAL_DIR));
     this.integrity = this.integrityFrom(scan);
-    this.recordsOnDisk = scan.records;
     return this.integrity;
   }
 

@@ -18,7 +18,7 @@ function matches(q: RecordQuery, r: JournalRecord): boolean {
  * Answers a query newest first: from the in-memory window while it reaches, then by streaming older segments
  * from disk (newest segment first), keeping at most `limit` results in memory.
  */
-export async function queryRecords(journalDir: string, window: RecentWindow, q: RecordQuery): Promise<JournalRecord[]> {
+export async function queryRecords<T>(journalDir: string, window: RecentWindow<T>, q: RecordQuery): Promise<JournalRecord[]> {
   const out: JournalRecord[] = [];
   const before = q.before ?? Infinity;
   let reachedStart = false;

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   CollectorEvents,
   ProjectEvents,
-  type JournalRecord,
   type ProjectInfo,
+  type ScannedRecord,
   type SessionInfo,
 } from '@ic-audit/shared';
 
@@ -18,6 +18,9 @@ export interface SessionState extends SessionInfo {
   offsets: number[];
   offsetAt: number;
 }
+
+/** A session as a checkpoint stores it. */
+export type SessionSnapshot = Omit<SessionState, 'sessionJson' | 'projectJson' | 'connected'>;
 
 /** A synthetic session id for clients without one (POST /ingest, legacy TCP, import): stable per key. */
 export function syntheticSessionId(prefix: 'http' | 'legacy' | 'import', key: string): string {
@@ -126,9 +129,9 @@ export class SessionTable {
   }
 
   /** Rebuilds state from one replayed journal record. */
-  replay(record: JournalRecord): void {
+  replay(record: ScannedRecord): void {
     if (record.event_type === CollectorEvents.SESSION) {
-      const f = record.fields;
+      const f = record.fields ?? {};
       const { state } = this.declare(
         record.session,
         {
@@ -153,12 +156,36 @@ export class SessionTable {
     if (state === undefined) return;
     if (record.event_type === CollectorEvents.GAP) {
       state.gaps++;
-      state.missing += Number(record.fields['missing'] ?? 0);
+      state.missing += Number(record.fields?.['missing'] ?? 0);
       return;
     }
     this.noteEvent(state, record.event_type, record.timestamp, record.received_at);
     if (record.seq > state.last_seq) state.last_seq = record.seq;
     if (record.seq > state.acked) state.acked = record.seq;
+  }
+
+  /** Every session as plain data for a checkpoint (caches and live connection state left out). */
+  snapshot(): SessionSnapshot[] {
+    const out: SessionSnapshot[] = [];
+    for (const s of this.byId.values()) {
+      const { sessionJson: _s, projectJson: _p, connected: _c, ...rest } = s;
+      out.push({ ...rest, offsets: [...s.offsets] });
+    }
+    return out;
+  }
+
+  /** Restores sessions from a checkpoint (all disconnected until their bots say hello again). */
+  restore(snapshot: readonly SessionSnapshot[]): void {
+    for (const s of snapshot) {
+      this.byId.set(s.session, {
+        ...s,
+        connected: false,
+        offsets: [...s.offsets],
+        sessionJson: JSON.stringify(s.session),
+        projectJson: JSON.stringify(s.project.project_name),
+      });
+      this.projects.set(s.project.project_name, s.project);
+    }
   }
 
   /** Public view of a session (no caches), with the clock offset median computed now. */

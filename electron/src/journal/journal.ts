@@ -87,19 +87,37 @@ export class Journal {
 
   constructor(
     private readonly dir: string,
-    start: { lastId: number; lastHash: string },
-    private readonly onCommit: (records: JournalRecord[]) => void,
+    start: { lastId: number; lastHash: string; segment?: string; offset?: number },
+    private readonly onCommit: (records: JournalRecord[], lines: string[]) => void,
     opts: Partial<JournalOptions> = {},
   ) {
     this.opts = { ...JOURNAL_DEFAULTS, ...opts };
     this.lastId = start.lastId;
     this.lastHash = start.lastHash || GENESIS_HASH;
+    // Where the replayed journal ends, so a checkpoint can be taken before the first new write.
+    this.segment = start.segment ?? '';
+    this.size = start.offset ?? 0;
     mkdirSync(dir, { recursive: true });
   }
 
   /** Entries accepted but not yet durable. */
   get pendingCount(): number {
     return this.pending.length;
+  }
+
+  /** Where the journal ends: current segment file name and its size (valid after a commit). */
+  position(): { segment: string; offset: number } {
+    return { segment: this.segment, offset: this.size };
+  }
+
+  /** Highest hash on disk. */
+  get lastRecordHash(): string {
+    return this.lastHash;
+  }
+
+  /** True while nothing accepted is waiting for the disk. */
+  get idle(): boolean {
+    return this.pending.length === 0 && this.committedCount === this.appended;
   }
 
   /** Highest id on disk. */
@@ -143,7 +161,7 @@ export class Journal {
 
   private async writeLoop(): Promise<void> {
     while (this.pending.length > 0 && !this.closed) {
-      const { batch, records, bytes } = this.build();
+      const { batch, records, lines, bytes } = this.build();
       try {
         this.ensureSegment();
         let off = 0;
@@ -164,7 +182,7 @@ export class Journal {
       this.fault = null;
       this.retryMs = 0;
       this.committedCount += records.length;
-      this.onCommit(records);
+      this.onCommit(records, lines);
       this.releaseBarriers();
     }
     this.writing = false;
@@ -181,9 +199,10 @@ export class Journal {
   }
 
   /** Turns the head of the queue into sealed lines, chained from the last durable record. */
-  private build(): { batch: JournalEntry[]; records: JournalRecord[]; bytes: Buffer } {
+  private build(): { batch: JournalEntry[]; records: JournalRecord[]; lines: string[]; bytes: Buffer } {
     let take = this.pending.length;
-    let lines = '';
+    let text = '';
+    const lines: string[] = [];
     const records: JournalRecord[] = [];
     let prev = this.lastHash;
     let id = this.lastId;
@@ -204,7 +223,9 @@ export class Journal {
         prev,
       );
       const hash = sha256(body);
-      lines += sealRecord(body, hash) + '\n';
+      const line = sealRecord(body, hash);
+      lines.push(line);
+      text += line + '\n';
       records.push({
         id,
         received_at: e.receivedAt,
@@ -220,14 +241,14 @@ export class Journal {
         hash,
       });
       prev = hash;
-      if (lines.length > this.opts.maxBatchBytes) {
+      if (text.length > this.opts.maxBatchBytes) {
         take = i + 1;
         break;
       }
     }
     const batch = this.pending.slice(0, take);
     this.pending = this.pending.slice(take);
-    return { batch, records, bytes: Buffer.from(lines, 'utf8') };
+    return { batch, records, lines, bytes: Buffer.from(text, 'utf8') };
   }
 
   /** Opens (or rotates to) today's segment. */

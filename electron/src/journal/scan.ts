@@ -1,7 +1,8 @@
-import { checkRecordLine, GENESIS_HASH, type JournalRecord, type LineFault } from '@ic-audit/shared';
+import { checkRecordLine, GENESIS_HASH, type LineFault, type ScannedRecord } from '@ic-audit/shared';
 import { sha256 } from './hash.js';
 import { readLines } from './line-reader.js';
 import { listSegments } from './segments.js';
+import { basename } from 'node:path';
 
 /** The first place the chain broke. */
 export interface ChainBreak {
@@ -12,7 +13,15 @@ export interface ChainBreak {
   offset: number;
 }
 
-/** What a full scan of the journal found. */
+/** Where a partial scan starts: just past a known record (a checkpoint). */
+export interface ScanStart {
+  segment: string;
+  offset: number;
+  last_id: number;
+  last_hash: string;
+}
+
+/** What a scan of the journal found (from its start, or from a {@link ScanStart}). */
 export interface ScanResult {
   records: number;
   lastId: number;
@@ -41,16 +50,18 @@ export function describeBreak(b: ChainBreak): string {
  */
 export async function scanJournal(
   journalDir: string,
-  onRecord?: (record: JournalRecord) => void,
+  onRecord?: (record: ScannedRecord, line: string) => void,
+  from?: ScanStart,
 ): Promise<ScanResult> {
-  const segments = listSegments(journalDir);
-  let prev = GENESIS_HASH;
-  let nextId = 1;
+  const segments = listSegments(journalDir).filter((f) => from === undefined || basename(f) >= from.segment);
+  let prev = from?.last_hash ?? GENESIS_HASH;
+  let nextId = (from?.last_id ?? 0) + 1;
   let records = 0;
   let firstBreak: ChainBreak | null = null;
   let tail: ScanResult['tail'] = null;
   for (let i = 0; i < segments.length; i++) {
     const file = segments[i]!;
+    const start = from !== undefined && basename(file) === from.segment ? from.offset : 0;
     const result = await readLines(file, (line, offset) => {
       if (line.length === 0) return;
       const check = checkRecordLine(line, prev, nextId, sha256);
@@ -58,7 +69,7 @@ export async function scanJournal(
         records++;
         prev = check.record.hash;
         nextId = check.record.id + 1;
-        onRecord?.(check.record);
+        onRecord?.(check.record, line);
         return;
       }
       if (firstBreak === null) firstBreak = { id: check.id ?? nextId, fault: check.fault, file, offset };
@@ -66,9 +77,9 @@ export async function scanJournal(
         records++;
         prev = check.record.hash;
         nextId = check.record.id + 1;
-        onRecord?.(check.record);
+        onRecord?.(check.record, line);
       }
-    });
+    }, start);
     if (result.tail.length > 0) {
       if (i === segments.length - 1) tail = { file, offset: result.tailOffset, bytes: result.tail.length };
       else if (firstBreak === null) firstBreak = { id: nextId, fault: 'malformed', file, offset: result.tailOffset };

@@ -1,0 +1,67 @@
+import { closeSync, openSync, readFileSync, readSync, renameSync, statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readRecordLine } from '@ic-audit/shared';
+import type { SessionSnapshot } from '../collector/sessions.js';
+
+/** Checkpoint file inside the journal folder. */
+export const CHECKPOINT_FILE = 'checkpoint.json';
+
+/**
+ * What the collector knew at a moment when every accepted event was on disk: where the journal ended, its head
+ * hash, and the session table. On start, a checkpoint whose head still matches the journal lets the collector
+ * replay only what came after it, and check the whole chain in the background instead of before listening.
+ * It is a cache: a missing, stale or inconsistent checkpoint only means a full replay.
+ */
+export interface Checkpoint {
+  v: 1;
+  /** Segment file name and byte offset just past the checkpoint's last record. */
+  segment: string;
+  offset: number;
+  last_id: number;
+  last_hash: string;
+  /** Records on disk and bot events among them, up to the offset. */
+  records: number;
+  events: number;
+  sessions: SessionSnapshot[];
+  written_at: string;
+}
+
+/** Writes a checkpoint atomically (temp file, then rename). */
+export async function writeCheckpoint(journalDir: string, cp: Checkpoint): Promise<void> {
+  const file = join(journalDir, CHECKPOINT_FILE);
+  await writeFile(`${file}.tmp`, JSON.stringify(cp), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+}
+
+/** Largest last line looked at when checking a checkpoint against its segment. */
+const MAX_TAIL_BYTES = 1 << 20;
+
+/** Reads the checkpoint and returns it only if the journal still ends its prefix with the checkpoint's record. */
+export function readValidCheckpoint(journalDir: string): Checkpoint | null {
+  let cp: Checkpoint;
+  try {
+    cp = JSON.parse(readFileSync(join(journalDir, CHECKPOINT_FILE), 'utf8')) as Checkpoint;
+  } catch {
+    return null;
+  }
+  if (cp.v !== 1 || !/^\d{4}-\d{2}-\d{2}\.jsonl$/.test(cp.segment) || !(cp.offset > 0)) return null;
+  const file = join(journalDir, cp.segment);
+  try {
+    if (statSync(file).size < cp.offset) return null;
+    const len = Math.min(cp.offset, MAX_TAIL_BYTES);
+    const buf = Buffer.alloc(len);
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, buf, 0, len, cp.offset - len);
+    } finally {
+      closeSync(fd);
+    }
+    if (buf[len - 1] !== 0x0a) return null;
+    const start = buf.lastIndexOf(0x0a, len - 2) + 1;
+    const read = readRecordLine(buf.toString('utf8', start, len - 1));
+    return read !== null && read.record.id === cp.last_id && read.hash === cp.last_hash ? cp : null;
+  } catch {
+    return null;
+  }
+}

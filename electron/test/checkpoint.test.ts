@@ -1,0 +1,110 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTailLines } from '../src/journal/tail-lines.js';
+import { collectorsPerTest, verifyDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
+import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
+
+const { start, track } = collectorsPerTest();
+
+async function health(c: CollectorHandle): Promise<Record<string, any>> {
+  return (await (await fetch(`${c.httpUrl}/healthz`)).json()) as Record<string, any>;
+}
+async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+function segment(dataDir: string): string {
+  const dir = join(dataDir, 'journal');
+  return join(dir, readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort().at(-1)!);
+}
+
+describe('start-up checkpoint', () => {
+  it('a clean stop writes one; the restart replays from it, keeps dedup and the window, and checks the chain behind', async () => {
+    const c = await start();
+    const bot = await connectRaw(c.ingestUrl);
+    bot.sendRange(1, 3_000, 300);
+    await bot.waitForAck(3_000);
+    await bot.close();
+    expect(await c.kill('SIGTERM')).toBe(0);
+    expect(existsSync(join(c.dataDir, 'journal', 'checkpoint.json'))).toBe(true);
+
+    const again = track(await c.restart());
+    const h = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
+    expect(h['integrity']).toMatchObject({ ok: true, first_bad_id: null });
+    expect(h['events']).toBe(3_000);
+    const back = await connectRaw(again.ingestUrl, { session: bot.session });
+    expect(back.frames[0]).toMatchObject({ type: 'welcome', acked: 3_000 });
+    back.sendRange(2_990, 3_010, 50);
+    await back.waitForAck(3_010);
+    await back.close();
+    expect(sessionEvents(c.dataDir, bot.session).map((r) => r['seq'])).toEqual(Array.from({ length: 3_010 }, (_, i) => i + 1));
+    // The recent window was read back from the journal's tail: the console API sees the old events.
+    const res = await fetch(`${again.httpUrl}/api/records?limit=5`, { headers: { authorization: `Bearer ${again.consoleToken}` } });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain('event 3010');
+    expect(verifyDataDir(c.dataDir).status).toBe(0);
+  });
+
+  it('an edit before the checkpoint is still found, by the background check', async () => {
+    const c = await start();
+    const bot = await connectRaw(c.ingestUrl);
+    bot.sendRange(1, 500, 100);
+    await bot.waitForAck(500);
+    await bot.close();
+    await c.kill('SIGTERM');
+    const file = segment(c.dataDir);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const victim = JSON.parse(lines[100]!) as { id: number };
+    lines[100] = lines[100]!.replace('"event_description":"event ', '"event_description":"EVENT ');
+    writeFileSync(file, lines.join('\n'));
+    const again = track(await c.restart());
+    const h = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
+    expect(h['status']).toBe('degraded');
+    expect(h['integrity']).toMatchObject({ ok: false, first_bad_id: victim.id });
+  });
+
+  it('a checkpoint the journal no longer matches is ignored: full replay', async () => {
+    const c = await start();
+    const bot = await connectRaw(c.ingestUrl);
+    bot.sendRange(1, 200, 100);
+    await bot.waitForAck(200);
+    await bot.close();
+    await c.kill('SIGTERM');
+    const file = segment(c.dataDir);
+    const kept = readFileSync(file, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
+    truncateSync(file, Buffer.byteLength(kept));
+    const again = track(await c.restart());
+    const h = await health(again);
+    expect(h['integrity']).toMatchObject({ ok: true });
+    expect(h['integrity'].checked_at).not.toBe(0);
+    const back = await connectRaw(again.ingestUrl, { session: bot.session });
+    const acked = back.frames[0]!['acked'] as number;
+    expect(acked).toBe(sessionEvents(c.dataDir, bot.session).length);
+    expect(acked).toBeLessThan(200);
+    await back.close();
+  });
+});
+
+describe('readTailLines', () => {
+  it('returns the last n complete lines across chunk and segment boundaries, skipping an unfinished one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tail-'));
+    try {
+      const day1 = Array.from({ length: 3_000 }, (_, i) => `a${i}:${'x'.repeat(i % 700)}`);
+      const day2 = Array.from({ length: 2_500 }, (_, i) => `b${i}:${'y'.repeat((i * 7) % 900)}`);
+      writeFileSync(join(dir, '2026-01-01.jsonl'), day1.join('\n') + '\n');
+      writeFileSync(join(dir, '2026-01-02.jsonl'), day2.join('\n') + '\n{"id":9,"unfinished');
+      expect(readTailLines(dir, 10)).toEqual(day2.slice(-10));
+      expect(readTailLines(dir, 4_000)).toEqual([...day1.slice(-1_500), ...day2]);
+      expect(readTailLines(dir, 10_000)).toEqual([...day1, ...day2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
