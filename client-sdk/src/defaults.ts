@@ -24,7 +24,10 @@ export const DEFAULTS = Object.freeze({
   batchMaxEvents: MAX_EVENTS_PER_FRAME,
   /** Most bytes per `events` frame (capped at the protocol's MAX_FRAME_BYTES). */
   batchMaxBytes: 512 * 1024,
-  /** How long after a `send()` the batch step (serialize, then send) runs. */
+  /**
+   * How long after a `send()` the batch step (serialize, then send) runs while a frame is in flight; on an idle
+   * link it runs on the next turn of the event loop, and an ack that leaves the link idle runs it at once.
+   */
   flushIntervalMs: 5,
   /** Most events sent but not yet acked; more wait for acks (flow control). */
   maxInflightEvents: 10_000,

@@ -197,6 +197,12 @@ export class AuditNotifier implements ExitFlusher {
 
   private armDrain(): void {
     this.drainArmed = true;
+    // Nothing in flight on a live link: send on the next turn of the event loop instead of waiting out the batch
+    // interval (Nagle-style). While a frame is in flight, events gather until its ack or the interval.
+    if (this.ready && this.sentUpTo === this.ackedSeq && !this.inDrain) {
+      setImmediate(this.drain);
+      return;
+    }
     const t = this.drainTimer as { refresh?: () => void } | null;
     // refresh() re-arms the same timer without allocating; inside its own callback it would be ignored.
     if (t !== null && typeof t.refresh === 'function' && !this.inDrain) t.refresh();
@@ -281,7 +287,9 @@ export class AuditNotifier implements ExitFlusher {
         return;
       case 'ack':
         this.applyAck(f.seq);
-        this.pump();
+        // The link just went idle with events waiting for the batch timer: send them now.
+        if (this.drainArmed && this.sentUpTo === this.ackedSeq && !this.inDrain) this.drain();
+        else this.pump();
         return;
       case 'error':
         // Refused hello or frame (storage full, shutting down, unauthorized...): start over with backoff;
