@@ -9,6 +9,7 @@ const BENCHMARKS = [
   ['B1', './b1-send.mjs'],
   ['B2', './b2-ingest.mjs'],
   ['B3', './b3-latency.mjs'],
+  ['B4', './b4-console.mjs'],
   ['B5', './b5-memory.mjs'],
   ['B6', './b6-replay.mjs'],
 ];

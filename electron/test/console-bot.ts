@@ -1,6 +1,7 @@
 /**
- * A bot speaking the ingest protocol over a raw `ws` client (hello, events, awaited acks), for console tests.
- * Deliberately independent of client-sdk so console tests exercise the wire contract itself.
+ * A bot speaking the ingest protocol over a raw `ws` client (hello, events, awaited acks), for console tests that
+ * need protocol-level control (console-channel.test.ts). Deliberately independent of client-sdk so those tests
+ * exercise the wire contract itself; the browser e2e test uses the real SDK instead.
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';

@@ -1,16 +1,17 @@
 /**
- * The console in real Chromium against the real collector (built CLI on port 0), with bots speaking the wire
- * protocol: live arrival, filters, dump download, XSS, auth, disconnect, and the README screenshots.
+ * The console in real Chromium against the real collector (built CLI on port 0), with bots using the real SDK
+ * (`@ic-audit/client`): live arrival, filters, dump download, XSS, auth, disconnect, and the README screenshots.
+ * (The wire contract itself, over a raw `ws` bot, is covered by console-channel.test.ts.)
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { AuditNotifier } from '@ic-audit/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
-import { connectBot, type BotEvent, type TestBot } from './console-bot.js';
 
 // README screenshots are refreshed only on request (IC_AUDIT_SCREENSHOTS=1), so `npm test` leaves the tree clean.
 const DOCS = process.env['IC_AUDIT_SCREENSHOTS'] === '1' ? resolve(import.meta.dirname, '../../docs') : join(tmpdir(), 'ic-audit-screens');
@@ -26,8 +27,8 @@ describe('console in Chromium', () => {
   let collector: CollectorHandle;
   let browser: Browser;
   let page: Page;
-  let trader: TestBot;
-  let monitor: TestBot;
+  let trader: AuditNotifier | undefined;
+  let monitor: AuditNotifier | undefined;
   const XSS = '<img src=x onerror="window.__pwned=1">';
 
   beforeAll(async () => {
@@ -39,30 +40,23 @@ describe('console in Chromium', () => {
   });
 
   afterAll(async () => {
-    await trader?.close();
-    await monitor?.close();
+    await trader?.close(1000);
+    await monitor?.close(1000);
     await browser?.close();
     await collector?.close();
   });
 
   it('shows events from bots in the sidebar, overview and stream within 1 s', async () => {
-    trader = await connectBot(collector.ingestUrl, { name: 'EURUSD-scalper', privileges: ['execute_trade', 'live_monitoring'] });
-    monitor = await connectBot(collector.ingestUrl, { name: 'BTC-monitor', market: 'Crypto', privileges: ['live_monitoring'] });
-    const trades: BotEvent[] = [{ event_type: 'boot', event_description: 'Project was booted.' }];
+    // Each notifier queues its own boot event ("Project was booted.") first, as the seed's client did.
+    trader = new AuditNotifier({ projectName: 'EURUSD-scalper', projectMarket: 'FOREX', projectPrivileges: ['execute_trade', 'live_monitoring'], url: collector.ingestUrl });
+    monitor = new AuditNotifier({ projectName: 'BTC-monitor', projectMarket: 'Crypto', projectPrivileges: ['live_monitoring'], url: collector.ingestUrl });
     for (let i = 0; i < 30; i++) {
-      trades.push({
-        event_type: i % 2 ? 'trade_opened' : 'trade_closed',
-        event_description: `${i % 2 ? 'Opened' : 'Closed'} EURUSD position #${i}`,
-        fields: { symbol: i % 3 ? 'EURUSD' : 'GBPUSD', price: 1.085 + i / 1e4, quantity: 10_000 },
-      });
+      trader.send(i % 2 ? 'trade_opened' : 'trade_closed', `${i % 2 ? 'Opened' : 'Closed'} EURUSD position #${i}`,
+        { symbol: i % 3 ? 'EURUSD' : 'GBPUSD', price: 1.085 + i / 1e4, quantity: 10_000 });
     }
-    trades.push({ event_type: 'error', event_description: XSS, fields: { error_code: 'CONN_TIMEOUT' } });
-    const ticks: BotEvent[] = Array.from({ length: 12 }, (_, i) => ({
-      event_type: 'price_tick',
-      event_description: `BTC at ${60_000 + i}`,
-      fields: { symbol: 'BTCUSD' },
-    }));
-    await Promise.all([trader.send(trades), monitor.send(ticks)]);
+    trader.send('error', XSS, { error_code: 'CONN_TIMEOUT' });
+    for (let i = 0; i < 12; i++) monitor.send('price_tick', `BTC at ${60_000 + i}`, { symbol: 'BTCUSD' });
+    expect(await Promise.all([trader.flush(10_000), monitor.flush(10_000)])).toEqual([true, true]);
     // Acked means durable; from here the console has one second.
     await page.waitForSelector('.project[data-project="EURUSD-scalper"]', { timeout: 1000 });
     await page.waitForSelector('.card[data-project="BTC-monitor"] .tail-row', { timeout: 1000 });
@@ -164,7 +158,8 @@ describe('console in Chromium', () => {
   });
 
   it('shows a bot that disconnects as disconnected within two heartbeats', async () => {
-    await monitor.close();
+    // The SDK's close(): flush (nothing pending), then a clean WebSocket close; the collector marks the session.
+    expect(await monitor!.close(5000)).toBe(true);
     await page.waitForSelector('.project[data-project="BTC-monitor"][data-status="disconnected"]', { timeout: 30_000 });
     expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
   });

@@ -168,3 +168,25 @@ describe('ic-audit serve start-up', () => {
     expect(h).toMatchObject({ status: 'ok', events: 0, integrity: { ok: true }, journal: { writable: true } });
   });
 });
+
+describe('DNS rebinding on a loopback bind', () => {
+  const { start } = collectorsPerTest();
+  it('refuses a foreign Host on every route, /healthz and /ingest included', async () => {
+    const c = await start();
+    const { request } = await import('node:http');
+    const status = (path: string, method = 'GET'): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: c.port, path, method, headers: { host: `rebound.example:${c.port}` } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{"project_name":"X","event_type":"boot"}' : undefined);
+      });
+    expect(await status('/healthz')).toBe(403);
+    expect(await status('/ingest', 'POST')).toBe(403);
+    expect(await status(`/api/sessions?token=${c.consoleToken}`)).toBe(403);
+    expect((await fetch(`http://localhost:${c.port}/healthz`)).status).toBe(200);
+    expect(journalRecords(c.dataDir)).toHaveLength(0);
+  });
+});

@@ -84,6 +84,11 @@ export async function startServer(
   }, config.heartbeatMs);
   heartbeat.unref();
 
+  // On a loopback bind every legitimate client names this machine in Host: anything else is a DNS-rebinding page
+  // (which could otherwise read /healthz), so it is refused on every route.
+  const loopbackOnly = isLoopback(config.host);
+  const loopbackHostOk = (req: IncomingMessage): boolean => !loopbackOnly || hostAllowed(req.headers.host, hosts);
+
   const consoleAllowed = (req: IncomingMessage, url: URL): 'ok' | 'origin' | 'token' => {
     if (!hostAllowed(req.headers.host, hosts) || !originAllowed(req.headers.origin, hosts)) return 'origin';
     return tokenEquals(presentedToken(req, url), consoleToken) ? 'ok' : 'token';
@@ -98,8 +103,8 @@ export async function startServer(
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!originAllowed(req.headers.origin, hosts)) {
-      return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'requests from other web origins are refused');
+    if (!originAllowed(req.headers.origin, hosts) || !loopbackHostOk(req)) {
+      return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'requests from other web origins (or Host names) are refused');
     }
     if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, collector.health());
     if (url.pathname === '/ingest') {
@@ -153,7 +158,7 @@ export async function startServer(
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!originAllowed(req.headers.origin, hosts)) return refuse(403, 'Forbidden');
+    if (!originAllowed(req.headers.origin, hosts) || !loopbackHostOk(req)) return refuse(403, 'Forbidden');
     if (url.pathname === '/ingest') {
       ingestWss.handleUpgrade(req, socket, head, (ws) => ingestWss.emit('connection', ws, req));
       return;
