@@ -10,8 +10,8 @@ import { DESC, LineMaker, TYPE, fields } from './lib/workload.mjs';
 
 const CLIENTS = [1, 8, 64];
 
-/** `clients` SDK notifiers each send their share of `total` events; events/s from first send to last ack. */
-async function sdkIngest(url, clients, total, timeoutMs) {
+/** `clients` SDK notifiers each send their share of `total` events; events/s from first send to last ack (also used by B2-NATS). */
+export async function sdkIngest(url, clients, total, timeoutMs) {
   const per = Math.ceil(total / clients);
   const notifiers = Array.from({ length: clients }, (_, k) => new AuditNotifier({ projectName: `bench-${k}`, projectMarket: 'FOREX', url }));
   try {

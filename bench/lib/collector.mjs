@@ -7,8 +7,12 @@ import { join, resolve } from 'node:path';
 export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
 
 const temps = new Set();
+const children = new Set();
 // Whatever a benchmark left behind (an error, Ctrl+C) goes when the process exits.
-process.once('exit', () => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+process.once('exit', () => {
+  children.forEach((c) => c.kill('SIGKILL'));
+  temps.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
 process.once('SIGINT', () => process.exit(130));
 process.once('SIGTERM', () => process.exit(143));
 
@@ -28,19 +32,21 @@ export function removeDir(dir) {
 /**
  * Spawns the collector and resolves once it prints its `console  http://127.0.0.1:PORT/?token=...` line.
  * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
- * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node (e.g. --cpu-prof).
+ * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node (e.g. --cpu-prof); `args` go
+ * to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']).
  */
-export async function startCollector({ dataDir, nodeArgs = [], timeoutMs = 600_000 } = {}) {
+export async function startCollector({ dataDir, nodeArgs = [], args = [], timeoutMs = 600_000 } = {}) {
   const ownsDir = dataDir === undefined;
   const dir = dataDir ?? tempDir();
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir],
+    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  children.add(child);
   let out = '';
-  const exited = new Promise((res) => child.once('exit', (code, signal) => res(code ?? signal)));
+  const exited = new Promise((res) => child.once('exit', (code, signal) => (children.delete(child), res(code ?? signal))));
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');

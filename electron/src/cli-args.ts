@@ -18,6 +18,11 @@ export const SERVE_OPTIONS = {
 /** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
 export function parseServeFlags(argv: string[]): ConfigFlags {
   const { values } = parseArgs({ args: argv, options: SERVE_OPTIONS, strict: false, allowPositionals: true });
+  return serveFlags(values);
+}
+
+/** The {@link ConfigFlags} among parsed option values (anything not a serve flag is ignored). */
+export function serveFlags(values: Record<string, unknown>): ConfigFlags {
   const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   return {
     host: str(values.host),

@@ -2,8 +2,9 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
+import { SERVE_OPTIONS, serveFlags } from './cli-args.js';
 import { Collector } from './collector/collector.js';
-import { ConfigError, resolveConfig, type ConfigFlags } from './config.js';
+import { ConfigError, resolveConfig } from './config.js';
 import { acquireLock, DataDirError, ensureDataDir } from './data-dir.js';
 import { writeDump } from './dump/dump-writer.js';
 import { importSeedDump } from './import-seed.js';
@@ -44,16 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       args: rest,
       allowPositionals: true,
       options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'ingest-token': { type: 'string' },
-        nats: { type: 'string' },
-        'nats-creds': { type: 'string' },
-        'nats-ca': { type: 'string' },
-        'nats-stream': { type: 'string' },
-        'nats-replicas': { type: 'string' },
-        'console-only': { type: 'boolean' },
+        ...SERVE_OPTIONS,
         hours: { type: 'string' },
         all: { type: 'boolean' },
         project: { type: 'string' },
@@ -70,18 +62,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return command === undefined ? Exit.USAGE : Exit.OK;
   }
-  const flags: ConfigFlags = {
-    host: values.host,
-    port: values.port,
-    dataDir: values['data-dir'],
-    ingestToken: values['ingest-token'],
-    nats: values.nats,
-    natsCreds: values['nats-creds'],
-    natsCa: values['nats-ca'],
-    natsStream: values['nats-stream'],
-    natsReplicas: values['nats-replicas'],
-    consoleOnly: values['console-only'],
-  };
+  const flags = serveFlags(values);
   let config;
   try {
     config = resolveConfig(flags);

@@ -7,7 +7,7 @@ import type { RecentWindow } from './recent-window.js';
 const INTERNAL_PREFIX = 'ic-audit.';
 
 /** True when a record passes the query's window, predicate and internal-record rule. */
-function matches(q: RecordQuery, r: JournalRecord): boolean {
+export function matches(q: RecordQuery, r: JournalRecord): boolean {
   if (!q.includeInternal && r.event_type.startsWith(INTERNAL_PREFIX)) return false;
   if (q.since !== undefined && r.received_at < q.since) return false;
   if (q.until !== undefined && r.received_at > q.until) return false;
@@ -15,10 +15,10 @@ function matches(q: RecordQuery, r: JournalRecord): boolean {
 }
 
 /**
- * Answers a query newest first: from the in-memory window while it reaches, then by streaming older segments
- * from disk (newest segment first), keeping at most `limit` results in memory.
+ * The in-memory part of a query, newest first; `reachedStart` when the window already goes back past `since`
+ * (so nothing older can match).
  */
-export async function queryRecords<T>(journalDir: string, window: RecentWindow<T>, q: RecordQuery): Promise<JournalRecord[]> {
+export function queryWindow<T>(window: RecentWindow<T>, q: RecordQuery): { out: JournalRecord[]; reachedStart: boolean } {
   const out: JournalRecord[] = [];
   const before = q.before ?? Infinity;
   let reachedStart = false;
@@ -31,6 +31,16 @@ export async function queryRecords<T>(journalDir: string, window: RecentWindow<T
     if (matches(q, r)) out.push(r);
     return out.length < q.limit;
   });
+  return { out, reachedStart };
+}
+
+/**
+ * Answers a query newest first: from the in-memory window while it reaches, then by streaming older segments
+ * from disk (newest segment first), keeping at most `limit` results in memory.
+ */
+export async function queryRecords<T>(journalDir: string, window: RecentWindow<T>, q: RecordQuery): Promise<JournalRecord[]> {
+  const { out, reachedStart } = queryWindow(window, q);
+  const before = q.before ?? Infinity;
   if (out.length >= q.limit || reachedStart) return out;
   // Older than the window: stream segments from disk, newest first, each kept to the last `need` matches.
   const diskBefore = Math.min(before, window.oldestId);

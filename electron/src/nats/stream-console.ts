@@ -15,6 +15,7 @@ import {
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
 import type { IngestTarget } from '../collector/collector.js';
+import { matches, queryWindow } from '../collector/query.js';
 import { RecentWindow } from '../collector/recent-window.js';
 import { SessionTable } from '../collector/sessions.js';
 import type { CollectorConfig } from '../config.js';
@@ -60,12 +61,6 @@ function consoleRecord(m: StreamRecord): JournalRecord {
 }
 
 /** Same rules as the local query (query.ts): time window, predicate, internal records. */
-function matches(q: RecordQuery, r: JournalRecord): boolean {
-  if (!q.includeInternal && r.event_type.startsWith('ic-audit.')) return false;
-  if (q.since !== undefined && r.received_at < q.since) return false;
-  if (q.until !== undefined && r.received_at > q.until) return false;
-  return q.match === undefined || q.match(r);
-}
 
 /**
  * The console's {@link CollectorApi} over the NATS stream (console-only mode): replays the last 30 h by the
@@ -193,18 +188,8 @@ export class StreamConsole implements CollectorApi, IngestTarget {
 
   /** Newest first: the memory window, then (when it does not reach) the stream from `since` (or its start). */
   async query(q: RecordQuery): Promise<JournalRecord[]> {
-    const out: JournalRecord[] = [];
+    const { out, reachedStart } = queryWindow(this.window, q);
     const before = q.before ?? Infinity;
-    let reachedStart = false;
-    this.window.walkBackwards((r) => {
-      if (r.id >= before) return true;
-      if (q.since !== undefined && r.received_at < q.since) {
-        reachedStart = true;
-        return false;
-      }
-      if (matches(q, r)) out.push(r);
-      return out.length < q.limit;
-    });
     if (out.length >= q.limit || reachedStart) return out;
     const end = Math.min(before, this.window.oldestId);
     if (end <= 1) return out;

@@ -1,0 +1,100 @@
+// B2-NATS: durable ingest in NATS mode (issue 7), events/s with 8 SDK clients against the real collector started
+// with `--nats` on a throwaway 3-node JetStream cluster (127.0.0.1, temp dirs), stream R1 and R3, beside a local-journal
+// collector measured in the same run as the reference. Same workload and method as B2 (`sdkIngest`). In NATS mode a
+// bot's event is acked only after the journal fdatasync AND the JetStream ack (a quorum of replicas with R3).
+import { sdkIngest } from './b2-ingest.mjs';
+import { startCollector } from './lib/collector.mjs';
+import { natsServerBinary, startNatsCluster } from './lib/nats-cluster.mjs';
+import { ratio, summarize } from './lib/stats.mjs';
+
+const CLIENTS = 8;
+const ID = 'B2-NATS';
+
+export async function run({ quick }) {
+  const binary = natsServerBinary();
+  if (binary === null) {
+    return [{
+      id: ID,
+      name: 'skipped: nats-server not installed (not on PATH, /usr/sbin, /usr/bin or $NATS_SERVER); `apt-get install nats-server` to measure NATS mode',
+      unit: '',
+      runs: 0,
+    }];
+  }
+  const total = quick ? 60_000 : 200_000; // events per run, every configuration alike (B2 quick sends 60,000 too)
+  const warm = quick ? 10_000 : 20_000;
+  const runs = quick ? 3 : 5;
+  const timeoutMs = quick ? 60_000 : 180_000; // per flush: a stuck configuration fails the run instead of hanging it
+
+  const configs = [
+    { key: 'local', args: [], name: `durable ingest, ${CLIENTS} SDK clients, local journal (reference, same run)` },
+    { key: 'R1', stream: 'B2R1', replicas: 1, name: `durable ingest, ${CLIENTS} SDK clients, NATS mode R1 (3-node cluster, --nats-replicas 1)` },
+    { key: 'R3', stream: 'B2R3', replicas: 3, name: `durable ingest, ${CLIENTS} SDK clients, NATS mode R3 (3-node cluster, --nats-replicas 3)` },
+  ];
+  const collectors = [];
+  let cluster = null;
+  try {
+    cluster = await startNatsCluster(binary, 3);
+    // Each configuration gets its own collector and fresh data dir; all stay up so the runs can be interleaved.
+    for (const c of configs) {
+      const args = c.stream ? ['--nats', cluster.urls, '--nats-stream', c.stream, '--nats-replicas', String(c.replicas)] : [];
+      const collector = await startCollector({ args, timeoutMs: 60_000 });
+      collectors.push(collector);
+      c.collector = collector;
+      c.rates = [];
+      await sdkIngest(collector.ingestUrl, CLIENTS, warm, timeoutMs); // warm-up: JIT, journal file, stream leader
+    }
+    for (let r = 0; r < runs; r++) {
+      // Interleaved (order rotated per run), so a noisy moment on this shared machine hits every configuration alike.
+      for (let k = 0; k < configs.length; k++) {
+        const c = configs[(k + r) % configs.length];
+        c.rates.push([await sdkIngest(c.collector.ingestUrl, CLIENTS, total, timeoutMs)]);
+      }
+    }
+    // Sanity: every acked event is in its stream (warm-up + runs; plus the session records the collector adds).
+    for (const c of configs.filter((x) => x.stream)) c.streamMessages = await streamMessages(cluster, c.stream);
+  } finally {
+    const errors = [];
+    for (const collector of collectors) await collector.close().catch((err) => errors.push(err));
+    if (cluster !== null) await cluster.close().catch((err) => errors.push(err));
+    if (errors.length > 0) throw errors[0];
+  }
+
+  const sent = warm + runs * total;
+  const local = summarize(configs[0].rates);
+  return configs.map((c, k) => {
+    const s = k === 0 ? local : summarize(c.rates);
+    const figure = { id: ID, name: c.name, unit: 'events/s', ...s, higher_is_better: true };
+    if (k === 0) return figure;
+    const held = c.streamMessages;
+    const fmt = (n) => n.toLocaleString('en-US');
+    return {
+      ...figure,
+      reference: 'local journal, same run',
+      reference_median: local.median,
+      ratio: ratio(s.median, local.median),
+      note: !Number.isFinite(held)
+        ? `stream ${c.stream} message count unavailable`
+        : held >= sent
+          ? `stream ${c.stream}: ${fmt(held)} messages = ${fmt(sent)} acked events + ${fmt(held - sent)} session/boot records`
+          : `stream ${c.stream} holds only ${fmt(held)} messages for ${fmt(sent)} acked events`,
+    };
+  });
+}
+
+/** Messages in `stream` per the JetStream monitoring endpoint of whichever node reports it; NaN when none does. */
+async function streamMessages(cluster, stream) {
+  for (let i = 0; i < cluster.names.length; i++) {
+    try {
+      const res = await fetch(`${cluster.monitor(i)}/jsz?accounts=true&streams=true`, { signal: AbortSignal.timeout(5_000) });
+      const jsz = await res.json();
+      for (const account of jsz.account_details ?? []) {
+        for (const s of account.stream_detail ?? []) {
+          if (s.name === stream && s.cluster?.leader === cluster.names[i]) return s.state.messages;
+        }
+      }
+    } catch {
+      /* try the next node */
+    }
+  }
+  return NaN;
+}
