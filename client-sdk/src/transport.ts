@@ -67,6 +67,34 @@ export function openConnection(
   return Ctor === undefined ? openWs(url, handlers, opts.connectTimeoutMs) : openStandard(Ctor, url, handlers);
 }
 
+/** The Connection over either socket kind: a failed send or a destroy ends it exactly once, via `done`. */
+function wrap(
+  sock: { readonly bufferedAmount: number; send(text: string): void },
+  end: () => void,
+  done: (reason: string) => void,
+): Connection {
+  return {
+    get bufferedAmount() {
+      return sock.bufferedAmount;
+    },
+    send(text) {
+      try {
+        sock.send(text);
+      } catch (err) {
+        done(`send failed: ${String(err)}`);
+      }
+    },
+    destroy() {
+      try {
+        end();
+      } catch {
+        // already gone
+      }
+      done('destroyed');
+    },
+  };
+}
+
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return typeof p?.versions?.node === 'string';
@@ -97,26 +125,7 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number): Conne
   });
   ws.on('error', (err) => done(String((err as { code?: unknown }).code ?? err.message)));
   ws.on('close', (code) => done(`closed (${code})`));
-  return {
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send(text) {
-      try {
-        ws.send(text);
-      } catch (err) {
-        done(`send failed: ${String(err)}`);
-      }
-    },
-    destroy() {
-      try {
-        ws.terminate();
-      } catch {
-        // already gone
-      }
-      done('destroyed');
-    },
-  };
+  return wrap(ws, () => ws.terminate(), done);
 }
 
 function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers): Connection {
@@ -135,24 +144,5 @@ function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers
   };
   ws.onerror = () => done('error');
   ws.onclose = () => done('closed');
-  return {
-    get bufferedAmount() {
-      return ws.bufferedAmount;
-    },
-    send(text) {
-      try {
-        ws.send(text);
-      } catch (err) {
-        done(`send failed: ${String(err)}`);
-      }
-    },
-    destroy() {
-      try {
-        ws.close();
-      } catch {
-        // already gone
-      }
-      done('destroyed');
-    },
-  };
+  return wrap(ws, () => ws.close(), done);
 }
