@@ -6,6 +6,7 @@
  * fields. `key=value` terms (`symbol=EURUSD`, `order.side=buy`) compare one field, case-insensitive; quotes allow
  * spaces (`note="stop loss"`).
  */
+import { topLevelValue } from './json-scan.js';
 import type { EventFields, JsonValue } from './protocol.js';
 import { isObject } from './validate.js';
 
@@ -113,33 +114,50 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
   const type = filter.type;
   const matchesAll = project === '' && type === '' && words.length === 0 && terms.length === 0 &&
     since === undefined && until === undefined;
+  // Case-insensitive searches compiled once: no lowercased copy of every row's text per filter run.
+  const wordRes = words.map(caseless);
+  const termRes = terms.map((t) => caseless(t.value));
   const match = (r: FilterableRecord): boolean => {
     if (project !== '' && r.project_name !== project) return false;
     if (type !== '' && r.event_type !== type) return false;
     if (since !== undefined && r.received_at < since) return false;
     if (until !== undefined && r.received_at > until) return false;
-    if (words.length > 0) {
-      const hay = (r.project_name + '\n' + r.event_type + '\n' + r.event_description + '\n' + fieldsText(r.fields))
-        .toLowerCase();
-      for (const w of words) if (!hay.includes(w)) return false;
+    if (wordRes.length > 0) {
+      const fieldsText = typeof r.fields === 'string' ? r.fields : JSON.stringify(r.fields);
+      for (const re of wordRes) {
+        if (!re.test(r.project_name) && !re.test(r.event_type) && !re.test(r.event_description) && !re.test(fieldsText)) {
+          return false;
+        }
+      }
     }
     if (terms.length > 0) {
-      // Cheap reject on the raw JSON text before paying for a parse.
+      let rest = terms;
       if (typeof r.fields === 'string') {
-        const lower = r.fields.toLowerCase();
-        for (const t of terms) if (!lower.includes(t.value)) return false;
+        // Cheap reject on the raw JSON text, then top-level terms read straight from it; only what is left
+        // (nested paths, escaped text) pays for a parse.
+        for (const re of termRes) if (!re.test(r.fields)) return false;
+        const undecided: FieldTerm[] = [];
+        for (const t of terms) {
+          const verdict = scannedTermMatches(r.fields, t);
+          if (verdict === false) return false;
+          if (verdict === null) undecided.push(t);
+        }
+        if (undecided.length === 0) return true;
+        rest = undecided;
       }
       const fields = parsedFields(r.fields);
       if (fields === null) return false;
-      for (const t of terms) if (!termMatches(fields, t)) return false;
+      for (const t of rest) if (!termMatches(fields, t)) return false;
     }
     return true;
   };
   return { since, until, matchesAll, match };
 }
 
-function fieldsText(fields: EventFields | string): string {
-  return typeof fields === 'string' ? fields : JSON.stringify(fields);
+/** A case-insensitive, Unicode-aware search for `text` (already lowercased) anywhere in a string. */
+function caseless(text: string): RegExp {
+  // Only the syntax characters: in Unicode mode any other escape (such as \-) is an error.
+  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&'), 'iu');
 }
 
 function parsedFields(fields: EventFields | string): EventFields | null {
@@ -160,6 +178,25 @@ export function fieldAt(fields: EventFields, path: readonly string[]): JsonValue
     cur = (cur as Record<string, JsonValue>)[key];
   }
   return cur;
+}
+
+/** A top-level term decided from the JSON text alone: true, false, or null when it needs a parse. */
+function scannedTermMatches(json: string, term: FieldTerm): boolean | null {
+  if (term.path.length !== 1) return null;
+  const v = topLevelValue(json, term.path[0]!);
+  switch (v.kind) {
+    case 'absent':
+      return false;
+    case 'string':
+    case 'literal':
+      return v.text.toLowerCase() === term.value;
+    case 'unknown':
+      return null;
+    default: {
+      const never: never = v;
+      return never;
+    }
+  }
 }
 
 function termMatches(fields: EventFields, term: FieldTerm): boolean {

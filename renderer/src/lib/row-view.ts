@@ -1,5 +1,5 @@
 import { compileFilter, type QueryFilter } from '@ic-audit/shared';
-import { filterable, type Row } from './row.js';
+import { asFilterable, type FilterableRow, type Row } from './row.js';
 import type { RowRing } from './row-ring.js';
 
 /**
@@ -28,7 +28,8 @@ export class RowView {
       this.ordinals = null;
       return;
     }
-    const match = (r: Row): boolean => compiled.match(filterable(r));
+    const scratch: FilterableRow = { project_name: '', event_type: '', event_description: '', received_at: 0, fields: '' };
+    const match = (r: Row): boolean => compiled.match(asFilterable(r, scratch));
     this.match = match;
     const list: number[] = [];
     for (let o = this.ring.first, end = this.ring.end; o < end; o++) {

@@ -43,7 +43,21 @@ export function fromWire(w: WireRow): Row {
   };
 }
 
-/** The row in the shape the shared filter expects. */
-export function filterable(r: Row): { project_name: string; event_type: string; event_description: string; received_at: number; fields: string } {
-  return { project_name: r.project, event_type: r.type, event_description: r.desc, received_at: r.rx, fields: r.fields };
+/** A row in the shape the shared filter expects. */
+export interface FilterableRow {
+  project_name: string;
+  event_type: string;
+  event_description: string;
+  received_at: number;
+  fields: string;
+}
+
+/** Fills `into` with the row's filterable view and returns it (one scratch object per scan, not one per row). */
+export function asFilterable(r: Row, into: FilterableRow): FilterableRow {
+  into.project_name = r.project;
+  into.event_type = r.type;
+  into.event_description = r.desc;
+  into.received_at = r.rx;
+  into.fields = r.fields;
+  return into;
 }
