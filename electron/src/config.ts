@@ -13,8 +13,10 @@ export interface CollectorConfig {
   dataDir: string;
   /** When set, every ingest client (hello `token`, POST `Authorization: Bearer`) must present it; legacy TCP is off. */
   ingestToken: string | null;
-  /** Largest records kept in memory for the console's recent window. */
+  /** Most records kept in memory for the console's recent window. */
   recentWindow: number;
+  /** Most bytes of journal lines the recent window holds (allocated once, up front). */
+  recentWindowBytes: number;
   /** WebSocket ping interval; a client silent for two intervals is cut. */
   heartbeatMs: number;
   /** Most events waiting for the disk before new events are refused with E_STORAGE (backpressure). */
@@ -36,6 +38,7 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   dataDir: join(homedir(), '.ic-audit'),
   ingestToken: null,
   recentWindow: 100_000,
+  recentWindowBytes: 64 << 20,
   heartbeatMs: 15_000,
   maxPendingEvents: 200_000,
   rendererDir: null,

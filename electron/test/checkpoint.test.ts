@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTailLines } from '../src/journal/tail-lines.js';
+import { readTailBytes } from '../src/journal/tail-lines.js';
 import { collectorsPerTest, verifyDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
 
@@ -92,7 +92,16 @@ describe('start-up checkpoint', () => {
   });
 });
 
-describe('readTailLines', () => {
+/** The lines readTailBytes returns, decoded (every Buffer must hold whole lines). */
+function readTailLines(dir: string, n: number, chunkBytes?: number): string[] {
+  return readTailBytes(dir, n, chunkBytes).flatMap((b) => {
+    const text = b.toString('utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    return text.slice(0, -1).split('\n');
+  });
+}
+
+describe('readTailBytes', () => {
   it('returns the last n complete lines across chunk and segment boundaries, skipping an unfinished one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tail-'));
     try {
@@ -100,9 +109,14 @@ describe('readTailLines', () => {
       const day2 = Array.from({ length: 2_500 }, (_, i) => `b${i}:${'y'.repeat((i * 7) % 900)}`);
       writeFileSync(join(dir, '2026-01-01.jsonl'), day1.join('\n') + '\n');
       writeFileSync(join(dir, '2026-01-02.jsonl'), day2.join('\n') + '\n{"id":9,"unfinished');
-      expect(readTailLines(dir, 10)).toEqual(day2.slice(-10));
-      expect(readTailLines(dir, 4_000)).toEqual([...day1.slice(-1_500), ...day2]);
-      expect(readTailLines(dir, 10_000)).toEqual([...day1, ...day2]);
+      for (const chunk of [undefined, 4_096, 1_000, 333]) {
+        expect(readTailLines(dir, 1, chunk)).toEqual(day2.slice(-1));
+        expect(readTailLines(dir, 10, chunk)).toEqual(day2.slice(-10));
+        expect(readTailLines(dir, 2_500, chunk)).toEqual(day2);
+        expect(readTailLines(dir, 4_000, chunk)).toEqual([...day1.slice(-1_500), ...day2]);
+        expect(readTailLines(dir, 10_000, chunk)).toEqual([...day1, ...day2]);
+      }
+      expect(readTailBytes(dir, 0)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

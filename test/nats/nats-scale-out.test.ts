@@ -44,16 +44,21 @@ async function readStreamOnce(nc: NatsConnection, stream: string): Promise<Store
     inactive_threshold: nanos(30_000),
   });
   const out: Stored[] = [];
-  if (info.num_pending > 0) {
-    const msgs = await (await nc.jetstream().consumers.get(stream, info.name)).consume({ max_messages: 1000 });
-    for await (const m of msgs) {
-      const r = JSON.parse(Buffer.from(m.data).toString('utf8')) as Stored;
-      out.push({ ...r, collector: m.headers?.get('Ic-Audit-Collector') ?? '' });
-      if (out.length >= info.num_pending) break;
+  try {
+    if (info.num_pending > 0) {
+      const msgs = await (await nc.jetstream().consumers.get(stream, info.name)).consume({ max_messages: 1000 });
+      for await (const m of msgs) {
+        const r = JSON.parse(Buffer.from(m.data).toString('utf8')) as Stored;
+        out.push({ ...r, collector: m.headers?.get('Ic-Audit-Collector') ?? '' });
+        if (out.length >= info.num_pending) break;
+      }
+      msgs.stop();
+      // Under load the pull can end early (missed heartbeats); that is a read to retry, not a lost event.
+      if (out.length < info.num_pending) throw new Error(`read ${out.length} of ${info.num_pending} messages`);
     }
-    msgs.stop();
+  } finally {
+    await jsm.consumers.delete(stream, info.name).catch(() => undefined);
   }
-  await jsm.consumers.delete(stream, info.name).catch(() => undefined);
   return out;
 }
 

@@ -18,16 +18,16 @@ import {
 } from '@ic-audit/shared';
 import type { CollectorConfig } from '../config.js';
 import { writeDump } from '../dump/dump-writer.js';
-import { Journal, type JournalEntry } from '../journal/journal.js';
+import { batchRecords, Journal, type CommittedBatch, type JournalEntry } from '../journal/journal.js';
 import { describeBreak, scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
 import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
-import { readTailLines } from '../journal/tail-lines.js';
+import { readTailBytes } from '../journal/tail-lines.js';
 import { verifyInWorker } from '../journal/verify.js';
 import { queryRecords } from './query.js';
 import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
-import { LINE_CODEC, RecentWindow } from './recent-window.js';
+import { chunkLines, LineWindow } from './line-window.js';
 import type { Replicator } from './replicator.js';
 import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
 import { VERSION } from '../version.js';
@@ -59,8 +59,8 @@ export class Collector implements CollectorApi {
   readonly dataDir: string;
   private readonly emitter = new EventEmitter();
   private readonly table = new SessionTable();
-  /** Newest records as their sealed lines (see LINE_CODEC). */
-  private readonly window: RecentWindow<string>;
+  /** Newest records as the journal's bytes. */
+  private readonly window: LineWindow;
   private readonly sinks = new Map<string, AckSink>();
   private journal!: Journal;
   private integrity: IntegrityInfo;
@@ -82,7 +82,7 @@ export class Collector implements CollectorApi {
   private constructor(private readonly config: CollectorConfig, now: () => number) {
     this.dataDir = config.dataDir;
     this.now = now;
-    this.window = new RecentWindow(config.recentWindow, LINE_CODEC);
+    this.window = new LineWindow(config.recentWindow, config.recentWindowBytes);
     this.startedAt = now();
     this.integrity = { ok: true, records: 0, first_bad_id: null, message: 'not checked yet', checked_at: 0 };
     this.emitter.setMaxListeners(0);
@@ -99,7 +99,7 @@ export class Collector implements CollectorApi {
     const cp = readValidCheckpoint(dir);
     let scan: ScanResult;
     if (cp === null) {
-      scan = await scanJournal(dir, (r, line) => c.replay(r, line));
+      scan = await scanJournal(dir, (r) => c.replayRecord(r));
       c.integrity = c.integrityFrom(scan);
       c.recordsOnDisk = scan.records;
     } else {
@@ -112,11 +112,14 @@ export class Collector implements CollectorApi {
       c.integrity = scan.firstBreak !== null ? c.integrityFrom(scan) : c.verifyingIntegrity();
     }
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
-    if (cp !== null) for (const line of readTailLines(dir, config.recentWindow)) c.window.push(line);
+    // The window is read back from the journal's tail as bytes, whether or not there was a checkpoint.
+    for (const bytes of readTailBytes(dir, config.recentWindow)) {
+      for (const run of chunkLines(bytes)) c.window.push(run.bytes, run.ends, run.firstId);
+    }
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
     const last = scan.segments.at(-1);
     const end = last === undefined ? {} : { segment: basename(last), offset: statSync(last).size };
-    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (rs, lines) => c.committed(rs, lines), { now });
+    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (batch) => c.committed(batch), { now });
     if (cp !== null && c.integrity.ok) c.checkInBackground(dir);
     return c;
   }
@@ -153,11 +156,6 @@ export class Collector implements CollectorApi {
       message: scan.firstBreak === null ? `chain intact (${scan.records} records)` : `chain broken: ${describeBreak(scan.firstBreak)}`,
       checked_at: nowSeconds(this.now),
     };
-  }
-
-  private replay(record: ScannedRecord, line: string): void {
-    this.replayRecord(record);
-    this.window.push(line);
   }
 
   private replayRecord(record: ScannedRecord): void {
@@ -319,16 +317,21 @@ export class Collector implements CollectorApi {
     };
   }
 
-  /** Journal callback: records are durable; update acks (after replication in NATS mode), window, listeners. */
-  private committed(records: JournalRecord[], lines: string[]): void {
+  /**
+   * Journal callback: a batch is durable; update acks (after replication in NATS mode), window, listeners. Record
+   * objects are only made when someone takes them (a console is connected, or NATS replicates).
+   */
+  private committed(batch: CommittedBatch): void {
     const acks = new Map<string, number>();
-    this.recordsOnDisk += records.length;
-    for (const line of lines) this.window.push(line);
-    for (const r of records) if (r.seq > 0) acks.set(r.session, r.seq);
+    const count = batch.entries.length;
+    this.recordsOnDisk += count;
+    this.window.push(batch.bytes, batch.ends, batch.firstId);
+    for (const e of batch.entries) if (e.seq > 0) acks.set(e.session, e.seq);
+    let records: JournalRecord[] | null = null;
     if (this.replicator === null) this.sendAcks(acks);
-    else void this.replicator.replicate(records).then(() => this.sendAcks(acks));
-    this.emitter.emit('records', records);
-    this.sinceCheckpoint += records.length;
+    else void this.replicator.replicate((records = batchRecords(batch))).then(() => this.sendAcks(acks));
+    if (this.emitter.listenerCount('records') > 0) this.emitter.emit('records', records ?? batchRecords(batch));
+    this.sinceCheckpoint += count;
     if (this.sinceCheckpoint >= this.config.checkpointEvery && !this.checkpointing && this.journal.idle) {
       void this.checkpoint();
     }

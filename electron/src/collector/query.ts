@@ -2,7 +2,7 @@ import { type JournalRecord } from '@ic-audit/shared';
 import { readLines } from '../journal/line-reader.js';
 import { listSegments } from '../journal/segments.js';
 import type { RecordQuery } from './api.js';
-import type { RecentWindow } from './recent-window.js';
+import type { RecordWindow } from './recent-window.js';
 
 const INTERNAL_PREFIX = 'ic-audit.';
 
@@ -18,7 +18,7 @@ export function matches(q: RecordQuery, r: JournalRecord): boolean {
  * The in-memory part of a query, newest first; `reachedStart` when the window already goes back past `since`
  * (so nothing older can match).
  */
-export function queryWindow<T>(window: RecentWindow<T>, q: RecordQuery): { out: JournalRecord[]; reachedStart: boolean } {
+export function queryWindow(window: RecordWindow, q: RecordQuery): { out: JournalRecord[]; reachedStart: boolean } {
   const out: JournalRecord[] = [];
   const before = q.before ?? Infinity;
   let reachedStart = false;
@@ -38,7 +38,7 @@ export function queryWindow<T>(window: RecentWindow<T>, q: RecordQuery): { out: 
  * Answers a query newest first: from the in-memory window while it reaches, then by streaming older segments
  * from disk (newest segment first), keeping at most `limit` results in memory.
  */
-export async function queryRecords<T>(journalDir: string, window: RecentWindow<T>, q: RecordQuery): Promise<JournalRecord[]> {
+export async function queryRecords(journalDir: string, window: RecordWindow, q: RecordQuery): Promise<JournalRecord[]> {
   const { out, reachedStart } = queryWindow(window, q);
   const before = q.before ?? Infinity;
   if (out.length >= q.limit || reachedStart) return out;

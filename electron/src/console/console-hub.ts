@@ -49,13 +49,14 @@ export class ConsoleHub {
   private timer: NodeJS.Timeout | null = null;
   private readonly healthTimer: NodeJS.Timeout;
   private readonly unsubscribe: Array<() => void>;
+  /** Records are taken from the collector only while a console is connected (they are built on demand). */
+  private recordsOff: (() => void) | null = null;
 
   constructor(
     private readonly api: CollectorApi,
     private readonly requests: ConsoleRequests,
   ) {
     this.unsubscribe = [
-      api.onRecords((records) => this.onRecords(records)),
       api.onSession((s) => {
         if (this.clients.size === 0) return;
         this.changedSessions.set(s.session, s);
@@ -79,7 +80,14 @@ export class ConsoleHub {
   private attach(ws: WebSocket): void {
     const client: Client = { ws, stalledAt: 0 };
     this.clients.add(client);
-    ws.on('close', () => this.clients.delete(client));
+    this.recordsOff ??= this.api.onRecords((records) => this.onRecords(records));
+    ws.on('close', () => {
+      this.clients.delete(client);
+      if (this.clients.size > 0 || this.recordsOff === null) return;
+      this.recordsOff();
+      this.recordsOff = null;
+      this.pending = [];
+    });
     ws.on('error', () => ws.terminate());
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
@@ -227,6 +235,8 @@ export class ConsoleHub {
   /** Disconnects every console and stops listening to the collector. */
   async close(): Promise<void> {
     for (const off of this.unsubscribe) off();
+    this.recordsOff?.();
+    this.recordsOff = null;
     clearInterval(this.healthTimer);
     if (this.timer !== null) clearTimeout(this.timer);
     for (const client of this.clients) client.ws.close(1001, 'collector shutting down');

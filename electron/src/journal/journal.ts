@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import {
   GENESIS_HASH,
   recordBody,
+  SEAL_LENGTH,
   sealRecord,
   type EventFields,
   type JournalRecord,
@@ -14,6 +15,8 @@ import { sha256 } from './hash.js';
 import { segmentName } from './segments.js';
 
 const writeAsync = promisify(write);
+/** Initial size of the encoding buffer (see Journal.scratch). */
+const SCRATCH_BYTES = 1 << 20;
 const fdatasyncAsync = promisify(fdatasync);
 const ftruncateAsync = promisify(ftruncate);
 const closeAsync = promisify(close);
@@ -33,6 +36,50 @@ export interface JournalEntry {
   description: string;
   timestamp: number;
   fields: EventFields;
+}
+
+/**
+ * One group commit, handed to the journal's owner once it is on disk. Records are not built as objects here:
+ * most commits only need acks and bytes, and {@link batchRecords} makes the objects for whoever wants them.
+ */
+export interface CommittedBatch {
+  entries: readonly JournalEntry[];
+  /** Id of the first record; ids rise by one per entry. */
+  firstId: number;
+  /** prev_hash of the first record. */
+  prevHash: string;
+  /** Hash of each record. */
+  hashes: readonly string[];
+  /** The lines exactly as written, each ending in a newline. Valid only during the callback: copy what you keep. */
+  bytes: Buffer;
+  /** Offset just past each line in `bytes`, its newline excluded. */
+  ends: Uint32Array;
+}
+
+/** The records of a committed batch as objects (for the console hub and NATS replication). */
+export function batchRecords(b: CommittedBatch): JournalRecord[] {
+  const out: JournalRecord[] = new Array(b.entries.length);
+  let prev = b.prevHash;
+  for (let i = 0; i < b.entries.length; i++) {
+    const e = b.entries[i]!;
+    const hash = b.hashes[i]!;
+    out[i] = {
+      id: b.firstId + i,
+      received_at: e.receivedAt,
+      session: e.session,
+      seq: e.seq,
+      source: e.source,
+      project_name: e.projectName,
+      event_type: e.eventType,
+      event_description: e.description,
+      timestamp: e.timestamp,
+      fields: e.fields,
+      prev_hash: prev,
+      hash,
+    };
+    prev = hash;
+  }
+  return out;
 }
 
 /** Why the journal is not writing, or null when healthy. */
@@ -82,13 +129,18 @@ export class Journal {
   private appended = 0;
   private committedCount = 0;
   private barriers: Array<{ target: number; resolve: () => void }> = [];
+  /**
+   * Lines are encoded straight into this buffer and written to disk from it. It is reused by every batch (grown
+   * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
+   */
+  private scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   /** Current write failure, or null. */
   fault: JournalFault | null = null;
 
   constructor(
     private readonly dir: string,
     start: { lastId: number; lastHash: string; segment?: string; offset?: number },
-    private readonly onCommit: (records: JournalRecord[], lines: string[]) => void,
+    private readonly onCommit: (batch: CommittedBatch) => void,
     opts: Partial<JournalOptions> = {},
   ) {
     this.opts = { ...JOURNAL_DEFAULTS, ...opts };
@@ -161,28 +213,38 @@ export class Journal {
 
   private async writeLoop(): Promise<void> {
     while (this.pending.length > 0 && !this.closed) {
-      const { batch, records, lines, bytes } = this.build();
+      const built = this.build();
+      const length = built.length;
       try {
         this.ensureSegment();
         let off = 0;
-        while (off < bytes.length) {
-          off += (await writeAsync(this.fd, bytes, off, bytes.length - off, null)).bytesWritten;
+        while (off < length) {
+          off += (await writeAsync(this.fd, this.scratch, off, length - off, null)).bytesWritten;
         }
         await fdatasyncAsync(this.fd);
       } catch (err) {
         await this.fail(err as NodeJS.ErrnoException);
-        this.pending = batch.concat(this.pending);
+        this.pending = built.entries.concat(this.pending);
         this.writing = false;
         this.scheduleRetry();
         return;
       }
-      this.size += bytes.length;
-      this.lastId += records.length;
-      this.lastHash = records[records.length - 1]!.hash;
+      const count = built.entries.length;
+      const batch: CommittedBatch = {
+        entries: built.entries,
+        firstId: this.lastId + 1,
+        prevHash: this.lastHash,
+        hashes: built.hashes,
+        bytes: this.scratch.subarray(0, length),
+        ends: built.ends,
+      };
+      this.size += length;
+      this.lastId += count;
+      this.lastHash = built.hashes[count - 1]!;
       this.fault = null;
       this.retryMs = 0;
-      this.committedCount += records.length;
-      this.onCommit(records, lines);
+      this.committedCount += count;
+      this.onCommit(batch);
       this.releaseBarriers();
     }
     this.writing = false;
@@ -198,16 +260,20 @@ export class Journal {
     this.barriers = still;
   }
 
-  /** Turns the head of the queue into sealed lines, chained from the last durable record. */
-  private build(): { batch: JournalEntry[]; records: JournalRecord[]; lines: string[]; bytes: Buffer } {
-    let take = this.pending.length;
-    let text = '';
-    const lines: string[] = [];
-    const records: JournalRecord[] = [];
+  /**
+   * Encodes the head of the queue as sealed lines into the scratch buffer, chained from the last durable record:
+   * each body is encoded once and hashed as bytes, and the batch goes to disk from the same memory.
+   */
+  private build(): { entries: JournalEntry[]; hashes: string[]; ends: Uint32Array; length: number } {
+    const pending = this.pending;
+    let take = pending.length;
+    const hashes: string[] = [];
+    const ends = new Uint32Array(take);
     let prev = this.lastHash;
     let id = this.lastId;
+    let off = 0;
     for (let i = 0; i < take; i++) {
-      const e = this.pending[i]!;
+      const e = pending[i]!;
       id++;
       const body = recordBody(
         id,
@@ -222,33 +288,33 @@ export class Journal {
         JSON.stringify(e.fields),
         prev,
       );
+      // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
+      const room = off + body.length * 3 + SEAL_LENGTH + 1;
+      if (room > this.scratch.length) this.grow(off, room);
+      const scratch = this.scratch;
+      off += scratch.write(body, off, 'utf8');
+      // Hashing the (now flat) string beats hashing the bytes: a Buffer view per record costs more than re-encoding.
       const hash = sha256(body);
-      const line = sealRecord(body, hash);
-      lines.push(line);
-      text += line + '\n';
-      records.push({
-        id,
-        received_at: e.receivedAt,
-        session: e.session,
-        seq: e.seq,
-        source: e.source,
-        project_name: e.projectName,
-        event_type: e.eventType,
-        event_description: e.description,
-        timestamp: e.timestamp,
-        fields: e.fields,
-        prev_hash: prev,
-        hash,
-      });
+      off += scratch.write(sealRecord('', hash), off, 'latin1');
+      ends[i] = off;
+      scratch[off++] = 0x0a;
+      hashes.push(hash);
       prev = hash;
-      if (text.length > this.opts.maxBatchBytes) {
+      if (off > this.opts.maxBatchBytes) {
         take = i + 1;
         break;
       }
     }
-    const batch = this.pending.slice(0, take);
-    this.pending = this.pending.slice(take);
-    return { batch, records, lines, bytes: Buffer.from(text, 'utf8') };
+    const entries = take === pending.length ? pending : pending.slice(0, take);
+    this.pending = take === pending.length ? [] : pending.slice(take);
+    return { entries, hashes, ends: take === ends.length ? ends : ends.slice(0, take), length: off };
+  }
+
+  /** Replaces the scratch buffer by one of at least `size` bytes, keeping its first `used`. */
+  private grow(used: number, size: number): void {
+    const next = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
+    this.scratch.copy(next, 0, 0, used);
+    this.scratch = next;
   }
 
   /** Opens (or rotates to) today's segment. */

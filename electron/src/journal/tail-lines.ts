@@ -1,51 +1,70 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { listSegments } from './segments.js';
 
-const CHUNK = 1 << 20;
+const CHUNK = 4 << 20;
 
-/** Index of the last newline at or before `from` (Buffer.lastIndexOf would count a negative offset from the end). */
-function lastNewline(data: Buffer, from: number): number {
-  return from < 0 ? -1 : data.lastIndexOf(0x0a, from);
+/** Newlines in `data[0, end)`, counted from the end, stopping once `want` were seen; returns [count, offset of the last one seen]. */
+function countBack(data: Buffer, end: number, want: number): [number, number] {
+  let count = 0;
+  let at = end;
+  while (count < want && at > 0) {
+    const nl = data.lastIndexOf(0x0a, at - 1);
+    if (nl < 0) break;
+    count++;
+    at = nl;
+  }
+  return [count, at];
 }
 
 /**
- * The last `n` complete lines of the journal, oldest first, read backwards from the newest segment so the cost
- * depends on `n`, not on the journal's size. Bytes after the last newline (a line being written) are skipped.
+ * The bytes of the last `n` complete lines of the journal (each ending in a newline), one Buffer per segment,
+ * oldest first. Read backwards from the newest segment so the cost depends on `n`, not on the journal's size;
+ * nothing is decoded. Bytes after the last newline (a line being written) are skipped. `chunkBytes` is the read
+ * size (small in tests, to cross chunk boundaries).
  */
-export function readTailLines(journalDir: string, n: number): string[] {
-  const out: string[] = [];
+export function readTailBytes(journalDir: string, n: number, chunkBytes = CHUNK): Buffer[] {
+  const out: Buffer[] = [];
+  let need = n;
   const segments = listSegments(journalDir);
-  for (let s = segments.length - 1; s >= 0 && out.length < n; s--) {
+  for (let s = segments.length - 1; s >= 0 && need > 0; s--) {
     const fd = openSync(segments[s]!, 'r');
     try {
-      let end = fstatSync(fd).size;
-      let carry: Buffer = Buffer.alloc(0);
-      let first = true;
-      while (end > 0 && out.length < n) {
-        const len = Math.min(CHUNK, end);
-        const buf = Buffer.alloc(len);
-        readSync(fd, buf, 0, len, end - len);
-        end -= len;
-        let data = carry.length === 0 ? buf : Buffer.concat([buf, carry]);
-        if (first) {
-          // Drop an unfinished last line.
-          data = data.subarray(0, data.lastIndexOf(0x0a) + 1);
-          first = false;
+      const size = fstatSync(fd).size;
+      const parts: Buffer[] = [];
+      let pos = size;
+      let lineEnd = -1; // offset in the file just past the last newline
+      let found = 0;
+      while (pos > 0 && found <= need) {
+        const len = Math.min(chunkBytes, pos);
+        const buf = Buffer.allocUnsafeSlow(len);
+        readSync(fd, buf, 0, len, pos - len);
+        pos -= len;
+        parts.unshift(buf);
+        let end = len;
+        if (lineEnd < 0) {
+          const last = buf.lastIndexOf(0x0a);
+          if (last < 0) continue;
+          lineEnd = pos + last + 1;
+          end = last; // that newline closes the newest line; count the ones before it
+          found = 1;
         }
-        let stop = data.length;
-        if (stop > 0 && data[stop - 1] === 0x0a) stop--;
-        let nl = lastNewline(data, stop - 1);
-        while (nl !== -1 && out.length < n) {
-          if (stop > nl + 1) out.push(data.toString('utf8', nl + 1, stop));
-          stop = nl;
-          nl = lastNewline(data, stop - 1);
+        const [count, at] = countBack(buf, end, need + 1 - found);
+        found += count;
+        if (found > need) {
+          // `at` is the newline just before the oldest wanted line.
+          parts[0] = buf.subarray(at + 1);
+          pos += at + 1;
+          found = need;
+          break;
         }
-        carry = Buffer.from(data.subarray(0, stop));
-        if (end === 0 && carry.length > 0 && out.length < n) out.push(carry.toString('utf8'));
       }
+      if (lineEnd < 0) continue;
+      const bytes = Buffer.concat(parts).subarray(0, lineEnd - pos);
+      out.unshift(bytes);
+      need -= found;
     } finally {
       closeSync(fd);
     }
   }
-  return out.reverse();
+  return out;
 }

@@ -1,0 +1,138 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chunkLines, lineId, LineWindow } from '../src/collector/line-window.js';
+
+/** A record-shaped line with id `id` and `pad` filler characters (multi-byte ones included). */
+function line(id: number, pad: number): string {
+  return JSON.stringify({ id, event_type: 't', fields: { pad: 'é'.repeat(pad % 7) + 'x'.repeat(pad) } });
+}
+
+/** The batch shape the journal hands over: bytes of whole lines and where each ends. */
+function batch(lines: string[]): { bytes: Buffer; ends: Uint32Array } {
+  const bytes = Buffer.from(lines.map((l) => l + '\n').join(''), 'utf8');
+  const ends: number[] = [];
+  let at = 0;
+  for (const l of lines) {
+    at += Buffer.byteLength(l);
+    ends.push(at);
+    at++;
+  }
+  return { bytes, ends: Uint32Array.from(ends) };
+}
+
+const ids = (w: LineWindow): number[] => w.newest(Infinity).map((r) => r.id);
+
+describe('LineWindow', () => {
+  it('keeps the newest `capacity` records, across many batches', () => {
+    const w = new LineWindow(5, 1 << 20);
+    expect(w.oldestId).toBe(Infinity);
+    expect(w.newest(10)).toEqual([]);
+    for (let first = 1; first <= 12; first += 3) {
+      const { bytes, ends } = batch([line(first, 1), line(first + 1, 2), line(first + 2, 3)]);
+      w.push(bytes, ends, first);
+    }
+    expect(ids(w)).toEqual([8, 9, 10, 11, 12]);
+    expect(w.oldestId).toBe(8);
+    expect(w.newest(2).map((r) => r.id)).toEqual([11, 12]);
+    expect(w.newest(0)).toEqual([]);
+    expect(w.newest(2)[1]).toEqual(JSON.parse(line(12, 3)));
+    const seen: number[] = [];
+    w.walkBackwards((r) => seen.push(r.id) < 3);
+    expect(seen).toEqual([12, 11, 10]);
+  });
+
+  it('holds only what fits its bytes, wrapping around the ring', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => line(i + 1, 10 + ((i * 13) % 50)));
+    const w = new LineWindow(1_000, 600);
+    for (let i = 0; i < lines.length; i += 4) {
+      const { bytes, ends } = batch(lines.slice(i, i + 4));
+      w.push(bytes, ends, i + 1);
+      const held = ids(w);
+      expect(held.at(-1)).toBe(Math.min(i + 4, 40));
+      expect(held).toEqual(Array.from({ length: held.length }, (_, k) => held[0]! + k));
+      expect(held.reduce((s, id) => s + Buffer.byteLength(lines[id - 1]!) + 1, 0)).toBeLessThanOrEqual(600);
+      expect(w.newest(Infinity)).toEqual(held.map((id) => JSON.parse(lines[id - 1]!)));
+    }
+  });
+
+  it('starts over when a line is larger than the ring or ids jump', () => {
+    const w = new LineWindow(100, 300);
+    const start = batch([line(1, 5), line(2, 5)]);
+    w.push(start.bytes, start.ends, 1);
+    const big = batch([line(3, 400)]);
+    w.push(big.bytes, big.ends, 3);
+    expect(w.size).toBe(0);
+    expect(w.oldestId).toBe(Infinity);
+    const next = batch([line(4, 5), line(5, 5)]);
+    w.push(next.bytes, next.ends, 4);
+    expect(ids(w)).toEqual([4, 5]);
+    expect(w.oldestId).toBe(4);
+    const jump = batch([line(7, 5)]);
+    w.push(jump.bytes, jump.ends, 7);
+    expect(ids(w)).toEqual([7]);
+    expect(w.oldestId).toBe(7);
+    expect(new LineWindow(0, 1_000).size).toBe(0);
+  });
+
+  it('is always the newest contiguous run of what was pushed, within both limits', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 200, max: 3_000 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 40 }),
+        (capacity, ringBytes, batches) => {
+          const w = new LineWindow(capacity, ringBytes);
+          const all: string[] = [];
+          for (const pads of batches) {
+            const lines = pads.map((p, k) => line(all.length + k + 1, p));
+            const { bytes, ends } = batch(lines);
+            w.push(bytes, ends, all.length + 1);
+            all.push(...lines);
+            const held = w.newest(Infinity);
+            const sizes = all.map((l) => Buffer.byteLength(l) + 1);
+            expect(held.length).toBeLessThanOrEqual(capacity);
+            expect(held.map((r) => JSON.stringify(r))).toEqual(all.slice(all.length - held.length));
+            const heldBytes = sizes.slice(all.length - held.length).reduce((s, n) => s + n, 0);
+            expect(heldBytes).toBeLessThanOrEqual(ringBytes);
+            // It keeps at least what fits the ring with room for two of the largest lines to spare.
+            const maxLine = Math.max(...sizes);
+            let k = 0;
+            let sum = 0;
+            while (k < all.length && k < capacity && sum + sizes[all.length - 1 - k]! <= ringBytes - 2 * maxLine) {
+              sum += sizes[all.length - 1 - k]!;
+              k++;
+            }
+            expect(held.length).toBeGreaterThanOrEqual(k);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('chunkLines / lineId', () => {
+  it('splits journal bytes into runs of consecutive ids, skipping lines that are not records', () => {
+    const text = [line(5, 1), line(6, 2), 'garbage', '', line(7, 3), line(9, 1), line(10, 0)].join('\n') + '\n';
+    const runs = chunkLines(Buffer.from(text));
+    expect(runs.map((r) => [r.firstId, r.ends.length])).toEqual([
+      [5, 2],
+      [7, 1],
+      [9, 2],
+    ]);
+    const w = new LineWindow(100, 10_000);
+    for (const r of runs) w.push(r.bytes, r.ends, r.firstId);
+    expect(ids(w)).toEqual([9, 10]); // a jump starts the window over: it only holds a contiguous run
+    expect(chunkLines(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('reads the leading id, or null', () => {
+    const read = (s: string): number | null => lineId(Buffer.from(s), 0, Buffer.byteLength(s));
+    expect(read('{"id":42,"x":1}')).toBe(42);
+    expect(read('{"id":,"x":1}')).toBeNull();
+    expect(read('{"id":42')).toBeNull();
+    expect(read('{"id":4x2,')).toBeNull();
+    expect(read('{"ID":42,"x":1}')).toBeNull();
+    expect(read('{"id":99999999999999999999,"x":1}')).toBeNull();
+  });
+});
