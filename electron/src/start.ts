@@ -38,7 +38,13 @@ async function main(argv: string[]): Promise<number> {
   // The shell commits the journal on quit: pass Ctrl+C / SIGTERM on and wait for it. Installed before the
   // child exists, so a signal that follows its first output can never meet the default handler.
   let child: ReturnType<typeof spawn> | null = null;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child?.kill(signal));
+  let stopRequested = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stopRequested = true;
+      child?.kill(signal);
+    });
+  }
   child = spawn(plan.binary, [mainJs, ...extra, ...argv], { stdio: 'inherit' });
   const spawned = child;
   let spawnError = '';
@@ -49,7 +55,8 @@ async function main(argv: string[]): Promise<number> {
     });
     spawned.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
-  if (code !== 0 && code !== 2 && Date.now() - started < EARLY_EXIT_MS) {
+  // An Electron that died of the stop we passed on did not fail to start: stop, don't fall back to headless.
+  if (code !== 0 && code !== 2 && !stopRequested && Date.now() - started < EARLY_EXIT_MS) {
     return headless(spawnError ? `could not start Electron (${spawnError})` : `Electron exited with code ${code} right after starting`, argv);
   }
   return code;

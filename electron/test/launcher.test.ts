@@ -13,10 +13,11 @@ afterEach(() => {
 });
 
 /** A stand-in for the Electron binary (the real runtime cannot be downloaded here): prints its argv and exits. */
-function fakeElectron(exitCode: number): string {
+function fakeElectron(exitCode: number, sleepSeconds = 0): string {
   const dir = mkdtempSync(join(tmpdir(), 'fake-electron-'));
   const bin = join(dir, 'electron');
-  writeFileSync(bin, `#!/bin/sh\necho "FAKE-ELECTRON $@"\nexit ${exitCode}\n`);
+  const wait = sleepSeconds > 0 ? `sleep ${sleepSeconds}\n` : '';
+  writeFileSync(bin, `#!/bin/sh\necho "FAKE-ELECTRON $@"\n${wait}exit ${exitCode}\n`);
   chmodSync(bin, 0o755);
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   return bin;
@@ -72,6 +73,12 @@ describe('npm start (real child processes)', () => {
     const r = await start({ DISPLAY: ':99', IC_AUDIT_ELECTRON: bin }, /FAKE-ELECTRON|running headless/);
     expect(r.out, r.out).toMatch(/FAKE-ELECTRON .*shell\/main\.js.*--port 0 --data-dir/);
     expect(r.code).toBe(0);
+  });
+
+  it('a stop passed on to Electron ends the launcher: no headless fallback', async () => {
+    const r = await start({ DISPLAY: ':99', IC_AUDIT_ELECTRON: fakeElectron(0, 30) }, /FAKE-ELECTRON/);
+    expect(r.out, r.out).not.toMatch(/running headless/);
+    expect(r.code).not.toBe(0);
   });
 
   it('falls back to headless when the runtime is missing and the installer fails, and serves /healthz', async () => {
