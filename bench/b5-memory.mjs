@@ -1,5 +1,8 @@
 // B5: collector RSS right after start and after a 30 h dump, with 1M and 10M (--full; 100k and 500k in quick mode)
-// journaled events; reference: the journal's size on disk.
+// journaled events; reference: the journal's size on disk. Also a bot's RSS growth with 100k events buffered by the
+// SDK (no collector reachable); reference: those events' serialized size.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { startCollector } from './lib/collector.mjs';
@@ -25,6 +28,30 @@ async function dump30h(url) {
   } finally {
     ws.terminate();
   }
+}
+
+/** RSS growth of a fresh bot process that buffers 100k events (boot included) with no collector; 3 runs. */
+function botRss(runs) {
+  const growth = [];
+  const sizes = [];
+  for (let r = 0; r < runs; r++) {
+    const out = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'lib', 'bot-rss.mjs')], { encoding: 'utf8' });
+    const m = JSON.parse(out);
+    if (m.queued !== 100_000 || m.dropped !== 0) throw new Error(`bot buffered ${m.queued}, dropped ${m.dropped}`);
+    growth.push([m.afterMiB - m.beforeMiB]);
+    sizes.push([m.eventsMiB]);
+  }
+  const g = summarize(growth);
+  const ref = summarize(sizes);
+  return {
+    id: 'B5',
+    name: 'bot RSS growth with 100k events buffered by the SDK (no collector reachable)',
+    unit: 'MiB',
+    ...g,
+    reference: 'those events serialized (UTF-8)',
+    reference_median: ref.median,
+    ratio: ratio(g.median, ref.median),
+  };
 }
 
 export async function run({ quick }) {
@@ -67,6 +94,7 @@ export async function run({ quick }) {
       });
     }
   }
+  figures.push(botRss(runs));
   const growth = ratio(by[large].start.median, by[small].start.median);
   figures.push({
     id: 'B5',

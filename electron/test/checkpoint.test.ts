@@ -2,7 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readTailBytes } from '../src/journal/tail-lines.js';
+import { Collector } from '../src/collector/collector.js';
+import { recentFromDisk } from '../src/collector/query.js';
+import { DEFAULTS } from '../src/config.js';
+import { rangesBytes, readRanges, readRangesSync, tailRanges } from '../src/journal/tail-lines.js';
 import { collectorsPerTest, verifyDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
 
@@ -52,6 +55,30 @@ describe('start-up checkpoint', () => {
     expect(verifyDataDir(c.dataDir).status).toBe(0);
   });
 
+  it('while the window loads at start, recent() answers from the journal, the same as once it is loaded', async () => {
+    const c = await start();
+    const bot = await connectRaw(c.ingestUrl);
+    bot.sendRange(1, 3_000, 300);
+    await bot.waitForAck(3_000);
+    await bot.close();
+    expect(await c.kill('SIGTERM')).toBe(0);
+    const col = await Collector.open({ ...DEFAULTS, dataDir: c.dataDir, port: 0, recentWindow: 1_000 });
+    try {
+      const during = col.recent(50); // the window's load has only just started (it reads in the thread pool)
+      const fromDisk = recentFromDisk(join(c.dataDir, 'journal'), 50);
+      await col.windowLoaded;
+      const after = col.recent(50);
+      expect(after.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 2_951 + i));
+      expect(during).toEqual(after);
+      expect(fromDisk).toEqual(after);
+      // Beyond the window, a query pages on from disk without a seam.
+      const page = await col.query({ limit: 1_500 });
+      expect(page.map((r) => r.seq)).toEqual(Array.from({ length: 1_500 }, (_, i) => 3_000 - i));
+    } finally {
+      await col.close();
+    }
+  });
+
   it('an edit before the checkpoint is still found, by the background check', async () => {
     const c = await start();
     const bot = await connectRaw(c.ingestUrl);
@@ -92,17 +119,19 @@ describe('start-up checkpoint', () => {
   });
 });
 
-/** The lines readTailBytes returns, decoded (every Buffer must hold whole lines). */
-function readTailLines(dir: string, n: number, chunkBytes?: number): string[] {
-  return readTailBytes(dir, n, chunkBytes).flatMap((b) => {
-    const text = b.toString('utf8');
-    expect(text.endsWith('\n')).toBe(true);
-    return text.slice(0, -1).split('\n');
-  });
+/** The lines tailRanges points at, read back (every range must hold whole lines). */
+function readTailLines(dir: string, n: number, chunkBytes?: number, maxBytes = Infinity): string[] {
+  const ranges = tailRanges(dir, n, maxBytes, chunkBytes);
+  const bytes = Buffer.alloc(rangesBytes(ranges));
+  expect(readRangesSync(ranges, bytes)).toBe(bytes.length);
+  const text = bytes.toString('utf8');
+  if (text === '') return [];
+  expect(text.endsWith('\n')).toBe(true);
+  return text.slice(0, -1).split('\n');
 }
 
-describe('readTailBytes', () => {
-  it('returns the last n complete lines across chunk and segment boundaries, skipping an unfinished one', () => {
+describe('tailRanges', () => {
+  it('finds the last n complete lines across chunk and segment boundaries, skipping an unfinished one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tail-'));
     try {
       const day1 = Array.from({ length: 3_000 }, (_, i) => `a${i}:${'x'.repeat(i % 700)}`);
@@ -116,7 +145,25 @@ describe('readTailBytes', () => {
         expect(readTailLines(dir, 4_000, chunk)).toEqual([...day1.slice(-1_500), ...day2]);
         expect(readTailLines(dir, 10_000, chunk)).toEqual([...day1, ...day2]);
       }
-      expect(readTailBytes(dir, 0)).toEqual([]);
+      expect(tailRanges(dir, 0)).toEqual([]);
+      // A byte budget keeps the newest whole lines that fit.
+      const bytesOf = (lines: string[]): number => lines.reduce((s, l) => s + l.length + 1, 0);
+      const last20 = day2.slice(-20);
+      for (const chunk of [undefined, 333]) {
+        expect(readTailLines(dir, 10_000, chunk, bytesOf(last20))).toEqual(last20);
+        expect(readTailLines(dir, 10_000, chunk, bytesOf(last20) + 1)).toEqual(last20);
+        expect(readTailLines(dir, 10_000, chunk, bytesOf(last20) - 1)).toEqual(last20.slice(1));
+        const across = [...day1.slice(-3), ...day2];
+        expect(readTailLines(dir, 10_000, chunk, bytesOf(across))).toEqual(across);
+      }
+      expect(readTailLines(dir, 10, undefined, 5)).toEqual([]);
+      // The async reader puts the same bytes in the same place.
+      const ranges = tailRanges(dir, 4_000);
+      const a = Buffer.alloc(rangesBytes(ranges));
+      const b = Buffer.alloc(rangesBytes(ranges));
+      readRangesSync(ranges, a);
+      expect(await readRanges(ranges, b)).toBe(b.length);
+      expect(b.equals(a)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

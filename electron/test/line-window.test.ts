@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkLines, lineId, LineWindow } from '../src/collector/line-window.js';
+import { lineId, LineWindow } from '../src/collector/line-window.js';
 
 /** A record-shaped line with id `id` and `pad` filler characters (multi-byte ones included). */
 function line(id: number, pad: number): string {
@@ -111,19 +111,45 @@ describe('LineWindow', () => {
   });
 });
 
-describe('chunkLines / lineId', () => {
-  it('splits journal bytes into runs of consecutive ids, skipping lines that are not records', () => {
-    const text = [line(5, 1), line(6, 2), 'garbage', '', line(7, 3), line(9, 1), line(10, 0)].join('\n') + '\n';
-    const runs = chunkLines(Buffer.from(text));
-    expect(runs.map((r) => [r.firstId, r.ends.length])).toEqual([
-      [5, 2],
-      [7, 1],
-      [9, 2],
-    ]);
-    const w = new LineWindow(100, 10_000);
-    for (const r of runs) w.push(r.bytes, r.ends, r.firstId);
-    expect(ids(w)).toEqual([9, 10]); // a jump starts the window over: it only holds a contiguous run
-    expect(chunkLines(Buffer.alloc(0))).toEqual([]);
+describe('LineWindow.load / lineId', () => {
+  it('loads whole lines into the ring, keeping the newest contiguous run, and adds commits made meanwhile', async () => {
+    const text = [line(5, 1), line(6, 2), 'garbage', '', line(7, 3), line(8, 1), line(9, 0)].join('\n') + '\n';
+    const w = new LineWindow(2, 10_000);
+    let release!: () => void;
+    const gate = new Promise<void>((res) => (release = res));
+    const loaded = w.load(async (ring) => {
+      await gate;
+      return ring.write(text, 0, 'utf8');
+    });
+    expect(w.loading).toBe(true);
+    const meanwhile = batch([line(10, 4)]);
+    w.push(meanwhile.bytes, meanwhile.ends, 10);
+    meanwhile.bytes.fill(0); // the caller's buffer is reused: the window must have kept a copy
+    expect(w.size).toBe(0); // reads as empty: queries go to disk
+    expect(w.oldestId).toBe(Infinity);
+    expect(w.newest(10)).toEqual([]);
+    release();
+    await loaded;
+    expect(w.loading).toBe(false);
+    expect(ids(w)).toEqual([9, 10]);
+    const more = batch([line(11, 2)]);
+    w.push(more.bytes, more.ends, 11);
+    expect(ids(w)).toEqual([10, 11]);
+    const wide = new LineWindow(100, 10_000);
+    await wide.load(async (ring) => ring.write(text, 0, 'utf8'));
+    expect(ids(wide)).toEqual([7, 8, 9]); // what came before a line that is not a record is not contiguous
+  });
+
+  it('a failed load leaves what was committed meanwhile', async () => {
+    const w = new LineWindow(10, 10_000);
+    const loaded = w.load(async () => {
+      await Promise.resolve();
+      throw new Error('disk gone');
+    });
+    const b = batch([line(3, 1), line(4, 1)]);
+    w.push(b.bytes, b.ends, 3);
+    await expect(loaded).rejects.toThrow('disk gone');
+    expect(ids(w)).toEqual([3, 4]);
   });
 
   it('reads the leading id, or null', () => {

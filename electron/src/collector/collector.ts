@@ -23,11 +23,11 @@ import { describeBreak, scanJournal, type ScanResult } from '../journal/scan.js'
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
 import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
-import { readTailBytes } from '../journal/tail-lines.js';
+import { readRanges, tailRanges } from '../journal/tail-lines.js';
 import { verifyInWorker } from '../journal/verify.js';
-import { queryRecords } from './query.js';
+import { queryRecords, recentFromDisk } from './query.js';
 import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
-import { chunkLines, LineWindow } from './line-window.js';
+import { LineWindow } from './line-window.js';
 import type { Replicator } from './replicator.js';
 import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
 import { VERSION } from '../version.js';
@@ -61,6 +61,8 @@ export class Collector implements CollectorApi {
   private readonly table = new SessionTable();
   /** Newest records as the journal's bytes. */
   private readonly window: LineWindow;
+  /** Resolves once the window holds the journal's tail (see LineWindow.load). */
+  windowLoaded: Promise<void> = Promise.resolve();
   private readonly sinks = new Map<string, AckSink>();
   private journal!: Journal;
   private integrity: IntegrityInfo;
@@ -112,10 +114,12 @@ export class Collector implements CollectorApi {
       c.integrity = scan.firstBreak !== null ? c.integrityFrom(scan) : c.verifyingIntegrity();
     }
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
-    // The window is read back from the journal's tail as bytes, whether or not there was a checkpoint.
-    for (const bytes of readTailBytes(dir, config.recentWindow)) {
-      for (const run of chunkLines(bytes)) c.window.push(run.bytes, run.ends, run.firstId);
-    }
+    // The window is read back from the journal's tail in the background, whether or not there was a checkpoint:
+    // the collector serves meanwhile, answering from disk.
+    const tail = tailRanges(dir, config.recentWindow, c.window.byteCapacity);
+    c.windowLoaded = c.window.load((ring) => readRanges(tail, ring)).catch((err: Error) => {
+      process.stderr.write(`ic-audit: recent window not loaded (queries read the journal): ${err.message}\n`);
+    });
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
     const last = scan.segments.at(-1);
     const end = last === undefined ? {} : { segment: basename(last), offset: statSync(last).size };
@@ -413,7 +417,7 @@ export class Collector implements CollectorApi {
   }
 
   recent(limit: number): JournalRecord[] {
-    return this.window.newest(limit);
+    return this.window.loading ? recentFromDisk(join(this.dataDir, JOURNAL_DIR), limit) : this.window.newest(limit);
   }
 
   query(q: RecordQuery): Promise<JournalRecord[]> {

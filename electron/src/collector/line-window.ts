@@ -19,6 +19,8 @@ export class LineWindow implements RecordWindow {
   private count = 0;
   /** Where the next line goes in `ring`. */
   private head = 0;
+  /** Set while {@link load} runs: commits wait here (as copies) and the window reads as empty. */
+  private queued: Array<{ bytes: Buffer; ends: Uint32Array; firstId: number }> | null = null;
 
   constructor(
     readonly capacity: number,
@@ -31,14 +33,66 @@ export class LineWindow implements RecordWindow {
     this.ids = new Float64Array(slots);
   }
 
-  /** Number of records held. */
+  /** Number of records held (0 while loading). */
   get size(): number {
-    return this.count;
+    return this.queued === null ? this.count : 0;
   }
 
-  /** Lowest id held, or Infinity when empty. */
+  /** Lowest id held, or Infinity when empty (or loading: a query then reads everything from disk). */
   get oldestId(): number {
-    return this.count === 0 ? Infinity : this.ids[this.first]!;
+    return this.size === 0 ? Infinity : this.ids[this.first]!;
+  }
+
+  /** Most bytes of lines the window can hold. */
+  get byteCapacity(): number {
+    return this.ring.length;
+  }
+
+  /** True while {@link load} runs. */
+  get loading(): boolean {
+    return this.queued !== null;
+  }
+
+  /**
+   * Start-up: `fill` writes whole journal lines (each ending in a newline) into the ring from its start, off the
+   * main thread (the first touch of the ring's memory is its costly part), and resolves with how many bytes. The
+   * window reads as empty until then; commits pushed meanwhile are kept aside and added once the lines are in.
+   * A failed fill leaves the window holding only what was pushed since.
+   */
+  async load(fill: (ring: Buffer) => Promise<number>): Promise<void> {
+    this.clear();
+    this.queued = [];
+    try {
+      this.index(await fill(this.ring));
+    } catch (err) {
+      this.clear();
+      throw err;
+    } finally {
+      const queued = this.queued;
+      this.queued = null;
+      for (const q of queued) this.push(q.bytes, q.ends, q.firstId);
+    }
+  }
+
+  /** Indexes `n` bytes of whole lines sitting at the ring's start; only the newest contiguous run of ids is kept. */
+  private index(n: number): void {
+    let pos = 0;
+    while (pos < n) {
+      let nl = this.ring.indexOf(0x0a, pos);
+      if (nl < 0 || nl > n) nl = n;
+      const id = lineId(this.ring, pos, nl);
+      if (id === null || (this.count > 0 && id !== this.ids[this.slot(this.count - 1)]! + 1)) this.clear();
+      if (id !== null && this.capacity > 0) {
+        if (this.count >= this.capacity) this.dropOldest();
+        const slot = this.slot(this.count);
+        this.starts[slot] = pos;
+        this.lengths[slot] = nl - pos;
+        this.ids[slot] = id;
+        this.count++;
+      }
+      pos = nl + 1;
+    }
+    this.head = Math.min(n, this.ring.length);
   }
 
   /**
@@ -47,6 +101,12 @@ export class LineWindow implements RecordWindow {
    * first and copied in runs, one copy per stretch that lands contiguously in the ring.
    */
   push(bytes: Uint8Array, ends: Uint32Array, firstId: number): void {
+    if (this.queued !== null) {
+      const copy = Buffer.allocUnsafe(bytes.length);
+      copy.set(bytes);
+      this.queued.push({ bytes: copy, ends: ends.slice(), firstId });
+      return;
+    }
     let start = 0;
     let runFrom = 0; // source offset of the run not copied yet, and where it goes
     let runTo = this.head;
@@ -120,7 +180,7 @@ export class LineWindow implements RecordWindow {
 
   /** Walks records newest first until `visit` returns false. */
   walkBackwards(visit: (record: JournalRecord) => boolean): void {
-    for (let i = this.count - 1; i >= 0; i--) {
+    for (let i = this.size - 1; i >= 0; i--) {
       const s = this.slot(i);
       const at = this.starts[s]!;
       if (!visit(JSON.parse(this.ring.toString('utf8', at, at + this.lengths[s]!)) as JournalRecord)) return;
@@ -133,43 +193,6 @@ function overlaps(start: number, len: number, from: number, to: number): boolean
 }
 
 const OPEN = '{"id":';
-
-/**
- * Splits journal bytes (whole lines, each ending in a newline) into runs of consecutive ids, for
- * {@link LineWindow.push}. A line that is not a record (no leading id) is skipped and a jump in ids starts a new
- * run, so the window only ever holds what it can name by id.
- */
-export function chunkLines(bytes: Buffer): Array<{ bytes: Buffer; ends: Uint32Array; firstId: number }> {
-  const out: Array<{ bytes: Buffer; ends: Uint32Array; firstId: number }> = [];
-  let runStart = -1;
-  let runFirstId = 0;
-  let ends: number[] = [];
-  const close = (): void => {
-    if (runStart < 0) return;
-    const base = runStart;
-    const last = ends[ends.length - 1]!;
-    out.push({ bytes: bytes.subarray(base, last + 1), ends: Uint32Array.from(ends, (e) => e - base), firstId: runFirstId });
-    runStart = -1;
-    ends = [];
-  };
-  let pos = 0;
-  while (pos < bytes.length) {
-    let nl = bytes.indexOf(0x0a, pos);
-    if (nl < 0) nl = bytes.length;
-    const id = lineId(bytes, pos, nl);
-    if (id === null || (runStart >= 0 && id !== runFirstId + ends.length)) close();
-    if (id !== null) {
-      if (runStart < 0) {
-        runStart = pos;
-        runFirstId = id;
-      }
-      ends.push(nl);
-    }
-    pos = nl + 1;
-  }
-  close();
-  return out;
-}
 
 /** The id a journal line starts with (`{"id":<digits>,`), or null. */
 export function lineId(bytes: Buffer, start: number, end: number): number | null {

@@ -1,6 +1,7 @@
 import { type JournalRecord } from '@ic-audit/shared';
 import { readLines } from '../journal/line-reader.js';
 import { listSegments } from '../journal/segments.js';
+import { rangesBytes, readRangesSync, tailRanges } from '../journal/tail-lines.js';
 import type { RecordQuery } from './api.js';
 import type { RecordWindow } from './recent-window.js';
 
@@ -65,6 +66,24 @@ export async function queryRecords(journalDir: string, window: RecordWindow, q: 
     for (let i = found.length - 1; i >= 0 && out.length < q.limit; i--) out.push(found[i]!);
     // Segments are in time order: once one reaches back before `since`, older ones cannot match.
     if (out.length >= q.limit || (q.since !== undefined && earliest < q.since)) break;
+  }
+  return out;
+}
+
+/** The newest `limit` records read straight from the journal's tail, oldest first (while the window loads). */
+export function recentFromDisk(journalDir: string, limit: number): JournalRecord[] {
+  if (limit <= 0) return [];
+  const ranges = tailRanges(journalDir, limit);
+  const bytes = Buffer.allocUnsafe(rangesBytes(ranges));
+  readRangesSync(ranges, bytes);
+  const out: JournalRecord[] = [];
+  for (const line of bytes.toString('utf8').split('\n')) {
+    try {
+      const r = JSON.parse(line) as JournalRecord;
+      if (typeof r === 'object' && r !== null && typeof r.id === 'number') out.push(r);
+    } catch {
+      // Not a record (an empty last piece, or a damaged line the integrity check reports).
+    }
   }
   return out;
 }

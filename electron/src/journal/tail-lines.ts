@@ -1,70 +1,118 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { listSegments } from './segments.js';
 
-const CHUNK = 4 << 20;
+const CHUNK = 1 << 20;
 
-/** Newlines in `data[0, end)`, counted from the end, stopping once `want` were seen; returns [count, offset of the last one seen]. */
-function countBack(data: Buffer, end: number, want: number): [number, number] {
-  let count = 0;
-  let at = end;
-  while (count < want && at > 0) {
-    const nl = data.lastIndexOf(0x0a, at - 1);
-    if (nl < 0) break;
-    count++;
-    at = nl;
-  }
-  return [count, at];
+/** Bytes `[start, end)` of one journal segment: whole lines, each ending in a newline. */
+export interface TailRange {
+  file: string;
+  start: number;
+  end: number;
 }
 
 /**
- * The bytes of the last `n` complete lines of the journal (each ending in a newline), one Buffer per segment,
- * oldest first. Read backwards from the newest segment so the cost depends on `n`, not on the journal's size;
- * nothing is decoded. Bytes after the last newline (a line being written) are skipped. `chunkBytes` is the read
- * size (small in tests, to cross chunk boundaries).
+ * Where the last `n` complete lines of the journal are (at most `maxBytes` of them, whole lines only), oldest
+ * first, one range per segment. Reads backwards from the newest segment through one reused buffer, so the cost
+ * depends on `n`, not on the journal's size, and nothing is decoded. Bytes after the last newline (a line being
+ * written) are left out. `chunkBytes` is the read size (small in tests, to cross chunk boundaries).
  */
-export function readTailBytes(journalDir: string, n: number, chunkBytes = CHUNK): Buffer[] {
-  const out: Buffer[] = [];
+export function tailRanges(journalDir: string, n: number, maxBytes = Infinity, chunkBytes = CHUNK): TailRange[] {
+  const out: TailRange[] = [];
+  const buf = Buffer.allocUnsafe(chunkBytes);
   let need = n;
+  let budget = maxBytes;
   const segments = listSegments(journalDir);
-  for (let s = segments.length - 1; s >= 0 && need > 0; s--) {
-    const fd = openSync(segments[s]!, 'r');
+  for (let s = segments.length - 1; s >= 0 && need > 0 && budget > 0; s--) {
+    const file = segments[s]!;
+    const fd = openSync(file, 'r');
     try {
-      const size = fstatSync(fd).size;
-      const parts: Buffer[] = [];
-      let pos = size;
-      let lineEnd = -1; // offset in the file just past the last newline
-      let found = 0;
-      while (pos > 0 && found <= need) {
+      let pos = fstatSync(fd).size;
+      let end = -1; // just past the segment's last newline, once found
+      let start = -1; // start of the oldest line taken so far
+      let full = false; // the byte budget stopped the walk
+      while (pos > 0 && need > 0 && !full) {
         const len = Math.min(chunkBytes, pos);
-        const buf = Buffer.allocUnsafeSlow(len);
-        readSync(fd, buf, 0, len, pos - len);
         pos -= len;
-        parts.unshift(buf);
-        let end = len;
-        if (lineEnd < 0) {
-          const last = buf.lastIndexOf(0x0a);
+        readSync(fd, buf, 0, len, pos);
+        let at = len; // newlines are searched below this index
+        if (end < 0) {
+          const last = at > 0 ? buf.lastIndexOf(0x0a, at - 1) : -1;
           if (last < 0) continue;
-          lineEnd = pos + last + 1;
-          end = last; // that newline closes the newest line; count the ones before it
-          found = 1;
+          end = start = pos + last + 1;
+          at = last;
         }
-        const [count, at] = countBack(buf, end, need + 1 - found);
-        found += count;
-        if (found > need) {
-          // `at` is the newline just before the oldest wanted line.
-          parts[0] = buf.subarray(at + 1);
-          pos += at + 1;
-          found = need;
-          break;
+        while (need > 0 && at > 0) {
+          const nl = buf.lastIndexOf(0x0a, at - 1);
+          if (nl < 0) break;
+          // The line between this newline and `start` becomes the oldest one taken, if it fits the budget.
+          if (end - (pos + nl + 1) > budget) {
+            full = true;
+            break;
+          }
+          start = pos + nl + 1;
+          need--;
+          at = nl;
         }
       }
-      if (lineEnd < 0) continue;
-      const bytes = Buffer.concat(parts).subarray(0, lineEnd - pos);
-      out.unshift(bytes);
-      need -= found;
+      // At the file's start, the first line has no newline before it.
+      if (pos === 0 && !full && need > 0 && start > 0 && end - 0 <= budget) {
+        start = 0;
+        need--;
+      }
+      if (end < 0 || start >= end) continue;
+      out.unshift({ file, start, end });
+      budget -= end - start;
+      if (full) break;
     } finally {
       closeSync(fd);
     }
   }
   return out;
+}
+
+/** Total bytes of some ranges. */
+export function rangesBytes(ranges: readonly TailRange[]): number {
+  return ranges.reduce((sum, r) => sum + r.end - r.start, 0);
+}
+
+/** Reads the ranges back to back into `into` (at least {@link rangesBytes} long), synchronously. */
+export function readRangesSync(ranges: readonly TailRange[], into: Buffer): number {
+  let off = 0;
+  for (const r of ranges) {
+    const fd = openSync(r.file, 'r');
+    try {
+      for (let pos = r.start; pos < r.end; ) {
+        const n = readSync(fd, into, off, r.end - pos, pos);
+        if (n === 0) throw new Error(`${r.file} ended before byte ${r.end}`);
+        pos += n;
+        off += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return off;
+}
+
+/**
+ * Same as {@link readRangesSync}, in the thread pool: the copy into `into` (and, for fresh memory, the page faults
+ * of touching it) happen off the main thread.
+ */
+export async function readRanges(ranges: readonly TailRange[], into: Buffer): Promise<number> {
+  let off = 0;
+  for (const r of ranges) {
+    const fh = await open(r.file, 'r');
+    try {
+      for (let pos = r.start; pos < r.end; ) {
+        const { bytesRead } = await fh.read(into, off, r.end - pos, pos);
+        if (bytesRead === 0) throw new Error(`${r.file} ended before byte ${r.end}`);
+        pos += bytesRead;
+        off += bytesRead;
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+  return off;
 }
