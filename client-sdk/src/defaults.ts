@@ -11,7 +11,7 @@ export const ENV = {
 /**
  * Every option default of the SDK, in one place (the README's options table lists the same values).
  * Sizes are chosen so that a bot that logs hard for a few minutes while the console is down loses nothing,
- * yet the SDK can never hold more than ~64 MiB of the bot's memory.
+ * yet the SDK can never hold more than ~96 MiB of the bot's memory (64 MiB of events plus the byte store's headroom).
  */
 export const DEFAULTS = Object.freeze({
   /** Collector ingest URL when neither the option nor `IC_AUDIT_URL` is set. */

@@ -36,12 +36,12 @@ export interface NotifierStats {
   connected: boolean;
 }
 
-const FRAME_HEAD = '{"type":"events","events":[';
-const FRAME_TAIL = ']}';
+const FRAME_HEAD = new TextEncoder().encode('{"type":"events","events":[');
+const FRAME_TAIL = new TextEncoder().encode(']}');
 /** Above this many bytes queued in the socket, batches wait for acks instead of piling up in memory. */
 const MAX_SOCKET_BUFFER = 8 * 1024 * 1024;
 const hasBuffer = typeof (globalThis as { Buffer?: unknown }).Buffer === 'function';
-const byteLength = hasBuffer ? (s: string): number => Buffer.byteLength(s, 'utf8') : (s: string): number => s.length * 3;
+const allocFrame = (n: number): Uint8Array => (hasBuffer ? Buffer.allocUnsafe(n) : new Uint8Array(n));
 const now = (): number => performance.now();
 
 function unref<T>(timer: T): T {
@@ -85,6 +85,7 @@ export class AuditNotifier implements ExitFlusher {
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private drainTimer: ReturnType<typeof setTimeout> | null = null;
   private drainArmed = false;
+  private serializeArmed = false;
   private inDrain = false;
   private anchorMs = Date.now() - now();
   private ackedSeq = 0;
@@ -140,6 +141,10 @@ export class AuditNotifier implements ExitFlusher {
       }
       if (this.ring.push(eventType, description, now(), f) !== 0) this.noteDropped(1);
       if (!this.drainArmed) this.armDrain();
+      if (!this.serializeArmed) {
+        this.serializeArmed = true;
+        setImmediate(this.serializeSoon);
+      }
     } catch (err) {
       this.log('E_INTERNAL', `send: ${String(err)}`);
     }
@@ -214,16 +219,36 @@ export class AuditNotifier implements ExitFlusher {
 
   private readonly onSerializeError = (rule: string): void => this.log('E_SERIALIZE', rule);
 
+  /** Serializes raw events into the ring's byte store and enforces the byte bound. */
+  private serializeAll(): void {
+    this.anchorMs = Date.now() - now();
+    this.ring.serializePending(this.serializeOne);
+    let over = 0;
+    while (this.ring.bytes > this.o.bufferMaxBytes && this.ring.count > 1) over += this.ring.dropOldest();
+    if (over > 0) this.noteDropped(over);
+  }
+
+  /**
+   * Serializes what `send()` queued on the next turn of the event loop, whenever the batch step itself waits (a
+   * frame in flight, or no connection): the bot's objects then die young and the buffered events live as bytes,
+   * so a long wait costs the bot's garbage collector nothing.
+   */
+  private readonly serializeSoon = (): void => {
+    this.serializeArmed = false;
+    if (this.inDrain) return;
+    try {
+      this.serializeAll();
+    } catch (err) {
+      this.log('E_INTERNAL', `serialize: ${String(err)}`);
+    }
+  };
+
   /** The batch step: serialize raw events, enforce the byte bound, send what the window allows. */
   private readonly drain = (): void => {
     this.drainArmed = false;
     this.inDrain = true;
     try {
-      this.anchorMs = Date.now() - now();
-      this.ring.serializePending(this.serializeOne, byteLength);
-      let over = 0;
-      while (this.ring.bytes > this.o.bufferMaxBytes && this.ring.count > 1) over += this.ring.dropOldest();
-      if (over > 0) this.noteDropped(over);
+      this.serializeAll();
       this.pump();
     } catch (err) {
       this.log('E_INTERNAL', `batch: ${String(err)}`);
@@ -344,16 +369,20 @@ export class AuditNotifier implements ExitFlusher {
     while (from <= last && conn.bufferedAmount < MAX_SOCKET_BUFFER) {
       const limit = Math.min(last, from + batchMaxEvents - 1, this.ackedSeq + maxInflightEvents);
       if (limit < from) return;
-      let frame = FRAME_HEAD;
       let bytes = FRAME_HEAD.length + FRAME_TAIL.length;
       let seq = from;
       for (; seq <= limit; seq++) {
         const size = ring.sizeAt(seq) + 1;
         if (seq > from && bytes + size > batchMaxBytes) break;
-        frame += seq === from ? ring.jsonAt(seq) : ',' + ring.jsonAt(seq);
         bytes += size;
       }
-      conn.send(frame + FRAME_TAIL);
+      // The events sit back to back (comma-separated) in the ring's store: the frame is one copy of that slice.
+      const body = ring.jsonBytes(from, seq - 1);
+      const frame = allocFrame(FRAME_HEAD.length + body.length + FRAME_TAIL.length);
+      frame.set(FRAME_HEAD, 0);
+      frame.set(body, FRAME_HEAD.length);
+      frame.set(FRAME_TAIL, FRAME_HEAD.length + body.length);
+      conn.send(frame);
       if (this.conn !== conn) return;
       this.counts.sent += seq - from;
       this.sentUpTo = seq - 1;

@@ -3,6 +3,8 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { MAX_FRAME_BYTES } from '@ic-audit/shared';
 import WsWebSocket from 'ws';
 
+const decoder = new TextDecoder();
+
 /** A standard (WHATWG) WebSocket constructor, e.g. `globalThis.WebSocket` or `ws`. */
 export type WebSocketConstructor = new (url: string) => StandardWebSocket;
 
@@ -29,8 +31,8 @@ export interface SocketHandlers {
 export interface Connection {
   /** Bytes queued in the socket but not yet written. */
   readonly bufferedAmount: number;
-  /** Sends one text frame; never throws (a failed send surfaces as onClose). */
-  send(text: string): void;
+  /** Sends one text frame (a string, or its UTF-8 bytes); never throws (a failed send surfaces as onClose). */
+  send(text: string | Uint8Array): void;
   /** Tears the connection down at once (no closing handshake: nothing may keep the process alive). */
   destroy(): void;
 }
@@ -69,7 +71,8 @@ export function openConnection(
 
 /** The Connection over either socket kind: a failed send or a destroy ends it exactly once, via `done`. */
 function wrap(
-  sock: { readonly bufferedAmount: number; send(text: string): void },
+  sock: { readonly bufferedAmount: number },
+  sendText: (text: string | Uint8Array) => void,
   end: () => void,
   done: (reason: string) => void,
 ): Connection {
@@ -79,7 +82,7 @@ function wrap(
     },
     send(text) {
       try {
-        sock.send(text);
+        sendText(text);
       } catch (err) {
         done(`send failed: ${String(err)}`);
       }
@@ -125,7 +128,8 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number): Conne
   });
   ws.on('error', (err) => done(String((err as { code?: unknown }).code ?? err.message)));
   ws.on('close', (code) => done(`closed (${code})`));
-  return wrap(ws, () => ws.terminate(), done);
+  // UTF-8 bytes go out as they are, flagged as a text frame (what the collector requires).
+  return wrap(ws, (text) => ws.send(text, { binary: false }), () => ws.terminate(), done);
 }
 
 function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers): Connection {
@@ -144,5 +148,6 @@ function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers
   };
   ws.onerror = () => done('error');
   ws.onclose = () => done('closed');
-  return wrap(ws, () => ws.close(), done);
+  // A standard WebSocket sends bytes as a binary frame: hand it the text.
+  return wrap(ws, (text) => ws.send(typeof text === 'string' ? text : decoder.decode(text)), () => ws.close(), done);
 }
