@@ -21,6 +21,11 @@ export interface CollectorConfig {
   heartbeatMs: number;
   /** Most events waiting for the disk before new events are refused with E_STORAGE (backpressure). */
   maxPendingEvents: number;
+  /**
+   * Events waiting for the disk at which WebSocket ingest stops reading from its sockets (TCP then slows the bots);
+   * reading resumes at a quarter of it. Keeps the backlog in kernel buffers instead of the JS heap.
+   */
+  ingestPauseAt: number;
   /** Directory of the built renderer served at `/` (null: a placeholder page). */
   rendererDir: string | null;
   /** Write a start-up checkpoint after this many records (and on a clean stop). */
@@ -41,6 +46,7 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   recentWindowBytes: 64 << 20,
   heartbeatMs: 15_000,
   maxPendingEvents: 200_000,
+  ingestPauseAt: 1_024,
   rendererDir: null,
   checkpointEvery: 100_000,
   nats: null,

@@ -38,7 +38,10 @@ export interface AckSink {
 }
 
 /** What the HTTP server, WebSocket ingest and legacy TCP need from a collector. */
-export type IngestTarget = Pick<Collector, 'hello' | 'disconnected' | 'acceptEvents' | 'acceptFlat' | 'drain' | 'dump' | 'health'>;
+export type IngestTarget = Pick<
+  Collector,
+  'hello' | 'disconnected' | 'acceptEvents' | 'acceptFlat' | 'drain' | 'dump' | 'health' | 'congested' | 'whenDrained'
+>;
 
 /** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
 function preciseNow(): number {
@@ -80,6 +83,8 @@ export class Collector implements CollectorApi {
   private readonly now: () => number;
   /** NATS mode: committed records are acked only once this has replicated them. */
   private replicator: Replicator | null = null;
+  /** Ingest connections that stopped reading because the journal is behind (see congested()). */
+  private drainedWaiters: Array<() => void> = [];
 
   private constructor(private readonly config: CollectorConfig, now: () => number) {
     this.dataDir = config.dataDir;
@@ -181,6 +186,28 @@ export class Collector implements CollectorApi {
       return protocolError('E_STORAGE', `replication backlog full (${this.replicator.fault ?? 'NATS slow'}); nothing accepted, resend later`);
     }
     return null;
+  }
+
+  /**
+   * True while more events wait for the disk (or for replication) than `ingestPauseAt`: WebSocket ingest then stops
+   * reading until {@link whenDrained}, so the backlog stays in the kernel's socket buffers and TCP slows the bots,
+   * instead of piling up here as parsed objects (which the garbage collector would copy again and again).
+   */
+  congested(): boolean {
+    return this.journal.pendingCount + (this.replicator?.pendingCount ?? 0) >= this.config.ingestPauseAt;
+  }
+
+  /** Calls `resume` once the backlog is down to a quarter of `ingestPauseAt`. */
+  whenDrained(resume: () => void): void {
+    this.drainedWaiters.push(resume);
+  }
+
+  private releaseDrainedWaiters(): void {
+    if (this.drainedWaiters.length === 0) return;
+    if (this.journal.pendingCount + (this.replicator?.pendingCount ?? 0) > this.config.ingestPauseAt / 4) return;
+    const waiters = this.drainedWaiters;
+    this.drainedWaiters = [];
+    for (const resume of waiters) resume();
   }
 
   /** Registers a hello; writes a session record when the session is new or its metadata changed. */
@@ -333,7 +360,13 @@ export class Collector implements CollectorApi {
     for (const e of batch.entries) if (e.seq > 0) acks.set(e.session, e.seq);
     let records: JournalRecord[] | null = null;
     if (this.replicator === null) this.sendAcks(acks);
-    else void this.replicator.replicate((records = batchRecords(batch))).then(() => this.sendAcks(acks));
+    else {
+      void this.replicator.replicate((records = batchRecords(batch))).then(() => {
+        this.sendAcks(acks);
+        this.releaseDrainedWaiters();
+      });
+    }
+    this.releaseDrainedWaiters();
     if (this.emitter.listenerCount('records') > 0) this.emitter.emit('records', records ?? batchRecords(batch));
     this.sinceCheckpoint += count;
     if (this.sinceCheckpoint >= this.config.checkpointEvery && !this.checkpointing && this.journal.idle) {

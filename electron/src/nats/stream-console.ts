@@ -289,6 +289,16 @@ export class StreamConsole implements CollectorApi, IngestTarget {
     return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
   }
 
+  /** Nothing is ever accepted, so never behind. */
+  congested(): boolean {
+    return false;
+  }
+
+  /** Never congested: resumes at once. */
+  whenDrained(resume: () => void): void {
+    resume();
+  }
+
   /** Nothing is ever pending. */
   drain(): Promise<void> {
     return Promise.resolve();

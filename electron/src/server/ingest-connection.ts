@@ -37,6 +37,8 @@ export class IngestConnection implements AckSink {
   private framesInWindow = 0;
   /** Set by the heartbeat; cleared by every pong. */
   awaitingPong = false;
+  /** Reading is paused until the collector's backlog drains (see Collector.congested). */
+  private paused = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -58,6 +60,8 @@ export class IngestConnection implements AckSink {
 
   /** Heartbeat tick: terminate when the last ping went unanswered, else ping again. */
   heartbeat(): void {
+    // While we are not reading, a pong could not be seen: the silence is ours, not the peer's.
+    if (this.paused) return;
     if (this.awaitingPong) {
       this.ws.terminate();
       return;
@@ -133,8 +137,20 @@ export class IngestConnection implements AckSink {
       this.refusing = true;
       this.send(result.code, result.message);
       this.ws.close(CloseCodes.TRY_AGAIN, result.code);
+      return;
+    }
+    if (!this.paused && this.collector.congested()) {
+      this.paused = true;
+      this.awaitingPong = false;
+      this.ws.pause();
+      this.collector.whenDrained(this.resume);
     }
   }
+
+  private readonly resume = (): void => {
+    this.paused = false;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.resume();
+  };
 
   private async onDump(frame: DumpFrame): Promise<void> {
     if (this.state === null && this.ingestToken !== null) {
