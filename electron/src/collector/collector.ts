@@ -128,7 +128,9 @@ export class Collector implements CollectorApi {
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
     const last = scan.segments.at(-1);
     const end = last === undefined ? {} : { segment: basename(last), offset: statSync(last).size };
-    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (batch) => c.committed(batch), { now });
+    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (batch) => c.committed(batch), { now }, () =>
+      c.releaseDrainedWaiters(),
+    );
     if (cp !== null && c.integrity.ok) c.checkInBackground(dir);
     return c;
   }
@@ -197,7 +199,10 @@ export class Collector implements CollectorApi {
     return this.journal.pendingCount + (this.replicator?.pendingCount ?? 0) >= this.config.ingestPauseAt;
   }
 
-  /** Calls `resume` once the backlog is down to a quarter of `ingestPauseAt`. */
+  /**
+   * Calls `resume` once the backlog is down to a quarter of `ingestPauseAt` (checked whenever a group commit takes
+   * the queue, so reading resumes while that batch is written, and after each commit).
+   */
   whenDrained(resume: () => void): void {
     this.drainedWaiters.push(resume);
   }

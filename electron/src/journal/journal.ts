@@ -142,6 +142,8 @@ export class Journal {
     start: { lastId: number; lastHash: string; segment?: string; offset?: number },
     private readonly onCommit: (batch: CommittedBatch) => void,
     opts: Partial<JournalOptions> = {},
+    /** Called when a group commit has taken the queue (it is short again while that batch goes to disk). */
+    private readonly onQueueTaken: () => void = () => undefined,
   ) {
     this.opts = { ...JOURNAL_DEFAULTS, ...opts };
     this.lastId = start.lastId;
@@ -214,6 +216,7 @@ export class Journal {
   private async writeLoop(): Promise<void> {
     while (this.pending.length > 0 && !this.closed) {
       const built = this.build();
+      this.onQueueTaken();
       const length = built.length;
       try {
         this.ensureSegment();
