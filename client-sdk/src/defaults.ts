@@ -22,8 +22,12 @@ export const DEFAULTS = Object.freeze({
   bufferMaxBytes: 64 * 1024 * 1024,
   /** Most events per `events` frame (capped at the protocol's MAX_EVENTS_PER_FRAME). */
   batchMaxEvents: MAX_EVENTS_PER_FRAME,
-  /** Most bytes per `events` frame (capped at the protocol's MAX_FRAME_BYTES). */
-  batchMaxBytes: 512 * 1024,
+  /**
+   * Most bytes per `events` frame (capped at the protocol's MAX_FRAME_BYTES). Kept under V8's large-object size
+   * (~128 KiB for the frame's text at the collector): a larger frame becomes a string in fresh memory there, which
+   * costs more to decode and parse per event than several smaller frames.
+   */
+  batchMaxBytes: 60 * 1024,
   /**
    * How long after a `send()` the batch step (serialize, then send) runs while a frame is in flight; on an idle
    * link it runs on the next turn of the event loop, and an ack that leaves the link idle runs it at once.
