@@ -36,7 +36,7 @@ export interface CollectorConfig {
   consoleOnly: boolean;
 }
 
-/** Defaults for {@link CollectorConfig}, documented in README ("Configuration"). */
+/** Defaults for {@link CollectorConfig}, listed in docs/architecture.md ("Collector settings"). */
 export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   host: DEFAULT_HOST,
   port: DEFAULT_PORT,
