@@ -15,11 +15,11 @@ import { sha256 } from './hash.js';
 import { segmentName } from './segments.js';
 
 const writeAsync = promisify(write);
-/** Initial size of the encoding buffer (see Journal.scratch). */
-const SCRATCH_BYTES = 1 << 20;
 const fdatasyncAsync = promisify(fdatasync);
 const ftruncateAsync = promisify(ftruncate);
 const closeAsync = promisify(close);
+/** Initial size of the encoding buffer (see Journal.scratch). */
+const SCRATCH_BYTES = 1 << 20;
 
 /** An event accepted for writing; becomes a {@link JournalRecord} once durable. */
 export interface JournalEntry {
@@ -264,8 +264,8 @@ export class Journal {
   }
 
   /**
-   * Encodes the head of the queue as sealed lines into the scratch buffer, chained from the last durable record:
-   * each body is encoded once and hashed as bytes, and the batch goes to disk from the same memory.
+   * Encodes the head of the queue as sealed lines into the scratch buffer, chained from the last durable record;
+   * the batch goes to disk from that same memory, and the window copies its lines from there.
    */
   private build(): { entries: JournalEntry[]; hashes: string[]; ends: Uint32Array; length: number } {
     const pending = this.pending;
