@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping } from '@ic-audit/client';
 import type { JournalRecord } from '@ic-audit/shared';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
@@ -136,6 +137,29 @@ describe('delivery through the real collector', () => {
     expect(spoofed!.event_type).toBe('client:ic-audit.gap');
     expect(long!.event_type.length).toBeLessThanOrEqual(64);
     expect(long!.event_description).toMatch(/^d+…\[\+\d+ chars\]$/);
+  });
+
+  it('non-ASCII text, through the default transport and a standard WebSocket (webSocket option): stored exactly', async () => {
+    const c = own(await startCollector({ keepDataDir: false })).current;
+    const viaDefault = track(new AuditNotifier({ projectName: 'Unicode', projectMarket: 'FOREX', url: c.ingestUrl }));
+    // Any WHATWG-style constructor takes the standard path (frames handed over as text); ws's class is one.
+    const viaStandard = track(new AuditNotifier({ projectName: 'Unicode2', projectMarket: 'FOREX', url: c.ingestUrl, webSocket: WebSocket }));
+    const texts = ['café', '日本語のテキスト', 'emoji 🚀📈', 'mixed é\u00e9 ü', 'x'.repeat(3_000) + 'ñ'];
+    // Enough events for several frames and for the SDK's byte store to move and grow.
+    for (let i = 0; i < 3_000; i++) {
+      for (const n of [viaDefault, viaStandard]) n.send(ProjectEvents.TRADE_OPENED, texts[i % texts.length]!, { i, note: texts[(i + 1) % texts.length]! });
+      if (i % 500 === 0) await tick();
+    }
+    expect(await Promise.all([viaDefault.flush(30_000), viaStandard.flush(30_000)])).toEqual([true, true]);
+    const journal = readJournal(c.dataDir);
+    for (const n of [viaDefault, viaStandard]) {
+      const recs = botRecords(journal, n.session);
+      expectExactlyOnceInOrder(recs, 3_001);
+      recs.slice(1).forEach((r, i) => {
+        expect(r.event_description).toBe(texts[i % texts.length]);
+        expect(r.fields).toEqual({ i, note: texts[(i + 1) % texts.length] });
+      });
+    }
   });
 
   it('triggerAuditDumping() returns a path whose file has the seed dump shape', async () => {
