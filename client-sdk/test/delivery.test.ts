@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping } from '@ic-audit/client';
+import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping, type WebSocketConstructor } from '@ic-audit/client';
 import type { JournalRecord } from '@ic-audit/shared';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { botRecords, freePort, readJournal, waitFor } from './support.js';
@@ -143,7 +143,8 @@ describe('delivery through the real collector', () => {
     const c = own(await startCollector({ keepDataDir: false })).current;
     const viaDefault = track(new AuditNotifier({ projectName: 'Unicode', projectMarket: 'FOREX', url: c.ingestUrl }));
     // Any WHATWG-style constructor takes the standard path (frames handed over as text); ws's class is one.
-    const viaStandard = track(new AuditNotifier({ projectName: 'Unicode2', projectMarket: 'FOREX', url: c.ingestUrl, webSocket: WebSocket }));
+    const standard = WebSocket as unknown as WebSocketConstructor;
+    const viaStandard = track(new AuditNotifier({ projectName: 'Unicode2', projectMarket: 'FOREX', url: c.ingestUrl, webSocket: standard }));
     const texts = ['café', '日本語のテキスト', 'emoji 🚀📈', 'mixed é\u00e9 ü', 'x'.repeat(3_000) + 'ñ'];
     // Enough events for several frames and for the SDK's byte store to move and grow.
     for (let i = 0; i < 3_000; i++) {
