@@ -107,9 +107,13 @@ export class EventRing {
     let n = 0;
     for (let seq = Math.max(this.readyUpTo + 1, this.headSeq); seq < this.nextSeq; seq++) {
       const i = this.index(seq);
-      const c = this.chunks[i >> this.bits]!;
       const k = i & this.mask;
+      let c = this.chunks[i >> this.bits]!;
       const json = serialize(seq, c.types[k], c.descs[k], c.times[k]!, c.fields[k]);
+      // A getter in the fields may have called send() on a full buffer, dropping this very event (and its slot
+      // may already hold a newer one): then there is nothing to store.
+      if (seq < this.headSeq) continue;
+      c = this.chunks[i >> this.bits]!;
       c.types[k] = c.descs[k] = c.fields[k] = undefined;
       this.reserve(json.length * 3 + 1);
       const at = this.storeEnd;

@@ -98,4 +98,22 @@ describe('EventRing', () => {
       Array.from({ length: 1_000 }, (_, k) => json(r.headSeq + k)).join(','),
     );
   });
+
+  it('an event dropped while it is being serialized (a getter sending into a full buffer) is not stored', () => {
+    const r = new EventRing(4, 2);
+    for (let k = 0; k < 4; k++) r.push(`e${k}`, '', 0, undefined);
+    let reentered = false;
+    r.serializePending((seq, t) => {
+      if (!reentered) {
+        reentered = true;
+        expect(r.push('late', '', 0, undefined)).toBe(1); // full: drops seq 1, the one being serialized
+      }
+      return ser(seq, t);
+    });
+    expect(r.headSeq).toBe(2);
+    expect(r.count).toBe(4);
+    expect(r.readyUpTo).toBe(5);
+    expect(text(r.jsonBytes(2, 5))).toBe([ser(2, 'e1'), ser(3, 'e2'), ser(4, 'e3'), ser(5, 'late')].join(','));
+    expect(r.bytes).toBe([ser(2, 'e1'), ser(3, 'e2'), ser(4, 'e3'), ser(5, 'late')].join('').length);
+  });
 });
