@@ -30,6 +30,7 @@ async function readStream(nc: NatsConnection, stream: string): Promise<Stored[]>
       return await readStreamOnce(nc, stream);
     } catch (err) {
       if (attempt >= 8) throw err;
+      await new Promise((res) => setTimeout(res, 250)); // let a new leader settle
     }
   }
 }
@@ -55,6 +56,13 @@ async function readStreamOnce(nc: NatsConnection, stream: string): Promise<Store
       msgs.stop();
       // Under load the pull can end early (missed heartbeats); that is a read to retry, not a lost event.
       if (out.length < info.num_pending) throw new Error(`read ${out.length} of ${info.num_pending} messages`);
+    }
+    // Check the read against the stream's own count: a read that ended short is retried; a stream that is itself
+    // short still fails the test (CI saw a short read twice after a leader change, cause not pinned down).
+    const { messages } = (await jsm.streams.info(stream)).state;
+    if (out.length < messages) {
+      console.log(`readStream: read ${out.length}, the stream holds ${messages}; reading again`);
+      throw new Error(`read ${out.length} of the stream's ${messages} messages`);
     }
   } finally {
     await jsm.consumers.delete(stream, info.name).catch(() => undefined);
