@@ -9,4 +9,3 @@ export const sha256: (body: string) => string =
   oneShot !== undefined
     ? (body) => oneShot('sha256', body, 'hex')
     : (body) => crypto.createHash('sha256').update(body, 'utf8').digest('hex');
-
