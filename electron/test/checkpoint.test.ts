@@ -28,26 +28,32 @@ function segment(dataDir: string): string {
   return join(dir, readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort().at(-1)!);
 }
 
+/** A collector that journaled seqs 1..`events` from one raw bot, then stopped cleanly (writing its checkpoint). */
+async function stoppedWith(events: number, batch: number): Promise<{ c: CollectorHandle; session: string; exit: unknown }> {
+  const c = await start();
+  const bot = await connectRaw(c.ingestUrl);
+  bot.sendRange(1, events, batch);
+  await bot.waitForAck(events);
+  await bot.close();
+  return { c, session: bot.session, exit: await c.kill('SIGTERM') };
+}
+
 describe('start-up checkpoint', () => {
   it('a clean stop writes one; the restart replays from it, keeps dedup and the window, and checks the chain behind', async () => {
-    const c = await start();
-    const bot = await connectRaw(c.ingestUrl);
-    bot.sendRange(1, 3_000, 300);
-    await bot.waitForAck(3_000);
-    await bot.close();
-    expect(await c.kill('SIGTERM')).toBe(0);
+    const { c, session, exit } = await stoppedWith(3_000, 300);
+    expect(exit).toBe(0);
     expect(existsSync(join(c.dataDir, 'journal', 'checkpoint.json'))).toBe(true);
 
     const again = track(await c.restart());
     const h = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
     expect(h['integrity']).toMatchObject({ ok: true, first_bad_id: null });
     expect(h['events']).toBe(3_000);
-    const back = await connectRaw(again.ingestUrl, { session: bot.session });
+    const back = await connectRaw(again.ingestUrl, { session });
     expect(back.frames[0]).toMatchObject({ type: 'welcome', acked: 3_000 });
     back.sendRange(2_990, 3_010, 50);
     await back.waitForAck(3_010);
     await back.close();
-    expect(sessionEvents(c.dataDir, bot.session).map((r) => r['seq'])).toEqual(Array.from({ length: 3_010 }, (_, i) => i + 1));
+    expect(sessionEvents(c.dataDir, session).map((r) => r['seq'])).toEqual(Array.from({ length: 3_010 }, (_, i) => i + 1));
     // The recent window was read back from the journal's tail: the console API sees the old events.
     const res = await fetch(`${again.httpUrl}/api/records?limit=5`, { headers: { authorization: `Bearer ${again.consoleToken}` } });
     expect(res.status).toBe(200);
@@ -56,12 +62,8 @@ describe('start-up checkpoint', () => {
   });
 
   it('while the window loads at start, recent() answers from the journal, the same as once it is loaded', async () => {
-    const c = await start();
-    const bot = await connectRaw(c.ingestUrl);
-    bot.sendRange(1, 3_000, 300);
-    await bot.waitForAck(3_000);
-    await bot.close();
-    expect(await c.kill('SIGTERM')).toBe(0);
+    const { c, exit } = await stoppedWith(3_000, 300);
+    expect(exit).toBe(0);
     const col = await Collector.open({ ...DEFAULTS, dataDir: c.dataDir, port: 0, recentWindow: 1_000 });
     try {
       const during = col.recent(50); // the window's load has only just started (it reads in the thread pool)
@@ -80,12 +82,7 @@ describe('start-up checkpoint', () => {
   });
 
   it('an edit before the checkpoint is still found, by the background check', async () => {
-    const c = await start();
-    const bot = await connectRaw(c.ingestUrl);
-    bot.sendRange(1, 500, 100);
-    await bot.waitForAck(500);
-    await bot.close();
-    await c.kill('SIGTERM');
+    const { c } = await stoppedWith(500, 100);
     const file = segment(c.dataDir);
     const lines = readFileSync(file, 'utf8').split('\n');
     const victim = JSON.parse(lines[100]!) as { id: number };
@@ -98,12 +95,7 @@ describe('start-up checkpoint', () => {
   });
 
   it('a checkpoint the journal no longer matches is ignored: full replay', async () => {
-    const c = await start();
-    const bot = await connectRaw(c.ingestUrl);
-    bot.sendRange(1, 200, 100);
-    await bot.waitForAck(200);
-    await bot.close();
-    await c.kill('SIGTERM');
+    const { c, session } = await stoppedWith(200, 100);
     const file = segment(c.dataDir);
     const kept = readFileSync(file, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
     truncateSync(file, Buffer.byteLength(kept));
@@ -111,9 +103,9 @@ describe('start-up checkpoint', () => {
     const h = await health(again);
     expect(h['integrity']).toMatchObject({ ok: true });
     expect(h['integrity'].checked_at).not.toBe(0);
-    const back = await connectRaw(again.ingestUrl, { session: bot.session });
+    const back = await connectRaw(again.ingestUrl, { session });
     const acked = back.frames[0]!['acked'] as number;
-    expect(acked).toBe(sessionEvents(c.dataDir, bot.session).length);
+    expect(acked).toBe(sessionEvents(c.dataDir, session).length);
     expect(acked).toBeLessThan(200);
     await back.close();
   });
