@@ -196,7 +196,12 @@ export class Collector implements CollectorApi {
    * instead of piling up here as parsed objects (which the garbage collector would copy again and again).
    */
   congested(): boolean {
-    return this.journal.pendingCount + (this.replicator?.pendingCount ?? 0) >= this.config.ingestPauseAt;
+    return this.backlog() >= this.config.ingestPauseAt;
+  }
+
+  /** Events accepted and not yet durable (and, in NATS mode, not yet replicated). */
+  private backlog(): number {
+    return this.journal.pendingCount + (this.replicator?.pendingCount ?? 0);
   }
 
   /**
@@ -209,7 +214,7 @@ export class Collector implements CollectorApi {
 
   private releaseDrainedWaiters(): void {
     if (this.drainedWaiters.length === 0) return;
-    if (this.journal.pendingCount + (this.replicator?.pendingCount ?? 0) > this.config.ingestPauseAt / 4) return;
+    if (this.backlog() > this.config.ingestPauseAt / 4) return;
     const waiters = this.drainedWaiters;
     this.drainedWaiters = [];
     for (const resume of waiters) resume();
@@ -495,7 +500,7 @@ export class Collector implements CollectorApi {
       journal: {
         writable: fault === null,
         error: fault === null ? null : fault.message,
-        pending: this.journal.pendingCount + (this.replicator?.pendingCount ?? 0),
+        pending: this.backlog(),
         torn_files: this.tornFiles,
       },
       uptime_s: Math.round((this.now() - this.startedAt) / 1000),

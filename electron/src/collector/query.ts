@@ -51,13 +51,8 @@ export async function queryRecords(journalDir: string, window: RecordWindow, q: 
     const found: JournalRecord[] = [];
     let earliest = Infinity;
     await readLines(file, (line) => {
-      let r: JournalRecord;
-      try {
-        r = JSON.parse(line) as JournalRecord;
-      } catch {
-        return;
-      }
-      if (typeof r.id !== 'number') return;
+      const r = parseRecord(line);
+      if (r === null) return;
       if (r.received_at < earliest) earliest = r.received_at;
       if (r.id >= diskBefore || !matches(q, r)) return;
       found.push(r);
@@ -78,12 +73,18 @@ export function recentFromDisk(journalDir: string, limit: number): JournalRecord
   readRangesSync(ranges, bytes);
   const out: JournalRecord[] = [];
   for (const line of bytes.toString('utf8').split('\n')) {
-    try {
-      const r = JSON.parse(line) as JournalRecord;
-      if (typeof r === 'object' && r !== null && typeof r.id === 'number') out.push(r);
-    } catch {
-      // Not a record (an empty last piece, or a damaged line the integrity check reports).
-    }
+    const r = parseRecord(line);
+    if (r !== null) out.push(r);
   }
   return out;
+}
+
+/** A journal line as a record, or null when it is not one (an empty piece, or a damaged line verify reports). */
+function parseRecord(line: string): JournalRecord | null {
+  try {
+    const r = JSON.parse(line) as JournalRecord | null;
+    return typeof r === 'object' && r !== null && typeof r.id === 'number' ? r : null;
+  } catch {
+    return null;
+  }
 }

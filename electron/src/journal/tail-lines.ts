@@ -56,7 +56,7 @@ export function tailRanges(journalDir: string, n: number, maxBytes = Infinity, c
         }
       }
       // At the file's start, the first line has no newline before it.
-      if (pos === 0 && !full && need > 0 && start > 0 && end - 0 <= budget) {
+      if (pos === 0 && !full && need > 0 && start > 0 && end <= budget) {
         start = 0;
         need--;
       }
