@@ -128,9 +128,10 @@ export class Collector implements CollectorApi {
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
     const last = scan.segments.at(-1);
     const end = last === undefined ? {} : { segment: basename(last), offset: statSync(last).size };
-    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (batch) => c.committed(batch), { now }, () =>
-      c.releaseDrainedWaiters(),
-    );
+    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (batch) => c.committed(batch), {
+      now,
+      onQueueTaken: () => c.releaseDrainedWaiters(),
+    });
     if (cp !== null && c.integrity.ok) c.checkInBackground(dir);
     return c;
   }

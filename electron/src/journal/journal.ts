@@ -98,6 +98,8 @@ export interface JournalOptions {
   maxBatchBytes: number;
   /** Clock, injectable for tests. */
   now: () => number;
+  /** Called when a group commit has taken the queue (it is short again while that batch goes to disk). */
+  onQueueTaken: () => void;
 }
 
 /** Defaults for {@link JournalOptions}. */
@@ -106,6 +108,7 @@ export const JOURNAL_DEFAULTS: Readonly<JournalOptions> = Object.freeze({
   retryMaxMs: 5_000,
   maxBatchBytes: 8 << 20,
   now: Date.now,
+  onQueueTaken: () => undefined,
 });
 
 /**
@@ -142,8 +145,6 @@ export class Journal {
     start: { lastId: number; lastHash: string; segment?: string; offset?: number },
     private readonly onCommit: (batch: CommittedBatch) => void,
     opts: Partial<JournalOptions> = {},
-    /** Called when a group commit has taken the queue (it is short again while that batch goes to disk). */
-    private readonly onQueueTaken: () => void = () => undefined,
   ) {
     this.opts = { ...JOURNAL_DEFAULTS, ...opts };
     this.lastId = start.lastId;
@@ -216,7 +217,7 @@ export class Journal {
   private async writeLoop(): Promise<void> {
     while (this.pending.length > 0 && !this.closed) {
       const built = this.build();
-      this.onQueueTaken();
+      this.opts.onQueueTaken();
       const length = built.length;
       try {
         this.ensureSegment();
