@@ -7,7 +7,8 @@ const encoder = new TextEncoder();
 const writeUtf8: Utf8Writer = hasBuffer
   ? (text, dest, at) => (dest as Buffer).write(text, at, 'utf8')
   : (text, dest, at) => encoder.encodeInto(text, dest.subarray(at)).written;
-const allocBytes = (n: number): Uint8Array => (hasBuffer ? Buffer.allocUnsafeSlow(n) : new Uint8Array(n));
+/** Uninitialized bytes: a Buffer in Node (so `ws` takes it as is), a Uint8Array elsewhere. */
+export const allocBytes = (n: number): Uint8Array => (hasBuffer ? Buffer.allocUnsafeSlow(n) : new Uint8Array(n));
 const COMMA = 0x2c;
 const MIN_STORE_BYTES = 64 * 1024;
 

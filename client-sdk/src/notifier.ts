@@ -12,7 +12,7 @@ import { AckWaiters } from './ack-waiters.js';
 import { backoffDelay } from './backoff.js';
 import { createDebugLog, type DebugLog } from './debug-log.js';
 import { eventJson, toEpochSeconds } from './event-json.js';
-import { EventRing } from './event-ring.js';
+import { allocBytes, EventRing } from './event-ring.js';
 import { registerExitFlush, unregisterExitFlush, type ExitFlusher } from './exit-hook.js';
 import { resolveOptions, type AuditNotifierOptions, type ResolvedOptions } from './options.js';
 import { projectInfo } from './project-info.js';
@@ -40,8 +40,6 @@ const FRAME_HEAD = new TextEncoder().encode('{"type":"events","events":[');
 const FRAME_TAIL = new TextEncoder().encode(']}');
 /** Above this many bytes queued in the socket, batches wait for acks instead of piling up in memory. */
 const MAX_SOCKET_BUFFER = 8 * 1024 * 1024;
-const hasBuffer = typeof (globalThis as { Buffer?: unknown }).Buffer === 'function';
-const allocFrame = (n: number): Uint8Array => (hasBuffer ? Buffer.allocUnsafe(n) : new Uint8Array(n));
 const now = (): number => performance.now();
 
 function unref<T>(timer: T): T {
@@ -378,7 +376,7 @@ export class AuditNotifier implements ExitFlusher {
       }
       // The events sit back to back (comma-separated) in the ring's store: the frame is one copy of that slice.
       const body = ring.jsonBytes(from, seq - 1);
-      const frame = allocFrame(FRAME_HEAD.length + body.length + FRAME_TAIL.length);
+      const frame = allocBytes(FRAME_HEAD.length + body.length + FRAME_TAIL.length);
       frame.set(FRAME_HEAD, 0);
       frame.set(body, FRAME_HEAD.length);
       frame.set(FRAME_TAIL, FRAME_HEAD.length + body.length);
