@@ -9,7 +9,7 @@ export { triggerAuditDumping, DUMP_CLIENT_PROJECT, type DumpInfo, type DumpOptio
 export { DEFAULTS, ENV } from './defaults.js';
 export { backoffDelay } from './backoff.js';
 export { sanitizeFields, Markers } from './sanitize-fields.js';
-export { sanitizeEventType, sanitizeDescription, truncateString, RESERVED_TYPE_RENAME_PREFIX } from './text.js';
+export { sanitizeEventType, sanitizeDescription, truncateString } from './text.js';
 export { DebugCodes, type DebugCode } from './debug-log.js';
 export { SDK_NAME, SDK_VERSION } from './version.js';
 export type { WebSocketConstructor, StandardWebSocket } from './transport.js';

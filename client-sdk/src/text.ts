@@ -1,12 +1,4 @@
-import {
-  MAX_DESCRIPTION_LENGTH,
-  MAX_EVENT_TYPE_LENGTH,
-  ProjectEvents,
-  RESERVED_EVENT_PREFIX,
-} from '@ic-audit/shared';
-
-/** Prefix put in front of event types that would use the collector's reserved `ic-audit.` prefix. */
-export const RESERVED_TYPE_RENAME_PREFIX = 'client:';
+import { MAX_DESCRIPTION_LENGTH, MAX_EVENT_TYPE_LENGTH } from '@ic-audit/shared';
 
 /**
  * Cuts `s` to at most `max` characters, ending with a visible marker `…[+N chars]` (N = characters cut).
@@ -54,13 +46,12 @@ export function toText(v: unknown): string {
 }
 
 /**
- * A valid event type for any input: coerced to text, empty -> `unclassified_event`, the reserved `ic-audit.`
- * prefix renamed to `client:ic-audit.…`, then cut to MAX_EVENT_TYPE_LENGTH with the truncation marker.
+ * A valid event type for any input: coerced to text (a string, "" and `ic-audit.…` included, is sent as it is: the
+ * collector stores what the bot said and tells its own records apart by source), then cut to
+ * MAX_EVENT_TYPE_LENGTH with the truncation marker.
  */
 export function sanitizeEventType(v: unknown): string {
-  let s = typeof v === 'string' ? v : toText(v);
-  if (s.length === 0) return ProjectEvents.UNCLASSIFIED_EVENT;
-  if (s.startsWith(RESERVED_EVENT_PREFIX)) s = RESERVED_TYPE_RENAME_PREFIX + s;
+  const s = typeof v === 'string' ? v : toText(v);
   return s.length <= MAX_EVENT_TYPE_LENGTH ? s : truncateString(s, MAX_EVENT_TYPE_LENGTH);
 }
 

@@ -7,7 +7,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping, type WebSocketConstructor } from '@ic-audit/client';
-import type { JournalRecord } from '@ic-audit/shared';
+import { MAX_EVENT_TYPE_LENGTH, MAX_FIELD_DEPTH, type JournalRecord } from '@ic-audit/shared';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { botRecords, freePort, readJournal, waitFor } from './support.js';
 
@@ -104,7 +104,7 @@ describe('delivery through the real collector', () => {
     const circular: Record<string, unknown> = { x: 1 };
     circular['self'] = circular;
     let deep: unknown = 'bottom';
-    for (let i = 0; i < 20; i++) deep = { d: deep };
+    for (let i = 0; i < MAX_FIELD_DEPTH + 5; i++) deep = { d: deep };
     const many: Record<string, number> = {};
     for (let i = 0; i < 100; i++) many[`k${i}`] = i;
     const err = Object.assign(new TypeError('bad input'), { code: 'E_INPUT' });
@@ -124,7 +124,7 @@ describe('delivery through the real collector', () => {
     for (const [name, fields] of cases) bot.send(name, `hostile ${name}`, fields as object);
     (bot.send as (...a: unknown[]) => void)({ not: 'a string' }, 12345, 'plain');
     bot.send('ic-audit.gap', 'spoofed collector record', {});
-    bot.send('t'.repeat(200), 'd'.repeat(10_000), {});
+    bot.send('t'.repeat(MAX_EVENT_TYPE_LENGTH + 100), 'd'.repeat(10_000), {});
     expect(await bot.flush(10_000)).toBe(true);
     const recs = botRecords(readJournal(ref.current.dataDir), bot.session);
     expect(recs).toHaveLength(1 + cases.length + 3);
@@ -134,8 +134,9 @@ describe('delivery through the real collector', () => {
     });
     const [coerced, spoofed, long] = recs.slice(1 + cases.length);
     expect(coerced).toMatchObject({ event_type: '[object Object]', event_description: '12345', fields: { value: 'plain' } });
-    expect(spoofed!.event_type).toBe('client:ic-audit.gap');
-    expect(long!.event_type.length).toBeLessThanOrEqual(64);
+    // Stored as the bot said it, and still not a collector record: its source is the bot's.
+    expect(spoofed).toMatchObject({ event_type: 'ic-audit.gap', source: 'ws' });
+    expect(long!.event_type.length).toBeLessThanOrEqual(MAX_EVENT_TYPE_LENGTH);
     expect(long!.event_description).toMatch(/^d+…\[\+\d+ chars\]$/);
   });
 
@@ -192,15 +193,23 @@ describe('delivery through the real collector', () => {
       project_description: 'Automated EURUSD trading system',
       project_privileges: ['execute_trade'],
     });
+    // Every event carries the project's metadata, in the Python client's key order, as the Python server's dump did.
     expect(trade).toEqual({
       event_type: 'trade_opened',
       event_description: 'Opened long EURUSD',
       timestamp: trade!['timestamp'],
-      project_name: 'MyTradingBot',
       symbol: 'EURUSD',
       price: 1.085,
       quantity: 10000,
+      project_name: 'MyTradingBot',
+      project_market: 'FOREX',
+      project_description: 'Automated EURUSD trading system',
+      project_privileges: ['execute_trade'],
     });
+    expect(Object.keys(trade!)).toEqual([
+      'event_type', 'event_description', 'timestamp', 'symbol', 'price', 'quantity',
+      'project_name', 'project_market', 'project_description', 'project_privileges',
+    ]);
     expect(typeof boot!['timestamp']).toBe('number');
   });
 

@@ -11,7 +11,7 @@ import {
   MAX_FRAME_BYTES,
   parseClientFrame,
   type HelloFrame,
-  type WireEvent,
+  type ReceivedEvent as WireEvent,
 } from '@ic-audit/shared';
 import { AuditNotifier } from '../src/notifier.js';
 import { freePort, waitFor } from './support.js';

@@ -36,7 +36,7 @@ export function readJournal(dataDir: string): JournalRecord[] {
 
 /** Records of one session that came from the bot (not collector-written `ic-audit.*` records). */
 export function botRecords(records: JournalRecord[], session: string): JournalRecord[] {
-  return records.filter((r) => r.session === session && !r.event_type.startsWith('ic-audit.'));
+  return records.filter((r) => r.session === session && r.source !== 'collector');
 }
 
 /** Polls `cond` until it holds or `timeoutMs` passes; returns whether it held. */

@@ -13,6 +13,7 @@ export const SERVE_OPTIONS = {
   'nats-stream': { type: 'string' },
   'nats-replicas': { type: 'string' },
   'console-only': { type: 'boolean' },
+  'legacy-dump-dir': { type: 'string' },
 } as const;
 
 /** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
@@ -35,5 +36,6 @@ export function serveFlags(values: Record<string, unknown>): ConfigFlags {
     natsStream: str(values['nats-stream']),
     natsReplicas: str(values['nats-replicas']),
     consoleOnly: values['console-only'] === true ? true : undefined,
+    legacyDumpDir: str(values['legacy-dump-dir']),
   };
 }

@@ -34,6 +34,11 @@ export interface CollectorConfig {
   nats: NatsConfig | null;
   /** Serve the console from the NATS stream, with no local ingest (requires `nats`). */
   consoleOnly: boolean;
+  /**
+   * Where dumps asked for by the Python tool's clients (`dump_audit_trails`, `dump_compact`, ...) are written; null:
+   * `<dataDir>/dumps`. Each dump's path is printed and shown in the console.
+   */
+  legacyDumpDir: string | null;
 }
 
 /** Defaults for {@link CollectorConfig}, listed in docs/architecture.md ("Collector settings"). */
@@ -51,6 +56,7 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   checkpointEvery: 100_000,
   nats: null,
   consoleOnly: false,
+  legacyDumpDir: null,
 });
 
 /** Environment variables read by {@link resolveConfig}. */
@@ -65,6 +71,7 @@ export const ENV = {
   natsStream: 'IC_AUDIT_NATS_STREAM',
   natsReplicas: 'IC_AUDIT_NATS_REPLICAS',
   consoleOnly: 'IC_AUDIT_CONSOLE_ONLY',
+  legacyDumpDir: 'IC_AUDIT_LEGACY_DUMP_DIR',
 } as const;
 
 /** Flags a CLI or the Electron shell may pass; undefined means "not given". */
@@ -80,6 +87,8 @@ export interface ConfigFlags {
   natsStream?: string | undefined;
   natsReplicas?: string | undefined;
   consoleOnly?: boolean | undefined;
+  /** Folder for dumps the Python tool's clients ask for. */
+  legacyDumpDir?: string | undefined;
 }
 
 /** Thrown for a setting that cannot work; `code` is stable. */
@@ -119,7 +128,9 @@ export function resolveConfig(
   if (typeof nats === 'string') throw new ConfigError(nats);
   const consoleOnly = flags.consoleOnly ?? ['1', 'true', 'yes'].includes(env[ENV.consoleOnly] ?? '');
   if (consoleOnly && nats === null) throw new ConfigError(`--console-only reads the NATS stream: give --nats URL (or ${ENV.nats})`);
-  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, nats, consoleOnly, ...overrides };
+  const legacyRaw = flags.legacyDumpDir ?? env[ENV.legacyDumpDir] ?? null;
+  const legacyDumpDir = legacyRaw === null || legacyRaw === '' ? null : resolve(legacyRaw.startsWith('~/') ? join(homedir(), legacyRaw.slice(2)) : legacyRaw);
+  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, nats, consoleOnly, legacyDumpDir, ...overrides };
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
   return config;
 }

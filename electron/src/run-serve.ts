@@ -46,13 +46,15 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
   for (const f of health.journal.torn_files) process.stdout.write(`  recovered a torn last line; bytes kept in ${f}\n`);
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
+  // Every dump says where it went, whoever asked (a bot, a legacy client, the console, Enter here).
+  running.collector.onDumped?.((r) => process.stdout.write(`ic-audit: dump written to ${r.path}\n`));
 
   if (process.stdin.isTTY) {
     process.stdout.write('  press Enter to dump the last 30 hours, Ctrl+C to stop\n');
     rl = createInterface({ input: process.stdin });
     rl.on('line', () => {
       running.collector.dump({}).then(
-        (r) => process.stdout.write(`dumped ${r.events} events of ${r.projects} projects to ${r.path}\n`),
+        (r) => process.stdout.write(`dumped ${r.events} events of ${r.projects} projects\n`),
         (err: Error) => process.stderr.write(`dump failed: ${err.message}\n`),
       );
     });

@@ -121,7 +121,7 @@ describe('console channel', () => {
     (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     await c.next('resync');
     const fresh = await c.next('snapshot', (f) => c.frames.indexOf(f) > c.frames.findIndex((x) => x.type === 'resync'));
-    expect(fresh.rows.some((r) => r[7].startsWith('29.299 '))).toBe(true);
+    expect(fresh.rows.some((r) => (r[7] ?? '').startsWith('29.299 '))).toBe(true);
     c.ws.close();
   });
 

@@ -17,7 +17,7 @@ describe('NATS mode, pure parts', () => {
   });
 
   it('message ids: <session>:<seq> for bot events, <collector>:<id> for the rest', () => {
-    const base = { id: 7, received_at: 1, session: 's1', seq: 3, source: 'ws', project_name: 'P', event_type: 't', event_description: '', timestamp: 1, fields: {}, prev_hash: '', hash: '' } as const;
+    const base = { id: 7, received_at: 1, session: 's1', seq: 3, source: 'ws', project_name: 'P', event_type: 't', event_description: '', timestamp: 1, fields: {}, prev_hash: '', hash: '', fields_raw: '{}' } as const;
     expect(messageId({ ...base }, 'c-1')).toBe('s1:3');
     expect(messageId({ ...base, seq: 0 }, 'c-1')).toBe('c-1:7');
     expect(messageId({ ...base, source: 'http' }, 'c-1')).toBe('c-1:7');

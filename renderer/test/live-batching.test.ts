@@ -27,7 +27,7 @@ describe('live batching', () => {
     const versions: number[] = [];
     store.subscribe((s) => versions.push(s.rowsVersion));
     const batch = Array.from({ length: 300 }, (_, i) =>
-      fromWire([i + 1, 100 + i, 100 + i, 's', i + 1, i % 3 ? 'a' : 'b', i % 50 ? 'tick' : 'error', `d${i}`, `{"symbol":"${i % 2 ? 'EURUSD' : 'X'}"}`]),
+      fromWire([i + 1, 100 + i, 100 + i, 's', i + 1, i % 3 ? 'a' : 'b', i % 50 ? 'tick' : 'error', `d${i}`, `{"symbol":"${i % 2 ? 'EURUSD' : 'X'}"}`, 'ws']),
     );
     store.getState().appendRows(batch);
     expect(versions).toEqual([1]);

@@ -5,7 +5,7 @@ import { RowRing } from '../src/lib/row-ring.js';
 import { RowView } from '../src/lib/row-view.js';
 
 const row = (id: number, project = id % 2 ? 'odd' : 'even', fields = `{"n":${id}}`): Row =>
-  fromWire([id, 1000 + id, 1000 + id, 's1', id, project, id % 10 === 0 ? 'error' : 'tick', `event ${id}`, fields]);
+  fromWire([id, 1000 + id, 1000 + id, 's1', id, project, id % 10 === 0 ? 'error' : 'tick', `event ${id}`, fields, 'ws']);
 
 describe('row ring and view', () => {
   it('keeps the newest rows within capacity and refuses duplicates', () => {
@@ -62,8 +62,8 @@ describe('row ring and view', () => {
   });
 
   it('interns repeated strings so many rows share one copy', () => {
-    const a = fromWire([1, 1, 1, 'sess', 1, 'proj'.slice(0), 'type', 'd', '{}']);
-    const b = fromWire([2, 1, 1, 'sess', 2, ['p', 'r', 'o', 'j'].join(''), 'type', 'd', '{}']);
+    const a = fromWire([1, 1, 1, 'sess', 1, 'proj'.slice(0), 'type', 'd', '{}', 'ws']);
+    const b = fromWire([2, 1, 1, 'sess', 2, ['p', 'r', 'o', 'j'].join(''), 'type', 'd', '{}', 'ws']);
     expect(Object.is(a.project, b.project)).toBe(true);
   });
 });

@@ -25,6 +25,11 @@ export interface SessionInfo {
   missing: number;
   /** Events the client itself says it dropped (hello `dropped`, latest). */
   dropped: number;
+  /**
+   * Messages refused on the legacy path (too large, not an event): each leaves an `ic-audit.refused` record, since
+   * the Python client never reads the reply.
+   */
+  refused: number;
   /** Median of (collector receive time - bot timestamp) over recent events, in seconds. */
   clock_offset: number;
 }

@@ -4,7 +4,7 @@
  */
 import type { DumpResult, HealthInfo, IntegrityInfo, SessionInfo } from './collector-types.js';
 import type { QueryFilter } from './query-filter.js';
-import type { JournalRecord } from './record.js';
+import type { JournalRecord, RecordSource } from './record.js';
 
 /** Console channel version; bumped on any incompatible change. */
 export const CONSOLE_PROTOCOL_VERSION = 1;
@@ -22,11 +22,11 @@ export type DumpScope = '30h' | 'all' | 'filter';
 export type DumpFormat = 'json' | 'ndjson' | 'csv';
 
 /**
- * A record on the console channel without its hashes (fetched on demand), fields as JSON text: compact on the
- * wire and in the console's memory. Order: id, received_at, timestamp, session, seq, project_name, event_type,
- * event_description, fields JSON.
+ * A record on the console channel without its hashes (fetched on demand), fields as their exact text (as sent;
+ * may hold Python's bare NaN / Infinity): compact on the wire and in the console's memory. Order: id, received_at,
+ * timestamp, session, seq, project_name, event_type, event_description, fields text, source.
  */
-export type WireRow = [number, number, number, string, number, string, string, string, string];
+export type WireRow = [number, number, number, string, number, string, string, string | null, string, RecordSource];
 
 /** Converts a journal record into a {@link WireRow}. */
 export function toWireRow(r: JournalRecord): WireRow {
@@ -39,7 +39,8 @@ export function toWireRow(r: JournalRecord): WireRow {
     r.project_name,
     r.event_type,
     r.event_description,
-    JSON.stringify(r.fields),
+    r.fields_raw,
+    r.source,
   ];
 }
 

@@ -24,8 +24,10 @@ export type ProjectPrivilege = (typeof ProjectPrivileges)[keyof typeof ProjectPr
 /** The description the seed gave every boot event. */
 export const BOOT_DESCRIPTION = 'Project was booted.';
 
-/** Collector-written record types (never accepted from clients). */
+/** Collector-written record types (source "collector"; a bot's event of the same type is a bot's event). */
 export const CollectorEvents = {
+  /** A legacy message was refused: `fields.reason`, `fields.code`, `fields.bytes`, `fields.excerpt` (capped). */
+  REFUSED: 'ic-audit.refused',
   /** A session said hello: its project metadata, sdk, host, pid, dropped count. */
   SESSION: 'ic-audit.session',
   /** A session's seq jumped: `fields.from_seq`..`fields.to_seq` never arrived. */

@@ -6,6 +6,8 @@ export * from './validate.js';
 export * from './parse-client.js';
 export * from './parse-server.js';
 export * from './parse-flat.js';
+export * from './raw-json.js';
+export * from './python-repr.js';
 export * from './record.js';
 export * from './sha256.js';
 export * from './dump-format.js';

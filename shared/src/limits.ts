@@ -8,26 +8,29 @@
 export const MAX_FRAME_BYTES = 1_048_576;
 /** Most events one `events` frame may carry. */
 export const MAX_EVENTS_PER_FRAME = 1_000;
-/** Longest `event_type`, in characters. */
-export const MAX_EVENT_TYPE_LENGTH = 64;
+/**
+ * Longest `event_type`, in characters. Every limit on a value is at least what fits in the Python tool's largest
+ * message (1,024 bytes, one `recv`), so nothing its server kept is refused here.
+ */
+export const MAX_EVENT_TYPE_LENGTH = 1_024;
 /** Longest `event_description`, in characters. */
 export const MAX_DESCRIPTION_LENGTH = 4_096;
 /** Longest `project_name`, `project_market`, in characters. */
-export const MAX_PROJECT_NAME_LENGTH = 128;
+export const MAX_PROJECT_NAME_LENGTH = 1_024;
 /** Longest `project_description`, in characters. */
 export const MAX_PROJECT_DESCRIPTION_LENGTH = 4_096;
 /** Most entries in `project_privileges`. */
-export const MAX_PRIVILEGES = 32;
+export const MAX_PRIVILEGES = 256;
 /** Longest single privilege name, in characters. */
-export const MAX_PRIVILEGE_LENGTH = 64;
+export const MAX_PRIVILEGE_LENGTH = 1_024;
 /** Most top-level keys in an event's `fields`. */
-export const MAX_FIELDS_PER_EVENT = 64;
+export const MAX_FIELDS_PER_EVENT = 256;
 /** Longest field name, in characters. */
 export const MAX_FIELD_KEY_LENGTH = 128;
 /** Longest string anywhere inside `fields`, in characters. */
 export const MAX_FIELD_STRING_LENGTH = 8_192;
 /** Deepest nesting of objects/arrays inside `fields` (the `fields` object itself is depth 1). */
-export const MAX_FIELD_DEPTH = 8;
+export const MAX_FIELD_DEPTH = 64;
 /** Largest `fields` object once serialized as JSON, in characters. */
 export const MAX_FIELDS_JSON_LENGTH = 32_768;
 /** Session ids: 8 to 64 characters of [A-Za-z0-9_-] (a UUID fits). */
@@ -56,7 +59,10 @@ export const DEFAULT_DUMP_HOURS = 30;
 export const DEFAULT_PORT = 9324;
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Event types starting with this prefix are written by the collector itself and refused from clients. */
+/**
+ * Prefix of the event types the collector writes itself (`ic-audit.session`, `ic-audit.gap`). Bots may send any
+ * event type, this prefix included: a collector record is told apart by its `source` ("collector"), never its type.
+ */
 export const RESERVED_EVENT_PREFIX = 'ic-audit.';
 /** Wire protocol version spoken by this build. */
 export const PROTOCOL_VERSION = 1;

@@ -10,7 +10,18 @@ import {
   MIN_SESSION_LENGTH,
   PROTOCOL_VERSION,
 } from './limits.js';
-import type { ClientFrame, DumpFrame, EventsFrame, HelloFrame, Parsed, WireEvent } from './protocol.js';
+import type {
+  ClientFrame,
+  DumpFrame,
+  EventFields,
+  ExactFields,
+  HelloFrame,
+  Parsed,
+  ReceivedEvent,
+  ReceivedEventsFrame,
+} from './protocol.js';
+import { MAX_FIELD_DEPTH } from './limits.js';
+import { exactText, LenientJsonError, parseLenient, skipValue, skipWs } from './raw-json.js';
 import {
   checkDescription,
   checkEventType,
@@ -23,32 +34,48 @@ import {
 
 const SESSION_RE = /^[A-Za-z0-9_-]+$/;
 const EMPTY_FIELDS = Object.freeze({}) as Record<string, never>;
+const EMPTY_EXACT: ExactFields = Object.freeze({ fields_json: '{}', fields_text: null });
+/** Levels a frame adds around an event's fields: frame, events array, event. */
+const FRAME_DEPTH = 3;
 
-/** Parses one JSON text into a value, or E_BAD_JSON. */
-export function parseJson(text: string): Parsed<unknown> | ProtocolError {
+/**
+ * Parses one JSON text into a value: natively, or, when that fails, as JSON that may hold Python's bare NaN /
+ * Infinity / -Infinity (nesting bounded by `maxDepth`). E_BAD_JSON, or E_BAD_EVENT for nesting beyond the limit.
+ */
+export function parseJson(text: string, maxDepth = MAX_FIELD_DEPTH + FRAME_DEPTH): Parsed<unknown> | ProtocolError {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
-    return protocolError('E_BAD_JSON', 'frame is not valid JSON');
+    try {
+      return { ok: true, value: parseLenient(text, maxDepth) };
+    } catch (err) {
+      if (err instanceof LenientJsonError && err.code === 'E_TOO_DEEP') {
+        return protocolError('E_BAD_EVENT', `fields nested deeper than ${MAX_FIELD_DEPTH}`);
+      }
+      return protocolError('E_BAD_JSON', 'frame is not valid JSON');
+    }
   }
 }
 
-/** Parses a client frame received on /ingest: a typed frame or a stable error. */
+/** Parses a client frame received on /ingest: a typed frame or a stable error; fields keep their exact text. */
 export function parseClientFrame(text: string): Parsed<ClientFrame> | ProtocolError {
   const json = parseJson(text);
   if (!json.ok) return json;
-  return parseClientValue(json.value);
+  return parseClientValue(json.value, text);
 }
 
-/** Same as {@link parseClientFrame} for an already-parsed JSON value. */
-export function parseClientValue(v: unknown): Parsed<ClientFrame> | ProtocolError {
+/**
+ * Same as {@link parseClientFrame} for an already-parsed JSON value. Without the frame's `text`, fields' exact
+ * text is their JSON.stringify (for callers that never had text).
+ */
+export function parseClientValue(v: unknown, text?: string): Parsed<ClientFrame> | ProtocolError {
   if (!isObject(v)) return protocolError('E_BAD_FRAME', 'frame must be a JSON object');
   const type = v['type'];
   switch (type) {
     case 'hello':
       return parseHello(v);
     case 'events':
-      return parseEvents(v);
+      return parseEvents(v, text);
     case 'dump':
       return parseDump(v);
     default:
@@ -103,8 +130,11 @@ export function parseHello(v: Record<string, unknown>): Parsed<HelloFrame> | Pro
   return { ok: true, value: frame };
 }
 
-/** Parses an events frame's object: every event valid and seqs strictly increasing, or the whole frame refused. */
-export function parseEvents(v: Record<string, unknown>): Parsed<EventsFrame> | ProtocolError {
+/**
+ * Parses an events frame's object: every event valid and seqs strictly increasing, or the whole frame refused.
+ * `text` is the frame's JSON text, from which each event's fields are taken exactly as sent.
+ */
+export function parseEvents(v: Record<string, unknown>, text?: string): Parsed<ReceivedEventsFrame> | ProtocolError {
   const list = v['events'];
   if (!Array.isArray(list) || list.length === 0) {
     return protocolError('E_BAD_FRAME', 'events must be a non-empty array');
@@ -112,7 +142,8 @@ export function parseEvents(v: Record<string, unknown>): Parsed<EventsFrame> | P
   if (list.length > MAX_EVENTS_PER_FRAME) {
     return protocolError('E_TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_FRAME} events per frame`);
   }
-  const events: WireEvent[] = new Array(list.length);
+  const events: ReceivedEvent[] = new Array(list.length);
+  const exact = text === undefined ? null : eventFieldsTexts(text, list.length);
   let lastSeq = 0;
   for (let i = 0; i < list.length; i++) {
     const e: unknown = list[i];
@@ -126,21 +157,22 @@ export function parseEvents(v: Record<string, unknown>): Parsed<EventsFrame> | P
     }
     lastSeq = seq as number;
     const type = e['event_type'];
-    const typeError = checkEventType(type);
-    if (typeError !== null) {
-      return protocolError(typeError.includes('reserved') ? 'E_RESERVED_TYPE' : 'E_BAD_EVENT', `events[${i}]: ${typeError}`);
-    }
     const rule =
+      checkEventType(type) ??
       checkDescription(e['event_description']) ??
       checkTimestamp(e['timestamp']) ??
       (e['fields'] === undefined ? null : checkFields(e['fields']));
     if (rule !== null) return protocolError('E_BAD_EVENT', `events[${i}]: ${rule}`);
+    const fields = (e['fields'] ?? EMPTY_FIELDS) as EventFields;
+    const fieldsExact = e['fields'] === undefined ? EMPTY_EXACT : (exact?.[i] ?? stringifiedExact(fields));
     events[i] = {
       seq: seq as number,
       event_type: type as string,
-      event_description: e['event_description'] as string,
+      event_description: e['event_description'] as string | null,
       timestamp: e['timestamp'] as number,
-      fields: (e['fields'] ?? EMPTY_FIELDS) as WireEvent['fields'],
+      fields,
+      fields_json: fieldsExact.fields_json,
+      fields_text: fieldsExact.fields_text,
     };
   }
   return { ok: true, value: { type: 'events', events } };
@@ -167,4 +199,83 @@ export function parseDump(v: Record<string, unknown>): Parsed<DumpFrame> | Proto
     return protocolError('E_BAD_DUMP', 'projects must be an array of project names');
   }
   return { ok: true, value: { type: 'dump', id, hours, all, projects: projects as string[] } };
+}
+
+/** Fields' exact text for a value that arrived without its text: its JSON.stringify. */
+export function stringifiedExact(fields: EventFields): ExactFields {
+  return { fields_json: JSON.stringify(fields), fields_text: null };
+}
+
+/**
+ * The exact text of each event's `fields` in an events frame's (already validated) text, by event index; an
+ * event without fields has none. The last `events` / `fields` key wins, as in JSON.parse. One pass over the frame:
+ * the events array is walked item by item, never skipped whole first.
+ */
+export function eventFieldsTexts(text: string, count: number): Array<ExactFields | undefined> {
+  let out: Array<ExactFields | undefined> = new Array(count);
+  let i = skipWs(text, 0) + 1;
+  while (i < text.length) {
+    i = skipWs(text, i);
+    if (text.charCodeAt(i) !== 34 /* " */) break;
+    const key = readKey(text, i);
+    i = skipWs(text, skipWs(text, key.end) + 1);
+    if (key.key === 'events' && text.charCodeAt(i) === 91 /* [ */) {
+      out = new Array(count);
+      i = eventsArray(text, i, out);
+    } else i = skipValue(text, i);
+    if (i < 0) break;
+    i = skipWs(text, i);
+    if (text.charCodeAt(i) !== 44 /* , */) break;
+    i++;
+  }
+  return out;
+}
+
+/** Walks an events array at `i` (its `[`), noting each item's fields text; returns the index past the array. */
+function eventsArray(text: string, i: number, out: Array<ExactFields | undefined>): number {
+  i = skipWs(text, i + 1);
+  let index = 0;
+  while (i < text.length && text.charCodeAt(i) !== 93 /* ] */) {
+    if (text.charCodeAt(i) === 123 /* { */) {
+      i = skipWs(text, i + 1);
+      while (text.charCodeAt(i) === 34) {
+        const key = readKey(text, i);
+        const start = skipWs(text, skipWs(text, key.end) + 1);
+        const end = skipValue(text, start);
+        if (end < 0) return -1;
+        if (key.key === 'fields' && index < out.length) out[index] = toExact(text, start, end);
+        i = skipWs(text, end);
+        if (text.charCodeAt(i) === 44) i = skipWs(text, i + 1);
+      }
+      i++; // the item's }
+    } else {
+      i = skipValue(text, i);
+      if (i < 0) return -1;
+    }
+    index++;
+    i = skipWs(text, i);
+    if (text.charCodeAt(i) === 44) i = skipWs(text, i + 1);
+  }
+  return i + 1;
+}
+
+/** The key whose opening quote is at `i`, decoded, and the index past its closing quote. */
+function readKey(text: string, i: number): { key: string; end: number } {
+  let j = i + 1;
+  let escaped = false;
+  for (; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 92) {
+      escaped = true;
+      j++;
+    } else if (c === 34) break;
+  }
+  const raw = text.slice(i, j + 1);
+  return { key: escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1), end: j + 1 };
+}
+
+/** {@link ExactFields} of the value between `start` and `end` of `text`. */
+export function toExact(text: string, start: number, end: number): ExactFields {
+  const t = exactText(text, start, end);
+  return { fields_json: t.json, fields_text: t.exact === t.json ? null : t.exact };
 }

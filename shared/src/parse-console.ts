@@ -77,7 +77,7 @@ export function parseConsoleClientFrame(text: string): Parsed<ConsoleClientFrame
 export function isWireRow(v: unknown): v is WireRow {
   return (
     Array.isArray(v) &&
-    v.length === 9 &&
+    v.length === 10 &&
     typeof v[0] === 'number' &&
     typeof v[1] === 'number' &&
     typeof v[2] === 'number' &&
@@ -85,8 +85,9 @@ export function isWireRow(v: unknown): v is WireRow {
     typeof v[4] === 'number' &&
     typeof v[5] === 'string' &&
     typeof v[6] === 'string' &&
-    typeof v[7] === 'string' &&
-    typeof v[8] === 'string'
+    (typeof v[7] === 'string' || v[7] === null) &&
+    typeof v[8] === 'string' &&
+    typeof v[9] === 'string'
   );
 }
 

@@ -1,11 +1,14 @@
 /** Wire shapes of protocol v1 (docs/protocol.md). Declared once here; parsed in parse-*.ts. */
 
+/** Privileges as a bot declared them: the Python client sends `[null]` for none, and that is kept as sent. */
+export type Privileges = Array<string | null>;
+
 /** Project metadata a bot declares in its hello (seed names). */
 export interface ProjectInfo {
   project_name: string;
   project_market: string;
   project_description: string;
-  project_privileges: string[];
+  project_privileges: Privileges;
 }
 
 /** JSON values allowed inside `fields`. */
@@ -54,8 +57,25 @@ export interface DumpFrame {
   projects: string[];
 }
 
-/** Any frame a client may send on /ingest. */
-export type ClientFrame = HelloFrame | EventsFrame | DumpFrame;
+/** The exact text of an event's fields, as the collector stores it (see raw-json.ts). */
+export interface ExactFields {
+  /** Standard JSON, every token as sent; a bare NaN / Infinity / -Infinity appears as that string. */
+  fields_json: string;
+  /** The exact text when it is not standard JSON (it holds NaN / Infinity / -Infinity); null otherwise. */
+  fields_text: string | null;
+}
+
+/** An event of an `events` frame as the collector parsed it: the wire keys plus its fields' exact text. */
+export type ReceivedEvent = Omit<WireEvent, 'event_description'> & ExactFields & { event_description: string | null };
+
+/** An `events` frame as the collector parsed it. */
+export interface ReceivedEventsFrame {
+  type: 'events';
+  events: ReceivedEvent[];
+}
+
+/** Any frame a client may send on /ingest, as the collector parses it. */
+export type ClientFrame = HelloFrame | ReceivedEventsFrame | DumpFrame;
 
 /** server -> client: answer to hello. `acked` is the highest seq of this session already durable (0 if new). */
 export interface WelcomeFrame {
@@ -91,16 +111,22 @@ export interface ErrorFrame {
 /** Any frame the server may send on /ingest. */
 export type ServerFrame = WelcomeFrame | AckFrame | DumpedFrame | ErrorFrame;
 
-/** A flat seed-style event (POST /ingest body lines, legacy TCP): every unknown key is a field. */
-export interface FlatEvent {
+/**
+ * A flat seed-style event (POST /ingest body lines, legacy TCP, import): every key that is not a record column is a
+ * field, kept in the order sent with its exact text (project metadata included); `layout` says where the columns
+ * stood among them, so a seed dump gives the object back in the order the bot wrote it.
+ */
+export interface FlatEvent extends ExactFields {
   project_name: string;
   project_market: string;
   project_description: string;
-  project_privileges: string[];
+  project_privileges: Privileges;
   event_type: string;
-  event_description: string;
+  event_description: string | null;
   timestamp: number;
   fields: EventFields;
+  /** Where the record columns stood among the keys sent, or null for the Python client's order (parse-flat.ts). */
+  layout: number[] | null;
 }
 
 /** Successful parse result. */

@@ -9,6 +9,8 @@
 import { topLevelValue } from './json-scan.js';
 import type { EventFields, JsonValue } from './protocol.js';
 import { isObject } from './validate.js';
+import { parseLenient } from './raw-json.js';
+import { MAX_FIELD_DEPTH } from './limits.js';
 
 /** Time range presets of the console. `custom` uses `from`/`to`. */
 export type TimeRange = '15m' | '1h' | '30h' | 'all' | 'custom';
@@ -42,10 +44,12 @@ export const EMPTY_FILTER: QueryFilter = Object.freeze({
 export interface FilterableRecord {
   project_name: string;
   event_type: string;
-  event_description: string;
+  event_description: string | null;
   /** Collector clock, epoch seconds: time ranges compare against it. */
   received_at: number;
   fields: EventFields | string;
+  /** The fields' exact text, when the record has it: terms then compare values as sent (`price=250.0`). */
+  fields_raw?: string;
 }
 
 /** One `key=value` term. */
@@ -118,34 +122,35 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
   const wordRes = words.map(caseless);
   const termRes = terms.map((t) => caseless(t.value));
   const match = (r: FilterableRecord): boolean => {
+    const f = r.fields_raw ?? r.fields;
     if (project !== '' && r.project_name !== project) return false;
     if (type !== '' && r.event_type !== type) return false;
     if (since !== undefined && r.received_at < since) return false;
     if (until !== undefined && r.received_at > until) return false;
     if (wordRes.length > 0) {
-      const fieldsText = typeof r.fields === 'string' ? r.fields : JSON.stringify(r.fields);
+      const fieldsText = typeof f === 'string' ? f : JSON.stringify(f);
       for (const re of wordRes) {
-        if (!re.test(r.project_name) && !re.test(r.event_type) && !re.test(r.event_description) && !re.test(fieldsText)) {
+        if (!re.test(r.project_name) && !re.test(r.event_type) && !re.test(r.event_description ?? '') && !re.test(fieldsText)) {
           return false;
         }
       }
     }
     if (terms.length > 0) {
       let rest = terms;
-      if (typeof r.fields === 'string') {
+      if (typeof f === 'string') {
         // Cheap reject on the raw JSON text, then top-level terms read straight from it; only what is left
         // (nested paths, escaped text) pays for a parse.
-        for (const re of termRes) if (!re.test(r.fields)) return false;
+        for (const re of termRes) if (!re.test(f)) return false;
         const undecided: FieldTerm[] = [];
         for (const t of terms) {
-          const verdict = scannedTermMatches(r.fields, t);
+          const verdict = scannedTermMatches(f, t);
           if (verdict === false) return false;
           if (verdict === null) undecided.push(t);
         }
         if (undecided.length === 0) return true;
         rest = undecided;
       }
-      const fields = parsedFields(r.fields);
+      const fields = parsedFields(f);
       if (fields === null) return false;
       for (const t of rest) if (!termMatches(fields, t)) return false;
     }
@@ -166,7 +171,13 @@ function parsedFields(fields: EventFields | string): EventFields | null {
     const v: unknown = JSON.parse(fields);
     return isObject(v) ? (v as EventFields) : null;
   } catch {
-    return null;
+    // Python's bare NaN / Infinity: the exact text is not standard JSON.
+    try {
+      const v = parseLenient(fields, MAX_FIELD_DEPTH);
+      return isObject(v) ? (v as EventFields) : null;
+    } catch {
+      return null;
+    }
   }
 }
 

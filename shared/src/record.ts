@@ -1,24 +1,40 @@
 import type { EventFields } from './protocol.js';
+import { exactText, indentJson } from './raw-json.js';
 
 /** Where a record came from. */
 export type RecordSource = 'ws' | 'http' | 'legacy' | 'import' | 'collector';
 
-/** One journal line, as parsed back from disk. */
+/**
+ * One journal line, as parsed back from disk. `layout` and `fields_text` are only on lines that need them; the
+ * line's `fields` hold every token exactly as sent, but a JS reader's numbers are doubles: `fields_raw` is the text.
+ */
 export interface JournalRecord {
   id: number;
   /** Collector clock, epoch seconds. */
   received_at: number;
   session: string;
   seq: number;
+  /** Who wrote it: a bot's transport, an import, or the collector itself ("collector": sessions, gaps, refusals). */
   source: RecordSource;
   project_name: string;
   event_type: string;
-  event_description: string;
+  event_description: string | null;
   /** Bot clock, epoch seconds. */
   timestamp: number;
+  /** Flat events only, when the keys were not in the Python client's order (see parse-flat.ts flatLayout). */
+  layout?: number[];
+  /** The fields' exact text when it is not standard JSON (bare NaN / Infinity / -Infinity). */
+  fields_text?: string;
   fields: EventFields;
   prev_hash: string;
   hash: string;
+  /** The fields exactly as sent (compact; may hold NaN / Infinity): read from the line, not stored twice. */
+  fields_raw: string;
+}
+
+/** True for a record the collector wrote itself (session declarations, gaps, refusals), whatever its type. */
+export function isCollectorRecord(r: { source: RecordSource }): boolean {
+  return r.source === 'collector';
 }
 
 /** prev_hash of the very first record. */
@@ -32,7 +48,9 @@ export const SEAL_LENGTH = HASH_PREFIX.length + 64 + HASH_SUFFIX.length;
 /**
  * The hashed part of a journal line: the record's JSON object up to and including `prev_hash`, without the
  * closing brace. The hash is SHA-256 over exactly these UTF-8 bytes, so a line verifies with no re-serialization.
- * Strings must already be JSON-encoded (quoted) so hot callers can encode constant parts once.
+ * Strings must already be JSON-encoded (quoted) so hot callers can encode constant parts once. `extrasJson` is ""
+ * or the optional keys (`,"layout":[…]`, `,"fields_text":"…"`, see {@link recordExtras}). Positional, not an
+ * options object: this runs once per event on the ingest hot path, where B2 measured the object's cost.
  */
 export function recordBody(
   id: number,
@@ -44,6 +62,7 @@ export function recordBody(
   typeJson: string,
   descriptionJson: string,
   timestamp: number,
+  extrasJson: string,
   fieldsJson: string,
   prevHash: string,
 ): string {
@@ -57,9 +76,18 @@ export function recordBody(
     ',"event_type":' + typeJson +
     ',"event_description":' + descriptionJson +
     ',"timestamp":' + timestamp +
+    extrasJson +
     ',"fields":' + fieldsJson +
     ',"prev_hash":"' + prevHash + '"'
   );
+}
+
+/** The optional keys of a record body: "" for almost every event. */
+export function recordExtras(layout: readonly number[] | null | undefined, fieldsText: string | null | undefined): string {
+  let out = '';
+  if (layout) out += ',"layout":[' + layout.join(',') + ']';
+  if (typeof fieldsText === 'string') out += ',"fields_text":' + JSON.stringify(fieldsText);
+  return out;
 }
 
 /** Completes a body into a journal line (without the trailing newline). */
@@ -81,10 +109,10 @@ export function splitRecordLine(line: string): { body: string; hash: string } | 
 export type LineFault = 'malformed' | 'hash' | 'chain' | 'id';
 
 /**
- * A record as a chain check reads it: every key, but `fields` only for collector-written records
- * (`ic-audit.*`, whose fields carry session metadata); null otherwise, so checking stays cheap.
+ * A record as a chain check reads it: every key, but `fields` only for collector-written records (source
+ * "collector", whose fields carry session metadata); null otherwise, so checking stays cheap.
  */
-export type ScannedRecord = Omit<JournalRecord, 'fields'> & { fields: EventFields | null };
+export type ScannedRecord = Omit<JournalRecord, 'fields' | 'fields_raw'> & { fields: EventFields | null };
 
 /** Result of checking one line against the chain so far. */
 export type LineCheck =
@@ -93,7 +121,8 @@ export type LineCheck =
 
 const PREV_KEY = ',"prev_hash":"';
 const FIELDS_KEY = ',"fields":';
-const INTERNAL_PREFIX = 'ic-audit.';
+/** Characters from `,"prev_hash":"` to the end of a body: the key, 64 hex digits, the closing quote. */
+const PREV_LENGTH = PREV_KEY.length + 65;
 
 /**
  * Reads a line's keys without parsing its `fields` (the record format fixes the key order, and `,"fields":` cannot
@@ -103,7 +132,7 @@ export function readRecordLine(line: string): { record: ScannedRecord; body: str
   const parts = splitRecordLine(line);
   if (parts === null) return null;
   const { body, hash } = parts;
-  const prevAt = body.length - PREV_KEY.length - 65;
+  const prevAt = body.length - PREV_LENGTH;
   if (prevAt < 0 || body.slice(prevAt, prevAt + PREV_KEY.length) !== PREV_KEY || !body.endsWith('"')) return null;
   const fieldsAt = body.indexOf(FIELDS_KEY);
   if (fieldsAt < 0) return null;
@@ -113,12 +142,14 @@ export function readRecordLine(line: string): { record: ScannedRecord; body: str
   } catch {
     return null;
   }
-  if (typeof head['id'] !== 'number' || typeof head['event_type'] !== 'string') return null;
+  if (typeof head['id'] !== 'number' || typeof head['event_type'] !== 'string' || typeof head['source'] !== 'string') {
+    return null;
+  }
   const record = head as unknown as ScannedRecord;
   record.prev_hash = body.slice(prevAt + PREV_KEY.length, body.length - 1);
   record.hash = hash;
   record.fields = null;
-  if ((head['event_type'] as string).startsWith(INTERNAL_PREFIX)) {
+  if (head['source'] === 'collector') {
     try {
       record.fields = (JSON.parse(line) as JournalRecord).fields;
     } catch {
@@ -145,4 +176,62 @@ export function checkRecordLine(
   if (record.prev_hash !== expectedPrev) return { ok: false, fault: 'chain', id: record.id, record };
   if (record.id !== expectedId) return { ok: false, fault: 'id', id: record.id, record };
   return { ok: true, record };
+}
+
+/**
+ * A journal line as a record, with `fields_raw` (the fields' exact text), or null when the line is not a sealed
+ * record (an empty piece, or a damaged line that verify reports). The one way every reader parses a line.
+ */
+export function parseRecordLine(line: string): JournalRecord | null {
+  let r: JournalRecord | null;
+  try {
+    r = JSON.parse(line) as JournalRecord | null;
+  } catch {
+    return null;
+  }
+  if (typeof r !== 'object' || r === null || typeof r.id !== 'number' || typeof r.event_type !== 'string') return null;
+  r.fields_raw = typeof r.fields_text === 'string' ? r.fields_text : rawFieldsOfLine(line);
+  return r;
+}
+
+/** The exact text of a sealed line's `fields` value (standard JSON; see `fields_text` for NaN / Infinity). */
+export function rawFieldsOfLine(line: string): string {
+  const at = line.indexOf(FIELDS_KEY);
+  const end = line.length - SEAL_LENGTH - PREV_LENGTH;
+  return at < 0 || end <= at ? '{}' : line.slice(at + FIELDS_KEY.length, end);
+}
+
+/** The standard-JSON `fields` of a record's line (`fields_raw` with bare NaN / Infinity written as strings). */
+export function lineFieldsJson(r: Pick<JournalRecord, 'fields_raw' | 'fields_text'>): string {
+  return typeof r.fields_text === 'string' ? exactText(r.fields_raw, 0, r.fields_raw.length).json : r.fields_raw;
+}
+
+/** The exact journal line of a record, byte for byte what the journal wrote, so its hash still verifies. */
+export function recordLine(r: JournalRecord): string {
+  const body = recordBody(
+    r.id,
+    r.received_at,
+    JSON.stringify(r.session),
+    r.seq,
+    r.source,
+    JSON.stringify(r.project_name),
+    JSON.stringify(r.event_type),
+    JSON.stringify(r.event_description),
+    r.timestamp,
+    recordExtras(r.layout, r.fields_text),
+    lineFieldsJson(r),
+    r.prev_hash,
+  );
+  return sealRecord(body, r.hash);
+}
+
+/**
+ * A record as indented JSON text for people (the console's detail view), its fields exactly as sent: JSON.stringify
+ * would print `250.0` as `250` and big integers rounded.
+ */
+export function recordDisplayJson(r: JournalRecord): string {
+  const { fields: _f, fields_raw: raw, fields_text: _t, ...rest } = r;
+  const head = JSON.stringify({ ...rest, fields: 0 }, null, 2);
+  const at = head.lastIndexOf('"fields": 0');
+  return head.slice(0, at) + '"fields": ' + indentJson(raw, 2, 1) + head.slice(at + '"fields": 0'.length);
 }

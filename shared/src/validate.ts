@@ -10,9 +10,8 @@ import {
   MAX_PRIVILEGES,
   MAX_PROJECT_DESCRIPTION_LENGTH,
   MAX_PROJECT_NAME_LENGTH,
-  RESERVED_EVENT_PREFIX,
 } from './limits.js';
-import type { EventFields, ProjectInfo } from './protocol.js';
+import type { EventFields, Privileges, ProjectInfo } from './protocol.js';
 
 /** True for a plain JSON object (not null, not an array). */
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -47,7 +46,6 @@ export function checkFields(fields: unknown): string | null {
 const SIZE_ERRORS = [
   `fields nested deeper than ${MAX_FIELD_DEPTH}`,
   `a string in fields is longer than ${MAX_FIELD_STRING_LENGTH} characters`,
-  'a number in fields is not finite',
   'a value in fields is not JSON',
 ];
 
@@ -57,7 +55,8 @@ function measure(v: unknown, depth: number): number {
     case 'string':
       return v.length > MAX_FIELD_STRING_LENGTH ? -2 : v.length + 2;
     case 'number':
-      return Number.isFinite(v) ? 24 : -3;
+      // NaN and ±Infinity are kept (Python's json.dumps writes them); their exact text is stored, see raw-json.ts.
+      return 24;
     case 'boolean':
       return 5;
     case 'object': {
@@ -83,24 +82,25 @@ function measure(v: unknown, depth: number): number {
       return total;
     }
     default:
-      return -4;
+      return -3;
   }
 }
 
-/** Checks an event type: non-empty, bounded, not reserved. Returns the broken rule or null. */
+/**
+ * Checks an event type: any string up to the length limit, "" and the collector's own `ic-audit.` types included
+ * (the Python server stored them; collector records are told apart by source). Returns the broken rule or null.
+ */
 export function checkEventType(v: unknown): string | null {
-  if (!isBoundedString(v, MAX_EVENT_TYPE_LENGTH, 1)) {
-    return `event_type must be a string of 1 to ${MAX_EVENT_TYPE_LENGTH} characters`;
-  }
-  if (v.startsWith(RESERVED_EVENT_PREFIX)) return `event_type prefix "${RESERVED_EVENT_PREFIX}" is reserved`;
-  return null;
+  return isBoundedString(v, MAX_EVENT_TYPE_LENGTH)
+    ? null
+    : `event_type must be a string of at most ${MAX_EVENT_TYPE_LENGTH} characters`;
 }
 
-/** Checks an event description. Returns the broken rule or null. */
+/** Checks an event description: a bounded string, or null (stored as null, as the Python server kept it). */
 export function checkDescription(v: unknown): string | null {
-  return isBoundedString(v, MAX_DESCRIPTION_LENGTH)
+  return v === null || isBoundedString(v, MAX_DESCRIPTION_LENGTH)
     ? null
-    : `event_description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters`;
+    : `event_description must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters, or null`;
 }
 
 /** Checks an event timestamp (epoch seconds, finite, not negative). Returns the broken rule or null. */
@@ -110,20 +110,28 @@ export function checkTimestamp(v: unknown): string | null {
     : 'timestamp must be a finite, non-negative number of epoch seconds';
 }
 
-/** Normalises seed privileges: a single string (the seed passed one) or an array of strings. */
-export function parsePrivileges(v: unknown): string[] | string {
-  if (v === undefined || v === null) return [];
-  // The Python tool sends [null] when a bot declared no privilege: nulls mean "none".
-  const list = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((p) => p !== null) : v;
+/**
+ * Reads seed privileges as sent: an array of strings and nulls (the Python client sends `[null]` when a bot
+ * declared none, and that is what is stored), or a single string (the seed passed one), kept as a one-item list.
+ * Absent means none. Returns the list or the broken rule.
+ */
+export function parsePrivileges(v: unknown): Privileges | string {
+  if (v === undefined) return [];
+  const list = typeof v === 'string' ? [v] : v;
   if (!Array.isArray(list) || list.length > MAX_PRIVILEGES) {
-    return `project_privileges must be a string or an array of at most ${MAX_PRIVILEGES} strings`;
+    return `project_privileges must be a string or an array of at most ${MAX_PRIVILEGES} strings or nulls`;
   }
   for (const p of list) {
-    if (!isBoundedString(p, MAX_PRIVILEGE_LENGTH, 1)) {
-      return `each privilege must be a string of 1 to ${MAX_PRIVILEGE_LENGTH} characters`;
+    if (p !== null && !isBoundedString(p, MAX_PRIVILEGE_LENGTH, 1)) {
+      return `each privilege must be null or a string of 1 to ${MAX_PRIVILEGE_LENGTH} characters`;
     }
   }
-  return list as string[];
+  return list as Privileges;
+}
+
+/** The privileges that name something (nulls left out), for display and filters. */
+export function namedPrivileges(list: Privileges): string[] {
+  return list.filter((p): p is string => p !== null);
 }
 
 /** Parses project metadata (hello.project or a flat event's project keys). Returns it or the broken rule. */

@@ -6,7 +6,7 @@ import { sha256Hex } from '../src/sha256.js';
 const nodeHash = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
 function line(id: number, prev: string, description = 'hi'): string {
-  const body = recordBody(id, 1.5, '"s-123456"', id, 'ws', '"Bot"', '"boot"', JSON.stringify(description), 2.25, '{"a":1}', prev);
+  const body = recordBody(id, 1.5, '"s-123456"', id, 'ws', '"Bot"', '"boot"', JSON.stringify(description), 2.25, '', '{"a":1}', prev);
   return sealRecord(body, nodeHash(body));
 }
 

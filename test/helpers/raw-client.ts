@@ -128,5 +128,5 @@ export function journalRecords(dataDir: string): Array<Record<string, any>> {
 
 /** Journal records of one session that are bot events (not collector-written). */
 export function sessionEvents(dataDir: string, session: string): Array<Record<string, any>> {
-  return journalRecords(dataDir).filter((r) => r['session'] === session && !String(r['event_type']).startsWith('ic-audit.'));
+  return journalRecords(dataDir).filter((r) => r['session'] === session && r['source'] !== 'collector');
 }

@@ -75,7 +75,7 @@ async function readStreamOnce(nc: NatsConnection, stream: string): Promise<Store
 function countBySessionSeq(records: Stored[]): Map<string, number> {
   const counts = new Map<string, number>();
   for (const r of records) {
-    if (r.seq <= 0 || r.event_type.startsWith('ic-audit.')) continue;
+    if (r.seq <= 0 || r.source === 'collector') continue;
     const key = `${r.session}:${r.seq}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -125,7 +125,7 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
       `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`,
     );
     for (const r of q.records) {
-      if (r.seq > 0 && !r.event_type.startsWith('ic-audit.')) counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
+      if (r.seq > 0 && r.source !== 'collector') counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
     }
     if (!q.more || q.records.length === 0) break;
     before = q.records[q.records.length - 1]!.id;

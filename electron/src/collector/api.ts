@@ -4,6 +4,7 @@ import type {
   IntegrityInfo,
   JournalRecord,
   ProjectInfo,
+  SeedShape,
   SessionInfo,
 } from '@ic-audit/shared';
 
@@ -21,6 +22,11 @@ export interface DumpOptions {
   format?: 'json' | 'ndjson' | 'csv';
   /** Where to write; default `<data-dir>/dumps/dumped_audit_trails.json` (ndjson/csv change the extension). */
   out?: string;
+  /**
+   * Seed JSON only: the Python server version whose shape to write (see shared `SeedShape`); default v0.3, and
+   * v0.4.7 when a v0.4.7 client asked (its own command, or its boot events in the dump).
+   */
+  shape?: SeedShape | 'auto';
 }
 
 /** Query over the journal: the in-memory window first, then streamed from disk when `before` reaches past it. */
@@ -34,7 +40,7 @@ export interface RecordQuery {
   match?: (record: JournalRecord) => boolean;
   /** At most this many records, newest first. */
   limit: number;
-  /** Include collector-written records (ic-audit.session / ic-audit.gap). Default false. */
+  /** Include collector-written records (source "collector": sessions, gaps, refusals). Default false. */
   includeInternal?: boolean;
 }
 
@@ -59,6 +65,8 @@ export interface CollectorApi {
   query(q: RecordQuery): Promise<JournalRecord[]>;
   /** Writes a dump. */
   dump(opts: DumpOptions): Promise<DumpResult>;
+  /** Called with every dump written (its path), so the terminal and the console can say where it went. */
+  onDumped?(listener: (result: DumpResult) => void): () => void;
   /** Walks the whole chain on disk. */
   verify(): Promise<IntegrityInfo>;
   /** What /healthz answers. */

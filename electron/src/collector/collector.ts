@@ -3,9 +3,11 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   CollectorEvents,
+  isCollectorRecord,
   protocolError,
   type DumpResult,
   type EventFields,
+  type ExactFields,
   type FlatEvent,
   type HealthInfo,
   type IntegrityInfo,
@@ -13,12 +15,13 @@ import {
   type ProjectInfo,
   type ProtocolError,
   type ScannedRecord,
+  type ReceivedEvent,
   type SessionInfo,
-  type WireEvent,
 } from '@ic-audit/shared';
 import type { CollectorConfig } from '../config.js';
-import { writeDump } from '../dump/dump-writer.js';
-import { batchRecords, Journal, type CommittedBatch, type JournalEntry } from '../journal/journal.js';
+import { DUMPS_DIR, writeDump } from '../dump/dump-writer.js';
+import { writeCompactDump } from '../dump/compact-dump.js';
+import { batchRecords, Journal, type CommittedBatch } from '../journal/journal.js';
 import { describeBreak, scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
@@ -40,8 +43,33 @@ export interface AckSink {
 /** What the HTTP server, WebSocket ingest and legacy TCP need from a collector. */
 export type IngestTarget = Pick<
   Collector,
-  'hello' | 'disconnected' | 'acceptEvents' | 'acceptFlat' | 'drain' | 'dump' | 'health' | 'congested' | 'whenDrained'
+  | 'hello'
+  | 'disconnected'
+  | 'acceptEvents'
+  | 'acceptFlat'
+  | 'drain'
+  | 'dump'
+  | 'health'
+  | 'congested'
+  | 'whenDrained'
+  | 'refuse'
+  | 'projectNames'
+  | 'compactDump'
+  | 'legacyDumpDir'
 >;
+
+/** Longest excerpt of a refused message kept in its `ic-audit.refused` record. */
+export const REFUSED_EXCERPT_LENGTH = 256;
+/** Project of a refusal whose message names none (the Python server's own word for it). */
+export const UNKNOWN_PROJECT = 'unknown_project';
+
+/** What the journal needs of an event, whichever transport brought it. */
+type EventBody = ExactFields & {
+  event_type: string;
+  event_description: string | null;
+  timestamp: number;
+  layout?: number[] | null;
+};
 
 /** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
 function preciseNow(): number {
@@ -172,7 +200,7 @@ export class Collector implements CollectorApi {
 
   private replayRecord(record: ScannedRecord): void {
     this.table.replay(record);
-    if (!record.event_type.startsWith('ic-audit.')) this.totalEvents++;
+    if (!isCollectorRecord(record)) this.totalEvents++;
   }
 
   // ---- ingest ------------------------------------------------------------------------------------------------
@@ -266,7 +294,7 @@ export class Collector implements CollectorApi {
   }
 
   /** Accepts a frame of events for a session: resent seqs are skipped, jumps recorded as gaps. */
-  acceptEvents(state: SessionState, events: readonly WireEvent[]): { accepted: number; duplicates: number } | ProtocolError {
+  acceptEvents(state: SessionState, events: readonly ReceivedEvent[]): { accepted: number; duplicates: number } | ProtocolError {
     const refusal = this.storageRefusal();
     if (refusal !== null) return refusal;
     const now = nowSeconds(this.now);
@@ -274,7 +302,7 @@ export class Collector implements CollectorApi {
     for (const e of events) {
       if (e.seq <= state.last_seq) continue;
       if (e.seq > state.last_seq + 1) this.recordGap(state, state.last_seq + 1, e.seq - 1);
-      this.appendEvent(state, e.seq, e.event_type, e.event_description, e.timestamp, e.fields, now);
+      this.appendEvent(state, e.seq, e, now);
       accepted++;
     }
     if (accepted === 0 && state.acked >= (events[events.length - 1]?.seq ?? 0)) {
@@ -300,24 +328,30 @@ export class Collector implements CollectorApi {
       const result = this.hello(id, project, { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
       if ('ok' in result) return result;
       const state = result.state;
-      this.appendEvent(state, state.last_seq + 1, e.event_type, e.event_description, e.timestamp, e.fields, now);
+      this.appendEvent(state, state.last_seq + 1, e, now);
     }
     return events.length;
   }
 
-  private appendEvent(
-    state: SessionState,
-    seq: number,
-    type: string,
-    description: string,
-    timestamp: number,
-    fields: EventFields,
-    now: number,
-  ): void {
+  private appendEvent(state: SessionState, seq: number, e: EventBody, now: number): void {
     state.last_seq = seq;
-    this.table.noteEvent(state, type, timestamp, now);
+    this.table.noteEvent(state, e.event_type, e.timestamp, now);
     this.totalEvents++;
-    this.journal.append(this.entry(state, seq, type, description, timestamp, fields, now));
+    this.journal.append({
+      receivedAt: now,
+      session: state.session,
+      sessionJson: state.sessionJson,
+      seq,
+      source: state.source,
+      projectName: state.project.project_name,
+      projectJson: state.projectJson,
+      eventType: e.event_type,
+      description: e.event_description,
+      timestamp: e.timestamp,
+      fieldsJson: e.fields_json,
+      fieldsText: e.fields_text,
+      layout: e.layout ?? null,
+    });
   }
 
   private recordGap(state: SessionState, from: number, to: number): void {
@@ -330,33 +364,24 @@ export class Collector implements CollectorApi {
     });
   }
 
+  /** A record of the collector's own (source "collector", seq 0), in a session's stream. */
   private appendInternal(state: SessionState, type: string, description: string, fields: EventFields): void {
     const now = nowSeconds(this.now);
-    this.journal.append(this.entry(state, 0, type, description, now, fields, now));
-  }
-
-  private entry(
-    state: SessionState,
-    seq: number,
-    type: string,
-    description: string,
-    timestamp: number,
-    fields: EventFields,
-    now: number,
-  ): JournalEntry {
-    return {
+    this.journal.append({
       receivedAt: now,
       session: state.session,
       sessionJson: state.sessionJson,
-      seq,
-      source: state.source,
+      seq: 0,
+      source: 'collector',
       projectName: state.project.project_name,
       projectJson: state.projectJson,
       eventType: type,
       description,
-      timestamp,
-      fields,
-    };
+      timestamp: now,
+      fieldsJson: JSON.stringify(fields),
+      fieldsText: null,
+      layout: null,
+    });
   }
 
   /**
@@ -427,6 +452,59 @@ export class Collector implements CollectorApi {
     return r === null ? this.journal.drain() : this.journal.drain().then(() => r.drain());
   }
 
+  /**
+   * Leaves a visible trace of a refused legacy / POST message, since the Python client discards replies: an
+   * `ic-audit.refused` record (reason, code, size, a capped excerpt) in the project's stream, and its refused count.
+   */
+  refuse(source: 'legacy' | 'http', project: ProjectInfo | null, code: string, reason: string, text: string): void {
+    if (this.storageRefusal() !== null) return;
+    const info: ProjectInfo = project ?? {
+      project_name: UNKNOWN_PROJECT,
+      project_market: '',
+      project_description: '',
+      project_privileges: [],
+    };
+    const id = syntheticSessionId(source, '\u0000' + info.project_name);
+    const known = this.table.get(id);
+    const result = this.hello(id, known?.project ?? info, { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
+    if ('ok' in result) return;
+    result.state.refused++;
+    this.appendInternal(result.state, CollectorEvents.REFUSED, `Refused a ${source} message: ${reason}`, {
+      code,
+      reason,
+      bytes: Buffer.byteLength(text),
+      excerpt: text.slice(0, REFUSED_EXCERPT_LENGTH),
+    });
+    this.emitter.emit('session', this.table.view(result.state));
+  }
+
+  /** Every project name known, in first-seen order (the legacy `available_projects` answer). */
+  projectNames(): string[] {
+    return this.table.projectNames();
+  }
+
+  /** Folder for dumps the Python tool's clients ask for. */
+  get legacyDumpDir(): string {
+    return this.config.legacyDumpDir ?? join(this.dataDir, DUMPS_DIR);
+  }
+
+  /** Writes the v0.4.7 server's compact text dump (legacy `dump_compact`) into {@link legacyDumpDir}. */
+  async compactDump(filters: readonly string[]): Promise<string> {
+    await this.drain();
+    const path = await writeCompactDump(this.dataDir, this.legacyDumpDir, filters, {
+      now: this.now,
+      sessionProject: (id) => this.table.get(id)?.project,
+    });
+    this.emitter.emit('dumped', { path, projects: 0, events: 0 });
+    return path;
+  }
+
+  /** Called with every dump written (its path and counts), to tell the user where it went. */
+  onDumped(listener: (result: DumpResult) => void): () => void {
+    this.emitter.on('dumped', listener);
+    return () => this.emitter.off('dumped', listener);
+  }
+
   /** Stops accepting, commits (and replicates) what was received and closes the journal. */
   async close(): Promise<void> {
     this.stopping = true;
@@ -471,10 +549,13 @@ export class Collector implements CollectorApi {
   async dump(opts: DumpOptions): Promise<DumpResult> {
     const run = this.dumpQueue.then(async () => {
       await this.drain();
-      return writeDump(this.dataDir, opts, {
+      const result = await writeDump(this.dataDir, opts, {
         now: this.now,
         sessionProject: (id) => this.table.get(id)?.project,
+        projects: () => this.table.projectNames(),
       });
+      this.emitter.emit('dumped', result);
+      return result;
     });
     this.dumpQueue = run.catch(() => undefined);
     return run;

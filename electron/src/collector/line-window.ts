@@ -1,4 +1,4 @@
-import type { JournalRecord } from '@ic-audit/shared';
+import { parseRecordLine, type JournalRecord } from '@ic-audit/shared';
 import type { RecordWindow } from './recent-window.js';
 
 /**
@@ -183,7 +183,8 @@ export class LineWindow implements RecordWindow {
     for (let i = this.size - 1; i >= 0; i--) {
       const s = this.slot(i);
       const at = this.starts[s]!;
-      if (!visit(JSON.parse(this.ring.toString('utf8', at, at + this.lengths[s]!)) as JournalRecord)) return;
+      const record = parseRecordLine(this.ring.toString('utf8', at, at + this.lengths[s]!));
+      if (record !== null && !visit(record)) return;
     }
   }
 }

@@ -1,15 +1,13 @@
-import { type JournalRecord } from '@ic-audit/shared';
+import { isCollectorRecord, parseRecordLine as parseRecord, type JournalRecord } from '@ic-audit/shared';
 import { readLines } from '../journal/line-reader.js';
 import { listSegments } from '../journal/segments.js';
 import { rangesBytes, readRangesSync, tailRanges } from '../journal/tail-lines.js';
 import type { RecordQuery } from './api.js';
 import type { RecordWindow } from './recent-window.js';
 
-const INTERNAL_PREFIX = 'ic-audit.';
-
 /** True when a record passes the query's window, predicate and internal-record rule. */
 export function matches(q: RecordQuery, r: JournalRecord): boolean {
-  if (!q.includeInternal && r.event_type.startsWith(INTERNAL_PREFIX)) return false;
+  if (!q.includeInternal && isCollectorRecord(r)) return false;
   if (q.since !== undefined && r.received_at < q.since) return false;
   if (q.until !== undefined && r.received_at > q.until) return false;
   return q.match === undefined || q.match(r);
@@ -77,14 +75,4 @@ export function recentFromDisk(journalDir: string, limit: number): JournalRecord
     if (r !== null) out.push(r);
   }
   return out;
-}
-
-/** A journal line as a record, or null when it is not one (an empty piece, or a damaged line verify reports). */
-function parseRecord(line: string): JournalRecord | null {
-  try {
-    const r = JSON.parse(line) as JournalRecord | null;
-    return typeof r === 'object' && r !== null && typeof r.id === 'number' ? r : null;
-  } catch {
-    return null;
-  }
 }

@@ -48,6 +48,11 @@ export class SessionTable {
     return this.byId.get(session);
   }
 
+  /** Every project name declared, in first-seen order (the seed's dump lists them in that order). */
+  projectNames(): string[] {
+    return [...this.projects.keys()];
+  }
+
   /** Latest declared metadata of a project. */
   project(name: string): ProjectInfo | undefined {
     return this.projects.get(name);
@@ -92,6 +97,7 @@ export class SessionTable {
         gaps: 0,
         missing: 0,
         dropped: meta.dropped,
+        refused: 0,
         clock_offset: 0,
         sessionJson: JSON.stringify(session),
         projectJson: JSON.stringify(project.project_name),
@@ -130,7 +136,7 @@ export class SessionTable {
 
   /** Rebuilds state from one replayed journal record. */
   replay(record: ScannedRecord): void {
-    if (record.event_type === CollectorEvents.SESSION) {
+    if (record.source === 'collector' && record.event_type === CollectorEvents.SESSION) {
       const f = record.fields ?? {};
       const { state } = this.declare(
         record.session,
@@ -138,7 +144,7 @@ export class SessionTable {
           project_name: record.project_name,
           project_market: String(f['project_market'] ?? ''),
           project_description: String(f['project_description'] ?? ''),
-          project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as string[]) : [],
+          project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as ProjectInfo['project_privileges']) : [],
         },
         {
           source: (f['source'] as SessionInfo['source']) ?? 'ws',
@@ -154,9 +160,11 @@ export class SessionTable {
     }
     const state = this.byId.get(record.session);
     if (state === undefined) return;
-    if (record.event_type === CollectorEvents.GAP) {
-      state.gaps++;
-      state.missing += Number(record.fields?.['missing'] ?? 0);
+    if (record.source === 'collector') {
+      if (record.event_type === CollectorEvents.GAP) {
+        state.gaps++;
+        state.missing += Number(record.fields?.['missing'] ?? 0);
+      } else if (record.event_type === CollectorEvents.REFUSED) state.refused++;
       return;
     }
     this.noteEvent(state, record.event_type, record.timestamp, record.received_at);
@@ -179,6 +187,7 @@ export class SessionTable {
     for (const s of snapshot) {
       this.byId.set(s.session, {
         ...s,
+        refused: s.refused ?? 0,
         connected: false,
         offsets: [...s.offsets],
         sessionJson: JSON.stringify(s.session),
@@ -209,6 +218,7 @@ export class SessionTable {
       gaps: state.gaps,
       missing: state.missing,
       dropped: state.dropped,
+      refused: state.refused,
       clock_offset: Math.round(median * 1e6) / 1e6,
     };
   }

@@ -1,7 +1,7 @@
-import type { DumpEntry, JournalRecord } from '@ic-audit/shared';
+import type { EntryMember, JournalRecord } from '@ic-audit/shared';
 
 const COLUMNS = ['id', 'received_at', 'timestamp', 'project_name', 'event_type', 'event_description', 'fields', 'hash'];
-const BASE_KEYS = new Set(['event_type', 'event_description', 'timestamp', 'project_name']);
+const BASE_KEYS = new Set(['"event_type"', '"event_description"', '"timestamp"', '"project_name"']);
 
 /** CSV header line. */
 export function csvHeader(): string {
@@ -17,10 +17,16 @@ export function csvCell(value: string): string {
   return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-/** One CSV line for a dumped record: ids, both clocks (ISO), event keys, remaining fields as JSON, hash. */
-export function csvRow(record: JournalRecord, entry: DumpEntry): string {
-  const extra: Record<string, unknown> = {};
-  for (const key of Object.keys(entry)) if (!BASE_KEYS.has(key)) extra[key] = entry[key];
+/**
+ * One CSV line for a dumped record: ids, both clocks (ISO), event keys, every other key of its seed entry (fields
+ * and project metadata) as JSON with each value exactly as sent, hash. A null description is an empty cell.
+ */
+export function csvRow(record: JournalRecord, members: readonly EntryMember[]): string {
+  let extra = '{';
+  for (const [key, value] of members) {
+    if (BASE_KEYS.has(key)) continue;
+    extra += (extra.length > 1 ? ',' : '') + key + ':' + value;
+  }
   return (
     [
       String(record.id),
@@ -28,8 +34,8 @@ export function csvRow(record: JournalRecord, entry: DumpEntry): string {
       new Date(record.timestamp * 1000).toISOString(),
       csvCell(record.project_name),
       csvCell(record.event_type),
-      csvCell(record.event_description),
-      csvCell(JSON.stringify(extra)),
+      csvCell(record.event_description ?? ''),
+      csvCell(extra + '}'),
       record.hash,
     ].join(',') + '\r\n'
   );

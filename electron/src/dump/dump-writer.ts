@@ -5,9 +5,16 @@ import { basename, dirname, join } from 'node:path';
 import {
   CollectorEvents,
   DEFAULT_DUMP_HOURS,
-  RESERVED_EVENT_PREFIX,
+  DEFAULT_SEED_SHAPE,
   DUMP_FILE_NAME,
-  toDumpEntry,
+  dumpEntryMembers,
+  entryText,
+  isCollectorRecord,
+  isV047Boot,
+  parseRecordLine,
+  pythonSpacing,
+  pythonString,
+  V047_DUMP_TAIL,
   type DumpResult,
   type JournalRecord,
   type ProjectInfo,
@@ -29,6 +36,11 @@ export interface DumpContext {
   now: () => number;
   /** Session metadata known outside the segments read (older than the window). */
   sessionProject?: (session: string) => ProjectInfo | undefined;
+  /**
+   * Every project name the collector knows, in first-seen order: the seed lists every project, an empty list for
+   * one with nothing in the window. Without it, names come from the journal's session records.
+   */
+  projects?: () => string[];
 }
 
 /** A buffered writer that hashes what it writes. */
@@ -95,6 +107,12 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   let firstId: number | null = null;
   let lastId: number | null = null;
   let head: { id: number; hash: string } | null = null;
+  let sawV047 = false;
+  // The seed lists every project it knows, first-seen order, even with no event in the window.
+  const known = ctx.projects?.() ?? null;
+  if (format === 'json' && opts.filter === undefined) {
+    for (const name of known ?? []) if (only === null || only.has(name)) groups.set(name, { chunks: [], spill: null, count: 0 });
+  }
   const cutoffDay = opts.all ? '' : new Date((cutoff - SEGMENT_SLACK_S) * 1000).toISOString().slice(0, 10);
   const segments = listSegments(join(dataDir, JOURNAL_DIR));
   // Session records older than the window are still needed for boot metadata: read those segments' session lines.
@@ -103,26 +121,36 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   if (ctx.sessionProject === undefined) {
     for (const file of older) await readLines(file, (line) => void noteSession(line, sessions));
   }
+  if (known === null && format === 'json' && opts.filter === undefined) {
+    for (const p of sessions.values()) {
+      if ((only === null || only.has(p.project_name)) && !groups.has(p.project_name)) {
+        groups.set(p.project_name, { chunks: [], spill: null, count: 0 });
+      }
+    }
+  }
   if (format === 'csv') await writer.write(csvHeader());
   try {
     for (const file of recent) {
       await readLines(file, async (line) => {
-        let r: JournalRecord;
-        try {
-          r = JSON.parse(line) as JournalRecord;
-        } catch {
-          return;
-        }
-        if (typeof r.id !== 'number' || typeof r.event_type !== 'string') return;
+        const r = parseRecordLine(line);
+        if (r === null) return;
         head = { id: r.id, hash: r.hash };
-        if (r.event_type === CollectorEvents.SESSION) {
-          noteSession(line, sessions, r);
+        if (isCollectorRecord(r)) {
+          if (r.event_type === CollectorEvents.SESSION) {
+            noteSession(line, sessions, r);
+            if (known === null && format === 'json' && opts.filter === undefined) {
+              if ((only === null || only.has(r.project_name)) && !groups.has(r.project_name)) {
+                groups.set(r.project_name, { chunks: [], spill: null, count: 0 });
+              }
+            }
+          }
           return;
         }
-        if (r.event_type.startsWith(RESERVED_EVENT_PREFIX)) return;
+        // The seed keeps an event while now - timestamp <= 30 h.
         if (r.timestamp < cutoff || (only !== null && !only.has(r.project_name))) return;
         if (opts.filter !== undefined && !opts.filter(r)) return;
-        const entry = toDumpEntry(r, sessions.get(r.session) ?? ctx.sessionProject?.(r.session));
+        const members = dumpEntryMembers(r, sessions.get(r.session) ?? ctx.sessionProject?.(r.session));
+        if (r.source === 'legacy' && isV047Boot(r)) sawV047 = true;
         events++;
         firstId ??= r.id;
         lastId = r.id;
@@ -131,10 +159,10 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
         if (g === undefined) groups.set(r.project_name, (g = { chunks: [], spill: null, count: 0 }));
         g.count++;
         if (format !== 'json') {
-          await writer.write(format === 'csv' ? csvRow(r, entry) : JSON.stringify(entry) + '\n');
+          await writer.write(format === 'csv' ? csvRow(r, members) : entryText(members) + '\n');
           return;
         }
-        const json = JSON.stringify(entry);
+        const json = pythonSpacing(entryText(members));
         g.chunks.push(json);
         inMemory += json.length;
         if (inMemory > DUMP_SPILL_BYTES) {
@@ -143,7 +171,8 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
         }
       });
     }
-    if (format === 'json') await writeGrouped(writer, groups);
+    const shape = opts.shape === 'auto' || opts.shape === undefined ? (sawV047 ? 'v0.4.7' : DEFAULT_SEED_SHAPE) : opts.shape;
+    if (format === 'json') await writeGrouped(writer, groups, shape === 'v0.4.7' ? V047_DUMP_TAIL : '');
     const sha = await writer.finish();
     await manifest.finish();
     const manifestPath = `${out}.manifest.json`;
@@ -154,6 +183,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
       generated_at: new Date(ctx.now()).toISOString(),
       window: opts.all ? { all: true } : { hours, since: new Date(cutoff * 1000).toISOString() },
       projects_filter: opts.projects ?? [],
+      shape: format === 'json' ? shape : null,
       filtered: opts.filter !== undefined,
       projects: groups.size,
       events,
@@ -173,18 +203,14 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
 /** Remembers a session record's project metadata. */
 function noteSession(line: string, sessions: Map<string, ProjectInfo>, parsed?: JournalRecord): void {
   if (parsed === undefined && !line.includes(`"event_type":"${CollectorEvents.SESSION}"`)) return;
-  let r: JournalRecord;
-  try {
-    r = parsed ?? (JSON.parse(line) as JournalRecord);
-  } catch {
-    return;
-  }
+  const r = parsed ?? parseRecordLine(line);
+  if (r === null || !isCollectorRecord(r) || r.event_type !== CollectorEvents.SESSION) return;
   const f = r.fields ?? {};
   sessions.set(r.session, {
     project_name: r.project_name,
     project_market: String(f['project_market'] ?? ''),
     project_description: String(f['project_description'] ?? ''),
-    project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as string[]) : [],
+    project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as ProjectInfo['project_privileges']) : [],
   });
 }
 
@@ -203,23 +229,26 @@ async function spillGroups(groups: Map<string, Group>, spillDir: string): Promis
   }
 }
 
-/** Writes `{ "project": [ entries ], ... }` from spill files and memory, in first-seen project order. */
-async function writeGrouped(writer: HashingWriter, groups: Map<string, Group>): Promise<void> {
+/**
+ * Writes `{"project": [entry, entry], ...}` from spill files and memory, in first-seen project order, on one line
+ * with Python's spacing and no trailing newline, as the seed's `json.dump` did; `tail` is what v0.4.7 appends.
+ */
+async function writeGrouped(writer: HashingWriter, groups: Map<string, Group>, tail: string): Promise<void> {
   await writer.write('{');
   let firstGroup = true;
   for (const [name, g] of groups) {
-    await writer.write(`${firstGroup ? '' : ','}\n  ${JSON.stringify(name)}: [`);
+    await writer.write(`${firstGroup ? '' : ', '}${pythonString(name)}: [`);
     firstGroup = false;
     let first = true;
     const emit = async (json: string): Promise<void> => {
-      await writer.write(`${first ? '' : ','}\n    ${json}`);
+      await writer.write(first ? json : ', ' + json);
       first = false;
     };
     if (g.spill !== null) await readLines(g.spill, emit);
     for (const c of g.chunks) await emit(c);
-    await writer.write('\n  ]');
+    await writer.write(']');
   }
-  await writer.write(groups.size === 0 ? '}\n' : '\n}\n');
+  await writer.write((groups.size === 0 ? tail.slice(2) : tail) + '}');
 }
 
 /** Writes the manifest JSON, splicing in the streamed `[id, hash]` record list. */

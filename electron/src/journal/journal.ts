@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import {
   GENESIS_HASH,
   recordBody,
+  recordExtras,
   SEAL_LENGTH,
   sealRecord,
   type EventFields,
@@ -33,9 +34,14 @@ export interface JournalEntry {
   /** JSON-encoded project name, built once per session. */
   projectJson: string;
   eventType: string;
-  description: string;
+  description: string | null;
   timestamp: number;
-  fields: EventFields;
+  /** The fields as standard JSON, every token exactly as sent (written as the line's `fields`). */
+  fieldsJson: string;
+  /** The exact text when it differs from `fieldsJson` (bare NaN / Infinity), else null. */
+  fieldsText: string | null;
+  /** Flat events whose keys were not in the Python client's order: where the columns stood. */
+  layout: number[] | null;
 }
 
 /**
@@ -63,7 +69,7 @@ export function batchRecords(b: CommittedBatch): JournalRecord[] {
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]!;
     const hash = b.hashes[i]!;
-    out[i] = {
+    const r: JournalRecord = {
       id: b.firstId + i,
       received_at: e.receivedAt,
       session: e.session,
@@ -73,10 +79,15 @@ export function batchRecords(b: CommittedBatch): JournalRecord[] {
       event_type: e.eventType,
       event_description: e.description,
       timestamp: e.timestamp,
-      fields: e.fields,
+      fields: JSON.parse(e.fieldsJson) as EventFields,
       prev_hash: prev,
       hash,
+      fields_raw: e.fieldsText ?? e.fieldsJson,
     };
+    // The same keys as a record read back from its line: the optional ones only when present.
+    if (e.layout !== null) r.layout = e.layout;
+    if (e.fieldsText !== null) r.fields_text = e.fieldsText;
+    out[i] = r;
     prev = hash;
   }
   return out;
@@ -287,9 +298,10 @@ export class Journal {
         e.source,
         e.projectJson,
         JSON.stringify(e.eventType),
-        JSON.stringify(e.description),
+        e.description === null ? 'null' : JSON.stringify(e.description),
         e.timestamp,
-        JSON.stringify(e.fields),
+        e.layout === null && e.fieldsText === null ? '' : recordExtras(e.layout, e.fieldsText),
+        e.fieldsJson,
         prev,
       );
       // A UTF-16 code unit never takes more than 3 UTF-8 bytes.

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { splitRecordLine, type JournalRecord } from '@ic-audit/shared';
+import { parseRecordLine, splitRecordLine, type JournalRecord } from '@ic-audit/shared';
 import { sha256 } from '../journal/hash.js';
 import { readLines } from '../journal/line-reader.js';
 import { listSegments, segmentDay } from '../journal/segments.js';
@@ -54,7 +54,8 @@ export async function readBacklog(
     await readLines(file, async (line) => {
       const parts = splitRecordLine(line);
       if (parts === null || sha256(parts.body) !== parts.hash) return;
-      const r = JSON.parse(line) as JournalRecord;
+      const r = parseRecordLine(line);
+      if (r === null) return;
       if (r.id <= cursor.id) return;
       batch.push(r);
       total++;

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CollectorEvents,
+  isCollectorRecord,
   protocolError,
   type DumpResult,
   type HealthInfo,
@@ -130,7 +131,7 @@ export class StreamConsole implements CollectorApi, IngestTarget {
       if (!this.live.accept(m)) continue;
       const r = consoleRecord(m);
       this.noteSession(r);
-      if (!r.event_type.startsWith('ic-audit.')) this.events++;
+      if (!isCollectorRecord(r)) this.events++;
       this.window.push(r);
       out.push(r);
     }
@@ -287,6 +288,24 @@ export class StreamConsole implements CollectorApi, IngestTarget {
   /** POST /ingest and legacy TCP are refused. */
   acceptFlat(): ProtocolError {
     return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
+  }
+
+  /** Nothing to record: a console-only instance stores nothing, and legacy clients are answered with the refusal. */
+  refuse(): void {}
+
+  /** Project names seen on the stream, first-seen order. */
+  projectNames(): string[] {
+    return [...new Set(this.sessions().map((s) => s.project.project_name))];
+  }
+
+  /** Legacy dumps are refused here (no journal of its own). */
+  get legacyDumpDir(): string {
+    return '';
+  }
+
+  /** Refused: the compact dump reads a local journal. */
+  compactDump(): Promise<string> {
+    return Promise.reject(new Error(CONSOLE_ONLY_REFUSAL));
   }
 
   /** Nothing is ever accepted, so never behind. */

@@ -1,4 +1,4 @@
-import { recordBody, sealRecord, splitRecordLine, type JournalRecord } from '@ic-audit/shared';
+import { parseRecordLine, recordLine as sharedRecordLine, splitRecordLine, type JournalRecord } from '@ic-audit/shared';
 import type { JsMsg } from 'nats';
 import { sha256 } from '../journal/hash.js';
 
@@ -15,22 +15,7 @@ export function messageId(record: JournalRecord, collector: string): string {
 }
 
 /** The exact journal line of a record (byte for byte what the journal wrote, so its hash verifies). */
-export function recordLine(r: JournalRecord): string {
-  const body = recordBody(
-    r.id,
-    r.received_at,
-    JSON.stringify(r.session),
-    r.seq,
-    r.source,
-    JSON.stringify(r.project_name),
-    JSON.stringify(r.event_type),
-    JSON.stringify(r.event_description),
-    r.timestamp,
-    JSON.stringify(r.fields),
-    r.prev_hash,
-  );
-  return sealRecord(body, r.hash);
-}
+export const recordLine = sharedRecordLine;
 
 /** A record read back from the stream. */
 export interface StreamRecord {
@@ -47,13 +32,8 @@ export interface StreamRecord {
 /** Parses a stream message; null when it is not a journal line (foreign message on the subject). */
 export function decodeMessage(m: Pick<JsMsg, 'data' | 'headers' | 'seq'>): StreamRecord | null {
   const line = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('utf8');
-  let record: JournalRecord;
-  try {
-    record = JSON.parse(line) as JournalRecord;
-  } catch {
-    return null;
-  }
-  if (typeof record !== 'object' || record === null || typeof record.id !== 'number' || typeof record.session !== 'string') return null;
+  const record = parseRecordLine(line);
+  if (record === null || typeof record.session !== 'string') return null;
   const parts = splitRecordLine(line);
   return {
     streamSeq: m.seq,

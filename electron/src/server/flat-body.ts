@@ -1,7 +1,12 @@
 import {
+  arrayItems,
+  MAX_FIELD_DEPTH,
   MAX_POST_EVENTS,
   parseFlatEvent,
+  parseJson,
+  skipWs,
   type FlatEvent,
+  type FlatSource,
 } from '@ic-audit/shared';
 
 /** One refused item of a POST body. */
@@ -18,30 +23,30 @@ export interface FlatBatch {
 }
 
 /**
- * Parses a POST /ingest body: a JSON array of flat events, or NDJSON (one per non-blank line). Indexes count
- * array items, or non-blank lines. Pure; returns null with a reason when the body as a whole is unusable.
+ * Parses a POST /ingest body: a JSON array of flat events, or NDJSON (one per non-blank line); Python's bare NaN /
+ * Infinity are accepted and every field keeps its exact text. Indexes count array items, or non-blank lines. Pure;
+ * returns a reason when the body as a whole is unusable.
  */
 export function parseFlatBody(text: string, nowSeconds: number): FlatBatch | { error: string; code: string } {
   const trimmed = text.trimStart();
-  let items: Array<{ value?: unknown; bad?: string }>;
+  let items: Array<{ value?: unknown; source?: FlatSource; bad?: string; code?: string }>;
   if (trimmed.startsWith('[')) {
-    let arr: unknown;
-    try {
-      arr = JSON.parse(trimmed);
-    } catch {
-      return { code: 'E_BAD_JSON', error: 'body starts with [ but is not a valid JSON array' };
+    const arr = parseJson(trimmed, MAX_FIELD_DEPTH + 1);
+    if (!arr.ok) {
+      return arr.code === 'E_BAD_JSON'
+        ? { code: 'E_BAD_JSON', error: 'body starts with [ but is not a valid JSON array' }
+        : { code: arr.code, error: arr.message };
     }
-    if (!Array.isArray(arr)) return { code: 'E_BAD_JSON', error: 'body is not a JSON array' };
-    items = arr.map((value: unknown) => ({ value }));
+    if (!Array.isArray(arr.value)) return { code: 'E_BAD_JSON', error: 'body is not a JSON array' };
+    const spans = arrayItems(trimmed, 0);
+    items = arr.value.map((value: unknown, i) => ({ value, source: { text: trimmed, start: spans[i]?.start ?? 0 } }));
   } else {
     items = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
-      try {
-        items.push({ value: JSON.parse(line) as unknown });
-      } catch {
-        items.push({ bad: 'line is not valid JSON' });
-      }
+      const v = parseJson(line, MAX_FIELD_DEPTH);
+      if (v.ok) items.push({ value: v.value, source: { text: line, start: skipWs(line, 0) } });
+      else items.push({ bad: v.code === 'E_BAD_JSON' ? 'line is not valid JSON' : v.message, code: v.code });
     }
   }
   if (items.length > MAX_POST_EVENTS) {
@@ -51,10 +56,10 @@ export function parseFlatBody(text: string, nowSeconds: number): FlatBatch | { e
   const rejected: Rejection[] = [];
   items.forEach((item, index) => {
     if (item.bad !== undefined) {
-      rejected.push({ index, code: 'E_BAD_JSON', error: item.bad });
+      rejected.push({ index, code: item.code ?? 'E_BAD_JSON', error: item.bad });
       return;
     }
-    const parsed = parseFlatEvent(item.value, nowSeconds);
+    const parsed = parseFlatEvent(item.value, nowSeconds, item.source);
     if (parsed.ok) events.push(parsed.value);
     else rejected.push({ index, code: parsed.code, error: parsed.message });
   });

@@ -5,7 +5,7 @@ import {
   parseClientFrame,
   type DumpFrame,
   type ErrorCode,
-  type EventsFrame,
+  type ReceivedEventsFrame,
   type HelloFrame,
 } from '@ic-audit/shared';
 import type { AckSink, IngestTarget } from '../collector/collector.js';
@@ -126,7 +126,7 @@ export class IngestConnection implements AckSink {
     this.ws.send(JSON.stringify({ type: 'welcome', v: 1, session: frame.session, acked: result.state.acked }));
   }
 
-  private onEvents(frame: EventsFrame): void {
+  private onEvents(frame: ReceivedEventsFrame): void {
     if (this.state === null) return this.refuse('E_NO_HELLO', 'send hello before events');
     // Frames pipelined behind a refused one must not be stored either: their seqs would jump past the refused
     // events, which would then count as a gap and be ignored when the client resends them.

@@ -1,4 +1,4 @@
-import type { JournalRecord } from '@ic-audit/shared';
+import { recordDisplayJson, type JournalRecord } from '@ic-audit/shared';
 import { useEffect, useState } from 'react';
 import { formatDateTime } from '../lib/format.js';
 import { useStore } from '../store/store.js';
@@ -29,7 +29,7 @@ export function EventDetail() {
   }, [selectedId, client]);
 
   if (selectedId === null) return null;
-  const json = record ? JSON.stringify(record, null, 2) : '';
+  const json = record ? recordDisplayJson(record) : '';
   const copy = async (): Promise<void> => {
     try {
       await navigator.clipboard.writeText(json);

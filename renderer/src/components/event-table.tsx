@@ -82,7 +82,7 @@ export function EventTable() {
       <div
         key={i}
         role="row"
-        className={`row kind-${typeKind(r.type)} ${r.id === selectedId ? 'selected' : ''}`}
+        className={`row kind-${typeKind(r.type, r.system)} ${r.id === selectedId ? 'selected' : ''}`}
         data-id={r.id}
         onClick={() => useStore.getState().select(r.id === selectedId ? null : r.id)}
       >

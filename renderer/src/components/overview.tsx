@@ -39,7 +39,7 @@ export function Overview() {
             </div>
             <ol className="tail">
               {tail.map((r) => (
-                <li key={r.id} className={`tail-row kind-${typeKind(r.type)}`}>
+                <li key={r.id} className={`tail-row kind-${typeKind(r.type, r.system)}`}>
                   <span className="t">{formatTime(r.ts)}</span>
                   <span className="ty">{r.type}</span>
                   <span className="d">{r.desc}</span>

@@ -1,3 +1,5 @@
+import { objectMembers } from '@ic-audit/shared';
+
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /** Local time with microseconds, `HH:MM:SS.uuuuuu` (the date is in the tooltip). */
@@ -37,27 +39,32 @@ export function formatCount(n: number): string {
 
 const KEY_FIELD_LIMIT = 120;
 
-/** `key=value` summary of a fields JSON text for the table's last column. */
-export function keyFields(fieldsJson: string): string {
-  if (fieldsJson === '{}') return '';
-  let fields: unknown;
-  try {
-    fields = JSON.parse(fieldsJson);
-  } catch {
-    return fieldsJson.slice(0, KEY_FIELD_LIMIT);
-  }
-  if (typeof fields !== 'object' || fields === null) return '';
+/**
+ * `key=value` summary of a fields text for the table's last column, each value as sent (`250.0` stays `250.0`,
+ * a bare NaN stays NaN); strings shown without their quotes.
+ */
+export function keyFields(fieldsText: string): string {
+  if (fieldsText === '{}') return '';
   let out = '';
-  for (const [k, v] of Object.entries(fields as Record<string, unknown>)) {
-    const text = typeof v === 'string' ? v : JSON.stringify(v);
-    out += (out === '' ? '' : '  ') + `${k}=${text}`;
+  for (const m of objectMembers(fieldsText, 0)) {
+    const raw = fieldsText.slice(m.start, m.end);
+    let text = raw;
+    if (raw.startsWith('"')) {
+      try {
+        text = JSON.parse(raw) as string;
+      } catch {
+        /* shown as sent */
+      }
+    }
+    out += (out === '' ? '' : '  ') + `${m.key}=${text}`;
     if (out.length > KEY_FIELD_LIMIT) return out.slice(0, KEY_FIELD_LIMIT) + '…';
   }
-  return out;
+  return out === '' ? fieldsText.slice(0, KEY_FIELD_LIMIT) : out;
 }
 
 /** CSS class suffix for an event type: predefined kinds get their own colour, the rest share one. */
-export function typeKind(type: string): string {
+export function typeKind(type: string, system = false): string {
+  if (system) return 'system';
   switch (type) {
     case 'boot':
     case 'error':
@@ -66,6 +73,6 @@ export function typeKind(type: string): string {
     case 'unclassified_event':
       return type;
     default:
-      return type.startsWith('ic-audit.') ? 'system' : 'custom';
+      return 'custom';
   }
 }

@@ -1,4 +1,4 @@
-import type { SessionInfo } from '@ic-audit/shared';
+import { namedPrivileges, type SessionInfo } from '@ic-audit/shared';
 
 /** Status of a project as the sidebar shows it. */
 export type ProjectStatus = 'connected' | 'silent' | 'disconnected';
@@ -65,7 +65,7 @@ export function summarizeProjects(sessions: Iterable<SessionInfo>, now: number, 
       name,
       market: latest.project.project_market,
       description: latest.project.project_description,
-      privileges: latest.project.project_privileges,
+      privileges: namedPrivileges(latest.project.project_privileges),
       status: connected === 0 ? 'disconnected' : fresh > 0 ? 'connected' : 'silent',
       connected,
       events30h: events,

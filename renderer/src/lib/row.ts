@@ -12,8 +12,10 @@ export interface Row {
   project: string;
   type: string;
   desc: string;
-  /** Fields as JSON text; parsed only for visible rows. */
+  /** Fields as their exact text (may hold Python's bare NaN / Infinity); parsed only for visible rows. */
   fields: string;
+  /** Written by the collector itself (session declared, gap, refusal), whatever its type says. */
+  system: boolean;
 }
 
 const interned = new Map<string, string>();
@@ -38,8 +40,9 @@ export function fromWire(w: WireRow): Row {
     seq: w[4],
     project: intern(w[5]),
     type: intern(w[6]),
-    desc: w[7],
+    desc: w[7] ?? '',
     fields: w[8] === '{}' ? '{}' : w[8],
+    system: w[9] === 'collector',
   };
 }
 
