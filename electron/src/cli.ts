@@ -20,7 +20,7 @@ Usage:
   ic-audit serve  [--host 127.0.0.1] [--port 9324] [--data-dir ~/.ic-audit] [--ingest-token T]
                   [--nats URL[,URL...] [--nats-creds FILE] [--nats-ca FILE] [--nats-stream IC_AUDIT]
                    [--nats-replicas 3] [--console-only]]     (NATS JetStream scale-out: docs/scaling.md)
-  ic-audit dump   [--data-dir D] [--hours 30 | --all] [--project A,B] [--format json|ndjson|csv] [--out FILE]
+  ic-audit dump   [--data-dir D] [--hours 30 | --all] [--project A,B] [--format json|ndjson|csv] [--shape auto|v0.3|v0.4.7] [--out FILE]
   ic-audit verify [--data-dir D]
   ic-audit import FILE [--data-dir D]
 
@@ -50,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
         all: { type: 'boolean' },
         project: { type: 'string' },
         format: { type: 'string' },
+        shape: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
         if (!['json', 'ndjson', 'csv'].includes(format)) return fail('--format must be json, ndjson or csv');
         const hours = values.hours === undefined ? DEFAULT_DUMP_HOURS : Number(values.hours);
         if (!(hours > 0)) return fail('--hours must be a positive number');
+        const shape = values.shape ?? 'auto';
+        if (shape !== 'auto' && shape !== 'v0.3' && shape !== 'v0.4.7') return fail('--shape must be auto, v0.3 or v0.4.7');
         const result = await writeDump(
           config.dataDir,
           {
@@ -96,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
             all: values.all ?? false,
             projects: values.project ? values.project.split(',').map((p) => p.trim()).filter(Boolean) : [],
             format,
+            shape,
             ...(values.out !== undefined ? { out: values.out } : {}),
           },
           { now: Date.now },

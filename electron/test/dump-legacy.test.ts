@@ -103,40 +103,23 @@ import json, socket, time
 def send(msg):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.connect(('localhost', PORT))
-        sock.sendall(json.dumps(msg).encode())
-        print(sock.recv(1024).decode())
+        sock.sendall(msg if isinstance(msg, bytes) else json.dumps(msg).encode())
+        print(sock.recv(4096).decode())
 meta = {'project_name': 'LegacyBot', 'project_market': 'FOREX', 'project_description': 'Automated EURUSD', 'project_privileges': [None]}
 send({'event_type': 'boot', 'event_description': 'Project was booted.', 'timestamp': time.time(), **meta})
 send({'event_type': 'trade_opened', 'event_description': 'Opened long EURUSD', 'timestamp': time.time(), 'symbol': 'EURUSD', 'price': 1.085, 'quantity': 10000, **meta})
-with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-    sock.connect(('localhost', PORT))
-    sock.sendall(b'dump_audit_trails')
-    print(sock.recv(1024).decode())
+send(b'dump_audit_trails')
 `;
     const r = python(c.port, notifier);
     expect(r.out.trim().split('\n')).toEqual(['Data received', 'Data received', 'Audit trails dumped']);
     expect(r.status).toBe(0);
     const dump = JSON.parse(readFileSync(join(c.dataDir, 'dumps', 'dumped_audit_trails.json'), 'utf8')) as Record<string, any[]>;
-    expect(dump['LegacyBot']).toEqual([
-      {
-        event_type: 'boot',
-        event_description: 'Project was booted.',
-        timestamp: expect.any(Number),
-        project_name: 'LegacyBot',
-        project_market: 'FOREX',
-        project_description: 'Automated EURUSD',
-        project_privileges: [],
-      },
-      {
-        event_type: 'trade_opened',
-        event_description: 'Opened long EURUSD',
-        timestamp: expect.any(Number),
-        project_name: 'LegacyBot',
-        symbol: 'EURUSD',
-        price: 1.085,
-        quantity: 10000,
-      },
+    // As the Python server kept them: every event with its project metadata, in the order the client wrote it.
+    expect(dump['LegacyBot']!.map((e) => Object.keys(e))).toEqual([
+      ['event_type', 'event_description', 'timestamp', 'project_name', 'project_market', 'project_description', 'project_privileges'],
+      ['event_type', 'event_description', 'timestamp', 'symbol', 'price', 'quantity', 'project_name', 'project_market', 'project_description', 'project_privileges'],
     ]);
+    expect(dump['LegacyBot']![1]).toMatchObject({ project_market: 'FOREX', project_privileges: [null], price: 1.085 });
     expect(journalRecords(c.dataDir).filter((x) => x['project_name'] === 'LegacyBot' && x['seq'] > 0).map((x) => x['source'])).toEqual(['legacy', 'legacy']);
   });
 

@@ -34,18 +34,19 @@ describe('POST /ingest', () => {
     const res = await fetch(`${c.httpUrl}/ingest`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { accepted: number; rejected: Array<{ index: number; code: string }> };
-    expect(answer.accepted).toBe(2);
+    expect(answer.accepted).toBe(3);
     expect(answer.rejected.map((r) => [r.index, r.code])).toEqual([
       [1, 'E_BAD_JSON'],
       [3, 'E_BAD_EVENT'],
-      [4, 'E_RESERVED_TYPE'],
       [5, 'E_BAD_EVENT'],
     ]);
-    // Answered after fsync: the good events are already in the journal.
+    // Answered after fsync: the good events are already in the journal. A bot's "ic-audit.gap" is stored as its
+    // own event (source http), never taken for a collector record.
     const stored = journalRecords(c.dataDir).filter((r) => r['project_name'] === 'PyBot' && r['seq'] > 0);
-    expect(stored.map((r) => r['event_type'])).toEqual(['boot', 'trade_opened']);
+    expect(stored.map((r) => r['event_type'])).toEqual(['boot', 'trade_opened', 'ic-audit.gap']);
+    expect(stored[0]!['fields']).toEqual({ project_market: 'CRYPTO' });
     expect(stored[1]!['fields']).toEqual({ symbol: 'BTCUSD', qty: 2 });
-    expect(stored[1]!['source']).toBe('http');
+    expect(stored.map((r) => r['source'])).toEqual(['http', 'http', 'http']);
 
     const arr = await fetch(`${c.httpUrl}/ingest`, {
       method: 'POST',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_EVENT_TYPE_LENGTH, MAX_FIELDS_PER_EVENT } from '@ic-audit/shared';
 import { collectorsPerTest, verifyDataDir } from '../../test/helpers/collector.js';
 import { connectRaw, event, hello, journalRecords, sessionEvents } from '../../test/helpers/raw-client.js';
 
@@ -63,7 +64,7 @@ describe('ws /ingest', () => {
       [{ type: 'nope' }, 'E_UNKNOWN_TYPE'],
       [{ type: 'events', events: [] }, 'E_BAD_FRAME'],
       [{ type: 'events', events: [event(2), event(1)] }, 'E_BAD_SEQ'],
-      [{ type: 'events', events: [{ ...event(1), event_type: 'ic-audit.gap' }] }, 'E_RESERVED_TYPE'],
+      [{ type: 'events', events: [{ ...event(1), event_type: 7 }] }, 'E_BAD_EVENT'],
       [{ type: 'events', events: [{ ...event(1), timestamp: 'yesterday' }] }, 'E_BAD_EVENT'],
       ['{"type":"events","events":[{"seq":1,"event_type":"x","event_description":"d","timestamp":1,"fields":{"__proto__":1}}]}', 'E_BAD_EVENT'],
       [{ type: 'events', events: Array.from({ length: 1_001 }, (_, i) => event(i + 1)) }, 'E_TOO_MANY_EVENTS'],
@@ -109,16 +110,16 @@ describe('ws /ingest', () => {
     const bot = await connectRaw(c.ingestUrl);
     const atLimit = {
       ...event(1),
-      event_type: 't'.repeat(64),
+      event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH),
       event_description: 'd'.repeat(4_096),
-      fields: Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`k${i}`, 'v'.repeat(400)])),
+      fields: Object.fromEntries(Array.from({ length: MAX_FIELDS_PER_EVENT }, (_, i) => [`k${i}`, 'v'.repeat(100)])),
     };
     bot.send({ type: 'events', events: [atLimit] });
     await bot.waitForAck(1);
     const past: Array<Record<string, unknown>> = [
-      { ...event(2), event_type: 't'.repeat(65) },
+      { ...event(2), event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH + 1) },
       { ...event(2), event_description: 'd'.repeat(4_097) },
-      { ...event(2), fields: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 1])) },
+      { ...event(2), fields: Object.fromEntries(Array.from({ length: MAX_FIELDS_PER_EVENT + 1 }, (_, i) => [`k${i}`, 1])) },
       { ...event(2), fields: { s: 'v'.repeat(8_193) } },
     ];
     for (const e of past) {

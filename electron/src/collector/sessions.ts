@@ -48,9 +48,14 @@ export class SessionTable {
     return this.byId.get(session);
   }
 
-  /** Every project name declared, in first-seen order (the seed's dump lists them in that order). */
+  /**
+   * Every project with at least one bot event, in first-seen order: what the Python server knew (its dump lists
+   * them in that order; a project known only from a refused message is not one).
+   */
   projectNames(): string[] {
-    return [...this.projects.keys()];
+    const withEvents = new Set<string>();
+    for (const s of this.byId.values()) if (s.events > 0) withEvents.add(s.project.project_name);
+    return [...this.projects.keys()].filter((name) => withEvents.has(name));
   }
 
   /** Latest declared metadata of a project. */

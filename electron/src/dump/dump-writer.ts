@@ -37,8 +37,9 @@ export interface DumpContext {
   /** Session metadata known outside the segments read (older than the window). */
   sessionProject?: (session: string) => ProjectInfo | undefined;
   /**
-   * Every project name the collector knows, in first-seen order: the seed lists every project, an empty list for
-   * one with nothing in the window. Without it, names come from the journal's session records.
+   * Every project with events the collector knows, in first-seen order: the seed lists every project, an empty list
+   * for one with nothing in the window. Without it (a dump of a stopped collector's data dir), only projects with
+   * an event in the dump are listed.
    */
   projects?: () => string[];
 }
@@ -121,13 +122,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   if (ctx.sessionProject === undefined) {
     for (const file of older) await readLines(file, (line) => void noteSession(line, sessions));
   }
-  if (known === null && format === 'json' && opts.filter === undefined) {
-    for (const p of sessions.values()) {
-      if ((only === null || only.has(p.project_name)) && !groups.has(p.project_name)) {
-        groups.set(p.project_name, { chunks: [], spill: null, count: 0 });
-      }
-    }
-  }
+
   if (format === 'csv') await writer.write(csvHeader());
   try {
     for (const file of recent) {
@@ -136,14 +131,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
         if (r === null) return;
         head = { id: r.id, hash: r.hash };
         if (isCollectorRecord(r)) {
-          if (r.event_type === CollectorEvents.SESSION) {
-            noteSession(line, sessions, r);
-            if (known === null && format === 'json' && opts.filter === undefined) {
-              if ((only === null || only.has(r.project_name)) && !groups.has(r.project_name)) {
-                groups.set(r.project_name, { chunks: [], spill: null, count: 0 });
-              }
-            }
-          }
+          if (r.event_type === CollectorEvents.SESSION) noteSession(line, sessions, r);
           return;
         }
         // The seed keeps an event while now - timestamp <= 30 h.
