@@ -148,7 +148,12 @@ export async function startServer(
     if (batch.events.length > 0) {
       const stored = collector.acceptFlat(batch.events, 'http');
       if (typeof stored !== 'number') return sendError(res, 503, stored.code, stored.message);
-      await collector.drain();
+      try {
+        await collector.drain();
+      } catch (err) {
+        // Shutdown met a disk fault before these events reached the disk: a 200 would claim they are stored.
+        return sendError(res, 503, 'E_STORAGE', (err as Error).message);
+      }
     }
     sendJson(res, 200, { accepted: batch.events.length, rejected: batch.rejected });
   }
