@@ -289,6 +289,11 @@ export class StreamConsole implements CollectorApi, IngestTarget {
     return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
   }
 
+  /** POST /ingest with an Idempotency-Key is refused too. */
+  acceptFlatOnce(): ProtocolError {
+    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
+  }
+
   /** Nothing is ever accepted, so never behind. */
   congested(): boolean {
     return false;
