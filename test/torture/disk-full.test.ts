@@ -10,6 +10,7 @@ import { AuditNotifier } from '@ic-audit/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, startCollector, type CollectorHandle } from '../helpers/collector.js';
 import { journalRecords, readJournal } from '../helpers/raw-client.js';
+import { straceUsable, straceWrap } from '../helpers/strace.js';
 import { newestSegment, report } from './torture-kit.js';
 
 function canMount(): boolean {
@@ -37,14 +38,24 @@ describe.skipIf(!mountable)('disk full', () => {
     for (const f of cleanup.splice(0).reverse()) await f();
   });
 
-  it('stops acking while writes fail, reports it, and loses nothing once space returns', async () => {
+  // Second run: the first ftruncate that should cut a failed write back fails too (strace injects EIO), so the
+  // journal must cut the segment back when it reopens it, not adopt the torn bytes and append after them.
+  const variants = [
+    { name: 'stops acking while writes fail, reports it, and loses nothing once space returns', wrap: undefined },
+    {
+      name: 'the same when cutting a failed write back fails once (strace: ftruncate EIO)',
+      wrap: straceUsable ? straceWrap('/dev/null', '--seccomp-bpf', '-e', 'trace=ftruncate', '-e', 'inject=ftruncate:error=EIO:when=1') : null,
+    },
+  ];
+  it.each(variants)('$name', async ({ wrap }) => {
+    if (wrap === null) return void console.warn('skipped: needs strace');
     const mnt = mkdtempSync(join(tmpdir(), 'ic-audit-full-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
     cleanup.push(() => {
       spawnSync('umount', ['-l', mnt]);
       rmSync(mnt, { recursive: true, force: true });
     });
-    const c: CollectorHandle = await startCollector({ dataDir: join(mnt, 'data') });
+    const c: CollectorHandle = await startCollector({ dataDir: join(mnt, 'data'), ...(wrap === undefined ? {} : { wrap }) });
     cleanup.push(() => c.close());
     const bot = new AuditNotifier({ projectName: 'FullDisk', projectMarket: 'FX', url: c.ingestUrl });
     cleanup.push(() => bot.close(2_000).then(() => undefined));
