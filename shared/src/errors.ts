@@ -41,6 +41,8 @@ export const ErrorCodes = {
   E_DUMP_FAILED: 'E_DUMP_FAILED',
   /** The collector is shutting down; reconnect later. */
   E_SHUTTING_DOWN: 'E_SHUTTING_DOWN',
+  /** An `Idempotency-Key` header that is empty, too long or not printable ASCII. */
+  E_BAD_IDEMPOTENCY_KEY: 'E_BAD_IDEMPOTENCY_KEY',
   /** Unknown route or method. */
   E_NOT_FOUND: 'E_NOT_FOUND',
 } as const;

@@ -43,6 +43,8 @@ export const MAX_HELLO_STRING_LENGTH = 256;
 export const MAX_POST_BYTES = 8_388_608;
 /** Most events one `POST /ingest` body may carry. */
 export const MAX_POST_EVENTS = 10_000;
+/** Longest `Idempotency-Key` header of a `POST /ingest`. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 128;
 /** Largest legacy (Python tool) TCP message, in bytes. */
 export const MAX_LEGACY_BYTES = 1_048_576;
 /** Most frames per second one ingest connection may send before it is closed as a flood. */

@@ -3,7 +3,7 @@
  * Used by every integration test; `restart()` brings it back on the same port and data dir (after a kill -9).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
@@ -22,6 +22,8 @@ export interface CollectorHandle {
   /** Console token read from the startup line. */
   consoleToken: string;
   child: ChildProcess;
+  /** Pid of the collector's node process (the child itself, or the process a `wrap` command started). */
+  pid(): number;
   /** Everything the child printed so far. */
   output(): string;
   /** Sends a signal and waits for exit; returns the exit code (null when killed by a signal). */
@@ -40,6 +42,24 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Keep the data dir on close (the caller owns it). */
   keepDataDir?: boolean;
+  /**
+   * A command the collector runs under, e.g. `['strace', '-f', '-o', file]`: it must exec `node cli.js serve ...`
+   * as its only child. Signals from kill() and close() then go to that node process.
+   */
+  wrap?: string[];
+}
+
+/** The one child process of `pid` (a wrapper's collector), or 0 while it has none yet. */
+function onlyChild(pid: number): number {
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const kids = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (kids !== '') return Number(kids.split(' ')[0]);
+    }
+  } catch {
+    /* the wrapper is gone */
+  }
+  return 0;
 }
 
 /** Makes a fresh temp dir for a collector's data. */
@@ -52,11 +72,12 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
   const ownsDir = opts.dataDir === undefined && !opts.keepDataDir;
   const dataDir = opts.dataDir ?? tempDataDir();
   const port = opts.port ?? 0;
-  const child = spawn(
-    process.execPath,
-    [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...(opts.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
-  );
+  const serveArgs = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...(opts.args ?? [])];
+  const [command, ...prefix] = opts.wrap ?? [process.execPath];
+  const child = spawn(command!, opts.wrap === undefined ? serveArgs : [...prefix, process.execPath, ...serveArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
   let out = '';
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
@@ -72,6 +93,8 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
     void exited.then((code) => rej(new Error(`collector exited (${code}) before listening:\n${out}`)));
   });
   const { port: actual, token } = await ready;
+  // The collector printed its URL, so a wrapper has started it by now.
+  const pid = opts.wrap === undefined ? child.pid! : onlyChild(child.pid!);
   const handle: CollectorHandle = {
     port: actual,
     dataDir,
@@ -79,9 +102,13 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
     ingestUrl: `ws://127.0.0.1:${actual}/ingest`,
     consoleToken: token,
     child,
+    pid: () => pid,
     output: () => out,
     kill: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (pid === child.pid || pid === 0) child.kill(signal);
+        else process.kill(pid, signal);
+      }
       return exited;
     },
     restart: () => startCollector({ ...opts, dataDir, port: actual, keepDataDir: true }),

@@ -114,16 +114,47 @@ export async function connectRaw(
   return client;
 }
 
-/** Every journal line of a data dir, parsed, in order. */
-export function journalRecords(dataDir: string): Array<Record<string, any>> {
+/** A data dir's journal as it is on disk right now: its complete records, and a torn last line if there is one. */
+export interface JournalSnapshot {
+  records: Array<Record<string, any>>;
+  /** Bytes after the newest segment's last newline (a write in progress, or cut short by a crash), else null. */
+  tornTail: { file: string; offset: number; text: string } | null;
+}
+
+/**
+ * Reads every journal line of a data dir. A line that is not a whole record (no newline, or not JSON) fails the
+ * read, except, when `allowTornTail`, bytes after the newest segment's last newline: a collector retrying a
+ * failed write, or killed in the middle of one, legitimately leaves those until it cuts them back (or its next
+ * start does), so a reader looking at that moment must not mistake them for a stored record nor for corruption.
+ */
+export function readJournal(dataDir: string, opts: { allowTornTail: boolean }): JournalSnapshot {
   const dir = join(dataDir, 'journal');
-  const out: Array<Record<string, any>> = [];
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
-    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
-      if (line) out.push(JSON.parse(line));
+  const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+  const records: Array<Record<string, any>> = [];
+  let tornTail: JournalSnapshot['tornTail'] = null;
+  names.forEach((name, n) => {
+    const bytes = readFileSync(join(dir, name));
+    let from = 0;
+    for (let nl = bytes.indexOf(10); nl !== -1; from = nl + 1, nl = bytes.indexOf(10, from)) {
+      const line = bytes.toString('utf8', from, nl);
+      try {
+        records.push(JSON.parse(line) as Record<string, any>);
+      } catch (err) {
+        throw new Error(`journal ${name}: line at byte ${from} is not a record (${(err as Error).message}): ${line.slice(0, 120)}`);
+      }
     }
-  }
-  return out;
+    if (from === bytes.length) return;
+    if (!opts.allowTornTail || n !== names.length - 1) {
+      throw new Error(`journal ${name}: torn line at byte ${from} (${bytes.length - from} bytes without a newline)`);
+    }
+    tornTail = { file: name, offset: from, text: bytes.toString('utf8', from) };
+  });
+  return { records, tornTail };
+}
+
+/** Every journal record of a data dir, parsed, in order; throws on any torn line (see {@link readJournal}). */
+export function journalRecords(dataDir: string): Array<Record<string, any>> {
+  return readJournal(dataDir, { allowTornTail: false }).records;
 }
 
 /** Journal records of one session that are bot events (not collector-written). */

@@ -120,7 +120,7 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   let before: number | null = null;
   for (let page = 0; page < 1000; page++) {
-    const q: { records: Array<{ id: number; session: string; seq: number; event_type: string }>; more: boolean } = await api(
+    const q: { records: Array<{ id: number; session: string; seq: number; event_type: string; source: string }>; more: boolean } = await api(
       c,
       `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`,
     );

@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { AuditNotifier } from '@ic-audit/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startCollector, tempDataDir, type CollectorHandle } from '../helpers/collector.js';
-import { connectRaw, journalRecords, type RawClient } from '../helpers/raw-client.js';
+import { connectRaw, journalRecords, readJournal, type RawClient } from '../helpers/raw-client.js';
 import { Cleanup, LONG, report, rng, size, until, verify } from './torture-kit.js';
 
 const CYCLES = size(4, 20);
@@ -106,7 +106,8 @@ describe('crash: kill -9 the collector while 8 SDK bots stream', () => {
     cleanup.add(() => resender.conn?.close());
 
     const sessionOf = (project: string): string => {
-      const r = journalRecords(dataDir).find((x) => x['project_name'] === project && x['event_type'] === 'ic-audit.session');
+      // Read right after a kill -9, which may have cut a write short: its torn last line is the next start's job.
+      const r = readJournal(dataDir, { allowTornTail: true }).records.find((x) => x['project_name'] === project && x['event_type'] === 'ic-audit.session');
       return String(r?.['session'] ?? '');
     };
     let killsWithBacklog = 0;
@@ -120,7 +121,7 @@ describe('crash: kill -9 the collector while 8 SDK bots stream', () => {
       const rawAckedAtKill = resender.lastAck;
       if (ackedAtKill.some((s) => s.queued > 0)) killsWithBacklog++;
       // Nothing acked may be missing from disk, and nothing may be there twice.
-      const recs = journalRecords(dataDir);
+      const recs = readJournal(dataDir, { allowTornTail: true }).records;
       for (let i = 0; i < BOTS; i++) {
         const b = bots[i]!;
         b.session ||= sessionOf(`CrashBot-${i}`);

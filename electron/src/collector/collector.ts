@@ -47,6 +47,7 @@ export type IngestTarget = Pick<
   | 'disconnected'
   | 'acceptEvents'
   | 'acceptFlat'
+  | 'acceptFlatOnce'
   | 'drain'
   | 'dump'
   | 'health'
@@ -331,6 +332,40 @@ export class Collector implements CollectorApi {
       this.appendEvent(state, state.last_seq + 1, e, now);
     }
     return events.length;
+  }
+
+  /**
+   * Accepts POSTed events under an `Idempotency-Key`: each (key, project) is one session whose seq is the event's
+   * index in the body + 1, so the lines of a retried request fall at or below the session's stored seq and are
+   * skipped like resent WebSocket seqs (across restarts too: sessions are rebuilt from the journal). Indexes skip
+   * other projects' and rejected lines by design, so a jump is no gap. Returns the indexes skipped as duplicates.
+   */
+  acceptFlatOnce(
+    events: readonly FlatEvent[],
+    indexes: readonly number[],
+    idempotencyKey: string,
+  ): { accepted: number; duplicates: number[] } | ProtocolError {
+    const refusal = this.storageRefusal();
+    if (refusal !== null) return refusal;
+    const now = nowSeconds(this.now);
+    const duplicates: number[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const seq = indexes[i]! + 1;
+      const project: ProjectInfo = {
+        project_name: e.project_name,
+        project_market: e.project_market,
+        project_description: e.project_description,
+        project_privileges: e.project_privileges,
+      };
+      const id = syntheticSessionId('http', 'idempotency-key\u0000' + idempotencyKey + '\u0000' + e.project_name);
+      const result = this.hello(id, project, { source: 'http', sdk: 'http', host: '', pid: 0, dropped: 0 }, null);
+      if ('ok' in result) return result;
+      const state = result.state;
+      if (seq <= state.last_seq) duplicates.push(indexes[i]!);
+      else this.appendEvent(state, seq, e, now);
+    }
+    return { accepted: events.length - duplicates.length, duplicates };
   }
 
   private appendEvent(state: SessionState, seq: number, e: EventBody, now: number): void {

@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, fstatSync } from 'node:fs';
-import { close, fdatasync, ftruncate, write } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs';
+import { close, fdatasync, fsync, ftruncate, open, write } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   GENESIS_HASH,
@@ -19,6 +19,8 @@ const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 const ftruncateAsync = promisify(ftruncate);
 const closeAsync = promisify(close);
+const openAsync = promisify(open);
+const fsyncAsync = promisify(fsync);
 /** Initial size of the encoding buffer (see Journal.scratch). */
 const SCRATCH_BYTES = 1 << 20;
 
@@ -93,6 +95,19 @@ export function batchRecords(b: CommittedBatch): JournalRecord[] {
   return out;
 }
 
+/**
+ * A drain refused because the journal closed before the events it waited for reached the disk (shutdown met a disk
+ * fault): those events are not stored, and whoever waits must not answer as if they were.
+ */
+export class JournalClosedError extends Error {
+  /** Stable code for the client (docs/protocol.md). */
+  readonly code = 'E_STORAGE';
+  constructor(fault: JournalFault | null) {
+    super(`collector stopped before these events reached the disk${fault === null ? '' : ` (${fault.message})`}; not stored, resend later`);
+    this.name = 'JournalClosedError';
+  }
+}
+
 /** Why the journal is not writing, or null when healthy. */
 export interface JournalFault {
   code: string;
@@ -131,6 +146,8 @@ export class Journal {
   private readonly opts: JournalOptions;
   private pending: JournalEntry[] = [];
   private writing = false;
+  /** The running write loop, so close() can let a write in flight finish (or be cut back) before closing the fd. */
+  private loop: Promise<void> = Promise.resolve();
   private fd = -1;
   private segment = '';
   private size = 0;
@@ -142,7 +159,9 @@ export class Journal {
   /** Entries ever appended / ever committed: a barrier waits for committed to reach appended-at-call-time. */
   private appended = 0;
   private committedCount = 0;
-  private barriers: Array<{ target: number; resolve: () => void }> = [];
+  private barriers: Array<{ target: number; resolve: () => void; reject: (err: Error) => void }> = [];
+  /** The journal folder was just made: its own entry in the data dir is synced with the first segment's. */
+  private dirIsNew: boolean;
   /**
    * Lines are encoded straight into this buffer and written to disk from it. It is reused by every batch (grown
    * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
@@ -163,7 +182,7 @@ export class Journal {
     // Where the replayed journal ends, so a checkpoint can be taken before the first new write.
     this.segment = start.segment ?? '';
     this.size = start.offset ?? 0;
-    mkdirSync(dir, { recursive: true });
+    this.dirIsNew = mkdirSync(dir, { recursive: true }) !== undefined;
   }
 
   /** Entries accepted but not yet durable. */
@@ -197,32 +216,47 @@ export class Journal {
     this.appended++;
     if (!this.writing && this.retryTimer === null) {
       this.writing = true;
-      setImmediate(() => void this.writeLoop());
+      setImmediate(() => (this.loop = this.writeLoop()));
     }
   }
 
   /**
-   * Resolves once everything appended before this call is durable (or the journal is closed). Later appends do not
-   * delay it, so a POST waiting for its own events is never starved by other clients' traffic.
+   * Resolves once everything appended before this call is durable. Later appends do not delay it, so a POST waiting
+   * for its own events is never starved by other clients' traffic. Rejects with {@link JournalClosedError} when the
+   * journal closes first: an ack sent on that would claim events that are not on disk.
    */
   drain(): Promise<void> {
     const target = this.appended;
-    if (this.committedCount >= target || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.barriers.push({ target, resolve }));
+    if (this.committedCount >= target) return Promise.resolve();
+    if (this.closed) return Promise.reject(new JournalClosedError(this.fault));
+    return new Promise((resolve, reject) => this.barriers.push({ target, resolve, reject }));
   }
 
-  /** Commits what is queued (retrying while the disk allows, up to `timeoutMs`) and closes the file. */
+  /**
+   * Commits what is queued (retrying while the disk allows, up to `timeoutMs`) and closes the file. Drains still
+   * waiting then are refused, not released.
+   */
   async close(timeoutMs = 10_000): Promise<void> {
     if (this.pending.length > 0 || this.writing) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.drain(), new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
+      const drained = this.drain().catch(() => undefined);
+      await Promise.race([drained, new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
       clearTimeout(timer);
     }
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.writing) {
+      // A failing write still in flight must get to cut its bytes back off the segment: closing the fd under it
+      // would leave whole, never-synced lines there, which the next start would take for stored records.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.loop, new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
+      clearTimeout(timer);
+    }
     if (this.fd >= 0) await closeAsync(this.fd).catch(() => undefined);
     this.fd = -1;
-    for (const b of this.barriers.splice(0)) b.resolve();
+    this.releaseBarriers();
+    const refused = new JournalClosedError(this.fault);
+    for (const b of this.barriers.splice(0)) b.reject(refused);
   }
 
   private async writeLoop(): Promise<void> {
@@ -231,7 +265,7 @@ export class Journal {
       this.opts.onQueueTaken();
       const length = built.length;
       try {
-        this.ensureSegment();
+        await this.ensureSegment();
         let off = 0;
         while (off < length) {
           off += (await writeAsync(this.fd, this.scratch, off, length - off, null)).bytesWritten;
@@ -333,18 +367,41 @@ export class Journal {
     this.scratch = next;
   }
 
-  /** Opens (or rotates to) today's segment. */
-  private ensureSegment(): void {
+  /**
+   * Opens (or rotates to) today's segment. A new segment's directory entry is fsync'd before anything in it can be
+   * acked: fdatasync covers the file's bytes, not the name that finds them after a power cut.
+   */
+  private async ensureSegment(): Promise<void> {
     const name = segmentName(this.opts.now());
     if (this.fd >= 0 && name <= this.segment) return;
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
-    this.fd = openSync(join(this.dir, name), 'a', 0o600);
+    const path = join(this.dir, name);
+    const created = !existsSync(path);
+    const fd = openSync(path, 'a', 0o600);
+    try {
+      const size = fstatSync(fd).size;
+      if (name === this.segment && size > this.size) {
+        // Reopened after a failed write whose ftruncate failed too: its bytes are still there, and appending after
+        // them would bury a torn line inside the journal. Cut back to the last good size first.
+        await ftruncateAsync(fd, this.size);
+      } else {
+        this.size = size;
+      }
+      if (created) {
+        await syncDir(this.dir);
+        if (this.dirIsNew) await syncDir(dirname(this.dir));
+        this.dirIsNew = false;
+      }
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.fd = fd;
     this.segment = name;
-    this.size = fstatSync(this.fd).size;
   }
 
-  /** Records a write failure and cuts any partial bytes back off the segment. */
+  /** Records a write failure and cuts any partial bytes back off the segment (or, failing that, on reopening). */
   private async fail(err: NodeJS.ErrnoException): Promise<void> {
     this.fault = {
       code: err.code ?? 'EIO',
@@ -355,7 +412,7 @@ export class Journal {
       try {
         await ftruncateAsync(this.fd, this.size);
       } catch {
-        // The file may be unwritable altogether; reopening on the next try re-reads its real size.
+        // The file may be unwritable altogether; the next try reopens it and cuts it back to this.size first.
         try {
           closeSync(this.fd);
         } catch {
@@ -373,9 +430,19 @@ export class Journal {
       this.retryTimer = null;
       if (this.pending.length > 0 && !this.writing) {
         this.writing = true;
-        void this.writeLoop();
+        this.loop = this.writeLoop();
       }
     }, this.retryMs);
     this.retryTimer.unref();
+  }
+}
+
+/** fsyncs a directory, so the entries created in it survive a power cut. */
+async function syncDir(dir: string): Promise<void> {
+  const fd = await openAsync(dir, 'r');
+  try {
+    await fsyncAsync(fd);
+  } finally {
+    await closeAsync(fd);
   }
 }

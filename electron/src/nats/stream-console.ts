@@ -290,6 +290,11 @@ export class StreamConsole implements CollectorApi, IngestTarget {
     return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
   }
 
+  /** POST /ingest with an Idempotency-Key is refused too. */
+  acceptFlatOnce(): ProtocolError {
+    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
+  }
+
   /** Nothing to record: a console-only instance stores nothing, and legacy clients are answered with the refusal. */
   refuse(): void {}
 

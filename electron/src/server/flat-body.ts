@@ -1,6 +1,7 @@
 import {
   arrayItems,
   MAX_FIELD_DEPTH,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_POST_EVENTS,
   parseFlatEvent,
   parseJson,
@@ -19,7 +20,22 @@ export interface Rejection {
 /** A POST /ingest body split into good events and rejections by index. */
 export interface FlatBatch {
   events: FlatEvent[];
+  /** Index in the body of each of `events`. */
+  indexes: number[];
   rejected: Rejection[];
+}
+
+/**
+ * The `Idempotency-Key` header of a POST: absent (null), usable, or refused with a reason. Any printable ASCII is
+ * allowed (it is hashed into a session id, never stored as such); empty, repeated or over-long keys are refused.
+ */
+export function parseIdempotencyKey(header: string | string[] | undefined): { key: string | null } | { error: string } {
+  if (header === undefined) return { key: null };
+  if (Array.isArray(header)) return { error: 'one Idempotency-Key header per request' };
+  if (header.length === 0 || header.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(header)) {
+    return { error: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces` };
+  }
+  return { key: header };
 }
 
 /**
@@ -53,6 +69,7 @@ export function parseFlatBody(text: string, nowSeconds: number): FlatBatch | { e
     return { code: 'E_TOO_MANY_EVENTS', error: `at most ${MAX_POST_EVENTS} events per request` };
   }
   const events: FlatEvent[] = [];
+  const indexes: number[] = [];
   const rejected: Rejection[] = [];
   items.forEach((item, index) => {
     if (item.bad !== undefined) {
@@ -60,8 +77,10 @@ export function parseFlatBody(text: string, nowSeconds: number): FlatBatch | { e
       return;
     }
     const parsed = parseFlatEvent(item.value, nowSeconds, item.source);
-    if (parsed.ok) events.push(parsed.value);
-    else rejected.push({ index, code: parsed.code, error: parsed.message });
+    if (parsed.ok) {
+      events.push(parsed.value);
+      indexes.push(index);
+    } else rejected.push({ index, code: parsed.code, error: parsed.message });
   });
-  return { events, rejected };
+  return { events, indexes, rejected };
 }

@@ -8,7 +8,7 @@ import type { CollectorConfig } from '../config.js';
 import { unauthorizedPage } from '../console/unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';
 import { isLoopback } from '../config.js';
-import { parseFlatBody } from './flat-body.js';
+import { parseFlatBody, parseIdempotencyKey } from './flat-body.js';
 import { looksLegacy, serveLegacy } from './legacy-tcp.js';
 import { hostAllowed, originAllowed, ownHosts, presentedToken, TOKEN_COOKIE, tokenEquals } from './security.js';
 
@@ -141,16 +141,27 @@ export async function startServer(
     if (config.ingestToken !== null && !tokenEquals(presentedToken(req, new URL('http://x/')), config.ingestToken)) {
       return sendError(res, 401, 'E_UNAUTHORIZED', 'ingest token missing or wrong');
     }
+    const idempotency = parseIdempotencyKey(req.headers['idempotency-key']);
+    if ('error' in idempotency) return sendError(res, 400, 'E_BAD_IDEMPOTENCY_KEY', idempotency.error);
     const body = await readBody(req, MAX_POST_BYTES);
     if (body === null) return sendError(res, 413, 'E_TOO_LARGE', `body larger than ${MAX_POST_BYTES} bytes`);
     const batch = parseFlatBody(body.toString('utf8'), Date.now() / 1000);
     if ('error' in batch) return sendError(res, batch.code === 'E_TOO_MANY_EVENTS' ? 413 : 400, batch.code as ErrorCode, batch.error);
+    const key = idempotency.key;
+    let accepted = batch.events.length;
+    let duplicates: number[] = [];
     if (batch.events.length > 0) {
-      const stored = collector.acceptFlat(batch.events, 'http');
-      if (typeof stored !== 'number') return sendError(res, 503, stored.code, stored.message);
-      await collector.drain();
+      const stored = key === null ? collector.acceptFlat(batch.events, 'http') : collector.acceptFlatOnce(batch.events, batch.indexes, key);
+      if (typeof stored !== 'number' && 'ok' in stored) return sendError(res, 503, stored.code, stored.message);
+      if (typeof stored !== 'number') ({ accepted, duplicates } = stored);
+      // Duplicates are answered only once their first copy is durable too: drain covers everything appended so far.
+      try {
+        await collector.drain();
+      } catch (err) {
+        return sendError(res, 503, 'E_STORAGE', (err as Error).message);
+      }
     }
-    sendJson(res, 200, { accepted: batch.events.length, rejected: batch.rejected });
+    sendJson(res, 200, key === null ? { accepted, rejected: batch.rejected } : { accepted, duplicates, rejected: batch.rejected });
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -101,7 +101,13 @@ export function serveLegacy(socket: Socket, first: Buffer, collector: IngestTarg
       reply(`Not stored: ${stored.code} ${stored.message}`);
       return;
     }
-    await collector.drain();
+    try {
+      await collector.drain();
+    } catch (err) {
+      // Shutdown met a disk fault before this event reached the disk: "Data received" would be a lie.
+      reply(`Not stored: E_STORAGE ${(err as Error).message}`);
+      return;
+    }
     reply(LegacyReplies.RECEIVED);
   };
   const consume = (final: boolean): void => {

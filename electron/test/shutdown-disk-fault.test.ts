@@ -1,0 +1,67 @@
+/**
+ * A shutdown that meets a disk fault must not answer as if the events it could not write were stored: the journal
+ * refuses the drains its close leaves waiting, so a POST gets 503 E_STORAGE and a legacy client "Not stored:
+ * E_STORAGE", never 200 or "Data received". The fault is injected with strace: every fdatasync waits 1.5 s and
+ * fails with EIO, long enough for three kinds of client to have events queued behind the first failing commit.
+ */
+import { connect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { collectorsPerTest } from '../../test/helpers/collector.js';
+import { connectRaw, event, journalRecords } from '../../test/helpers/raw-client.js';
+import { straceUsable, straceWrap } from '../../test/helpers/strace.js';
+
+const { start } = collectorsPerTest();
+if (!straceUsable) console.warn('shutdown-disk-fault skipped: needs strace (and ptrace)');
+
+async function health(httpUrl: string): Promise<Record<string, any>> {
+  return (await (await fetch(`${httpUrl}/healthz`)).json()) as Record<string, any>;
+}
+
+describe.skipIf(!straceUsable)('shutdown during a disk fault', () => {
+  it('answers POST and legacy clients with E_STORAGE and acks nothing on WebSocket', async () => {
+    const c = await start({
+      wrap: straceWrap('/dev/null', '--seccomp-bpf', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:delay_enter=1500000'),
+    });
+    const ws = await connectRaw(c.ingestUrl);
+    ws.send({ type: 'events', events: [event(1), event(2)] });
+    await new Promise<void>((resolve) => {
+      // The first commit is now held in fdatasync; the next clients queue behind it while the journal is healthy.
+      const poll = (): void => void health(c.httpUrl).then((h) => (h['journal'].pending > 0 || h['journal'].writable === false ? resolve() : setTimeout(poll, 10)));
+      poll();
+    });
+    expect((await health(c.httpUrl))['journal'].writable, 'the other clients must arrive before the fault is known').toBe(true);
+
+    const legacy = connect(c.port, '127.0.0.1');
+    let legacyAnswer = '';
+    legacy.setEncoding('utf8');
+    legacy.on('data', (d: string) => (legacyAnswer += d));
+    const legacyClosed = new Promise<void>((resolve) => legacy.on('close', () => resolve()));
+    legacy.on('error', () => undefined);
+    legacy.write(JSON.stringify({ project_name: 'LegacyFault', event_type: 'trade_opened', event_description: 'never stored' }));
+    const post = fetch(`${c.httpUrl}/ingest`, {
+      method: 'POST',
+      body: JSON.stringify({ project_name: 'PostFault', event_type: 'trade_opened', event_description: 'never stored' }) + '\n',
+    });
+    // All three are accepted and waiting once the journal holds more than the WebSocket's frame.
+    for (let i = 0; i < 400; i++) {
+      const h = await health(c.httpUrl);
+      if (h['journal'].pending >= 5 || (h['journal'].writable === false && h['journal'].pending >= 5)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const before = await health(c.httpUrl);
+    expect(before['journal'].pending).toBeGreaterThanOrEqual(5);
+
+    await c.kill('SIGTERM');
+    const res = await post;
+    const body = (await res.json()) as Record<string, any>;
+    expect(res.status, JSON.stringify(body)).toBe(503);
+    expect(body['error'].code).toBe('E_STORAGE');
+    await legacyClosed;
+    expect(legacyAnswer).toMatch(/^Not stored: E_STORAGE /);
+    expect(legacyAnswer).not.toContain('Data received');
+    expect(ws.frames.filter((f) => f.type === 'ack')).toEqual([]);
+    await ws.closed;
+    // And indeed none of them is on disk.
+    expect(journalRecords(c.dataDir).filter((r) => r['seq'] > 0)).toEqual([]);
+  });
+});
