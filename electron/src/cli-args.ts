@@ -13,6 +13,9 @@ export const SERVE_OPTIONS = {
   'nats-stream': { type: 'string' },
   'nats-replicas': { type: 'string' },
   'console-only': { type: 'boolean' },
+  'key-file': { type: 'string' },
+  'witness-file': { type: 'string' },
+  'head-interval': { type: 'string' },
 } as const;
 
 /** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
@@ -35,5 +38,8 @@ export function serveFlags(values: Record<string, unknown>): ConfigFlags {
     natsStream: str(values['nats-stream']),
     natsReplicas: str(values['nats-replicas']),
     consoleOnly: values['console-only'] === true ? true : undefined,
+    keyFile: str(values['key-file']),
+    witnessFile: str(values['witness-file']),
+    headInterval: str(values['head-interval']),
   };
 }

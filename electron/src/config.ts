@@ -34,6 +34,15 @@ export interface CollectorConfig {
   nats: NatsConfig | null;
   /** Serve the console from the NATS stream, with no local ingest (requires `nats`). */
   consoleOnly: boolean;
+  /**
+   * Private signing key file (PEM, 0600), outside the journal folder; null: `<config dir>/signing-key.pem` for the
+   * default data dir, `<config dir>/keys/<data dir>-<hash>.pem` for others (see integrity/signing-key.ts).
+   */
+  keyFile: string | null;
+  /** Sign a head this often while running (docs/integrity.md). */
+  headIntervalMs: number;
+  /** Append every signed head to this file too (on another volume: an outside witness), or null. */
+  witnessFile: string | null;
 }
 
 /** Defaults for {@link CollectorConfig}, listed in docs/architecture.md ("Collector settings"). */
@@ -51,6 +60,9 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   checkpointEvery: 100_000,
   nats: null,
   consoleOnly: false,
+  keyFile: null,
+  headIntervalMs: 60_000,
+  witnessFile: null,
 });
 
 /** Environment variables read by {@link resolveConfig}. */
@@ -65,6 +77,9 @@ export const ENV = {
   natsStream: 'IC_AUDIT_NATS_STREAM',
   natsReplicas: 'IC_AUDIT_NATS_REPLICAS',
   consoleOnly: 'IC_AUDIT_CONSOLE_ONLY',
+  keyFile: 'IC_AUDIT_KEY_FILE',
+  witnessFile: 'IC_AUDIT_WITNESS_FILE',
+  headInterval: 'IC_AUDIT_HEAD_INTERVAL',
 } as const;
 
 /** Flags a CLI or the Electron shell may pass; undefined means "not given". */
@@ -80,12 +95,22 @@ export interface ConfigFlags {
   natsStream?: string | undefined;
   natsReplicas?: string | undefined;
   consoleOnly?: boolean | undefined;
+  keyFile?: string | undefined;
+  witnessFile?: string | undefined;
+  /** Seconds between signed heads. */
+  headInterval?: string | undefined;
 }
 
 /** Thrown for a setting that cannot work; `code` is stable. */
 export class ConfigError extends Error {
   /** Stable code: E_CONFIG. */
   readonly code = 'E_CONFIG';
+}
+
+/** An absolute path (with `~/` expanded) from a flag or variable, or null when unset. */
+function pathSetting(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  return resolve(raw.startsWith('~/') ? join(homedir(), raw.slice(2)) : raw);
 }
 
 /** True for addresses that only this machine can reach. */
@@ -119,7 +144,26 @@ export function resolveConfig(
   if (typeof nats === 'string') throw new ConfigError(nats);
   const consoleOnly = flags.consoleOnly ?? ['1', 'true', 'yes'].includes(env[ENV.consoleOnly] ?? '');
   if (consoleOnly && nats === null) throw new ConfigError(`--console-only reads the NATS stream: give --nats URL (or ${ENV.nats})`);
-  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, nats, consoleOnly, ...overrides };
+  const keyFile = pathSetting(flags.keyFile ?? env[ENV.keyFile]);
+  const witnessFile = pathSetting(flags.witnessFile ?? env[ENV.witnessFile]);
+  const intervalRaw = flags.headInterval ?? env[ENV.headInterval];
+  const headIntervalMs = intervalRaw === undefined ? DEFAULTS.headIntervalMs : Math.round(Number(intervalRaw) * 1000);
+  if (!(headIntervalMs >= 50 && headIntervalMs <= 3_600_000)) {
+    throw new ConfigError(`--head-interval must be seconds between 0.05 and 3600, got ${JSON.stringify(String(intervalRaw))}`);
+  }
+  const config: CollectorConfig = {
+    ...DEFAULTS,
+    host,
+    port,
+    dataDir,
+    ingestToken,
+    nats,
+    consoleOnly,
+    keyFile,
+    witnessFile,
+    headIntervalMs,
+    ...overrides,
+  };
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
   return config;
 }

@@ -21,6 +21,11 @@ export interface JournalRecord {
   hash: string;
 }
 
+/** True for records the collector wrote itself (sessions, gaps, signed heads), not a bot's events. */
+export function isCollectorRecord(r: { source: RecordSource }): boolean {
+  return r.source === 'collector';
+}
+
 /** prev_hash of the very first record. */
 export const GENESIS_HASH = '0'.repeat(64);
 

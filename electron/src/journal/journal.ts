@@ -36,6 +36,11 @@ export interface JournalEntry {
   description: string;
   timestamp: number;
   fields: EventFields;
+  /**
+   * Collector heads only (integrity/head-signer.ts): makes the fields JSON from the record just before this one,
+   * called when the line is built (the head it signs covers exactly that record).
+   */
+  seal?: (lastId: number, lastHash: string) => string;
 }
 
 /**
@@ -289,7 +294,7 @@ export class Journal {
         JSON.stringify(e.eventType),
         JSON.stringify(e.description),
         e.timestamp,
-        JSON.stringify(e.fields),
+        e.seal === undefined ? JSON.stringify(e.fields) : e.seal(id - 1, prev),
         prev,
       );
       // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
