@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CollectorEvents, type IntegrityFinding } from '@ic-audit/shared';
 import type { JournalEntry } from '../journal/journal.js';
 import { when } from './check-heads.js';
@@ -87,6 +87,13 @@ export class HeadSigner {
     this.opts = { ...HEAD_SIGNER_DEFAULTS, ...opts };
     this.headsFile = join(journalDir, HEADS_FILE);
     this.last = last;
+    if (this.opts.witnessFile !== null) {
+      try {
+        mkdirSync(dirname(this.opts.witnessFile), { recursive: true, mode: 0o700 });
+      } catch {
+        /* reported by the first append */
+      }
+    }
   }
 
   /** Newest durable head. */
