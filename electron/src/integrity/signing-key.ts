@@ -70,6 +70,15 @@ export class FileKeyStore implements KeyStore {
   }
 
   load(): string | null {
+    return this.readBytes()?.toString('utf8') ?? null;
+  }
+
+  save(pem: string): void {
+    this.saveBytes(Buffer.from(pem, 'utf8'));
+  }
+
+  /** The file's bytes (null when missing), refusing a file group or others can read. */
+  readBytes(): Buffer | null {
     let mode: number;
     try {
       mode = statSync(this.path).mode;
@@ -81,18 +90,19 @@ export class FileKeyStore implements KeyStore {
       throw new KeyError('E_KEY_PERMS', `signing key ${this.path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
     }
     try {
-      return readFileSync(this.path, 'utf8');
+      return readFileSync(this.path);
     } catch (err) {
       throw new KeyError('E_KEY', `cannot read the signing key ${this.path}: ${(err as Error).message}`);
     }
   }
 
-  save(pem: string): void {
+  /** Writes the file atomically with mode 0600 (its folder 0700). */
+  saveBytes(bytes: Buffer): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.tmp-${process.pid}`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, pem);
+      writeSync(fd, bytes);
     } finally {
       closeSync(fd);
     }
