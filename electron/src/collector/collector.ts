@@ -27,7 +27,8 @@ import { readRanges, tailRanges } from '../journal/tail-lines.js';
 import { auditInWorker, integrityFromAudit } from '../integrity/audit.js';
 import { openIntegrity, type Integrity } from '../integrity/collector-integrity.js';
 import type { HeadSigner } from '../integrity/head-signer.js';
-import type { KeyStore, SigningKey } from '../integrity/signing-key.js';
+import { parsePublicKey, trustKeys, type KeyStore, type SigningKey } from '../integrity/signing-key.js';
+import { checkDump, type DumpVerdict } from '../integrity/verify-dump.js';
 import { queryRecords, recentFromDisk } from './query.js';
 import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
 import { LineWindow } from './line-window.js';
@@ -505,6 +506,11 @@ export class Collector implements CollectorApi {
     });
     this.dumpQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Checks a dump file against its signed manifest with this collector's keys (the console's "Verify a dump"). */
+  verifyDump(dump: Buffer, manifest: string): DumpVerdict {
+    return checkDump(dump, manifest, trustKeys(...this.signed.trustedKeys().map(parsePublicKey)));
   }
 
   /** Signs a rotation head with the current key naming `next`, then signs with `next` (ic-audit key rotate). */

@@ -44,6 +44,8 @@ export interface Integrity {
   provisional(chain: IntegrityInfo): IntegrityInfo;
   /** Options for a full audit by this (running) collector. */
   auditOptions(journalDir: string, nowMs: number): AuditOptions;
+  /** Public keys (PEM) this collector trusts: its key and the ones it rotated away from. */
+  trustedKeys(): string[];
   /** `/healthz` message while intact. */
   okMessage(records: number, info: IntegrityInfo): string;
 }
@@ -123,11 +125,12 @@ function integrityState(signer: HeadSigner, key: SigningKey, found: IntegrityFin
         findings: [...found, ...(chain.findings ?? [])],
       };
     },
+    trustedKeys: () => [...trusted, publicKeyPem(signer.signingKey.publicKey)],
     auditOptions(journalDir, nowMs) {
       const n = signer.newest?.n;
       return {
         journalDir,
-        trustedKeys: [...trusted, publicKeyPem(signer.signingKey.publicKey)],
+        trustedKeys: this.trustedKeys(),
         witnessFile,
         now: nowMs,
         running: true,
