@@ -25,7 +25,7 @@ import { keepTornTail } from '../journal/torn-tail.js';
 import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
 import { readRanges, tailRanges } from '../journal/tail-lines.js';
 import { auditInWorker, integrityFromAudit } from '../integrity/audit.js';
-import { openIntegrity, type Integrity } from '../integrity/collector-integrity.js';
+import { openIntegrity, type Integrity, type KeyInfo } from '../integrity/collector-integrity.js';
 import type { HeadSigner } from '../integrity/head-signer.js';
 import { parsePublicKey, trustKeys, type KeyStore, type SigningKey } from '../integrity/signing-key.js';
 import { checkDump, type DumpVerdict } from '../integrity/verify-dump.js';
@@ -506,6 +506,11 @@ export class Collector implements CollectorApi {
     });
     this.dumpQueue = run.catch(() => undefined);
     return run;
+  }
+
+  /** The signing key's fingerprint and where it is kept (printed at start). */
+  signingKeyInfo(): KeyInfo | undefined {
+    return this.signed.keyInfo;
   }
 
   /** Checks a dump file against its signed manifest with this collector's keys (the console's "Verify a dump"). */

@@ -34,6 +34,13 @@ export function readRetiredKeys(path: string): string[] {
   return text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
 }
 
+/** Which key signs, for the start banner. */
+export interface KeyInfo {
+  fingerprint: string;
+  where: string;
+  created: boolean;
+}
+
 /** The collector's signed-head state: its signer and what the start found. */
 export interface Integrity {
   signer: HeadSigner;
@@ -46,6 +53,8 @@ export interface Integrity {
   auditOptions(journalDir: string, nowMs: number): AuditOptions;
   /** Public keys (PEM) this collector trusts: its key and the ones it rotated away from. */
   trustedKeys(): string[];
+  /** The signing key: fingerprint, where it is kept, whether this start created it. */
+  keyInfo?: KeyInfo;
   /** `/healthz` message while intact. */
   okMessage(records: number, info: IntegrityInfo): string;
 }
@@ -77,10 +86,7 @@ export function openIntegrity(
     store = new FileKeyStore(keyFile);
   }
   const { key, created } = openSigningKey(store);
-  if (created) {
-    process.stderr.write(`ic-audit: created a signing key in ${store.where} (fingerprint ${key.fingerprint}); ` +
-      'give its public key (ic-audit key) to whoever audits this journal\n');
-  }
+  const where = store.where;
   const trusted = [publicKeyPem(key.publicKey), ...(keyStore === null ? readRetiredKeys(retiredKeysFile(keyFile)) : [])];
   return {
     start: async (journal, lastId, journalHead) => {
@@ -92,7 +98,7 @@ export function openIntegrity(
         now,
       });
       await signer.start();
-      return integrityState(signer, key, found, trusted, config.witnessFile);
+      return { ...integrityState(signer, key, found, trusted, config.witnessFile), keyInfo: { fingerprint: key.fingerprint, where, created } };
     },
   };
 }
