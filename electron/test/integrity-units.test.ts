@@ -70,7 +70,8 @@ describe('heads', () => {
     expect(b!.prev).toBe(headHash(a!));
     expect(headSignatureFault(b!, trusted)).toBeNull();
     // Key order in storage does not matter; values do.
-    const reordered = JSON.parse(JSON.stringify({ sig: b!.sig, ...b! })) as SignedHead;
+    const { sig, ...rest } = b!;
+    const reordered = JSON.parse(JSON.stringify({ sig, ...rest })) as SignedHead;
     expect(headSignatureFault(reordered, trusted)).toBeNull();
     expect(headSignatureFault({ ...b!, last_id: b!.last_id + 1 }, trusted)).toBe('bad-signature');
     expect(headSignatureFault(b!, trustKeys(generateSigningKey().key.publicKey))).toBe('untrusted-key');
@@ -154,7 +155,7 @@ describe('key store', () => {
   it('desktop: the key is sealed by safeStorage (a fake here) and never stored in clear', () => {
     const fake: SafeStorageLike = {
       isEncryptionAvailable: () => true,
-      encryptString: (s) => Buffer.from(s, 'utf8').map((b) => b ^ 0x5a),
+      encryptString: (s) => Buffer.from(Buffer.from(s, 'utf8').map((b) => b ^ 0x5a)),
       decryptString: (b) => Buffer.from(b.map((x) => x ^ 0x5a)).toString('utf8'),
     };
     const file = join(root, 'sealed', 'k.sealed');
