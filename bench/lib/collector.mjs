@@ -1,5 +1,6 @@
 // Starts the REAL collector (`ic-audit serve` from electron/dist/cli.js) as a child process on 127.0.0.1, port 0.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,13 @@ export function removeDir(dir) {
   temps.delete(dir);
 }
 
+let keysDir = null;
+/** A signing key per data dir, in a temp folder (never the real ~/.config), the same across restarts of one dir. */
+function benchKeyFile(dataDir) {
+  keysDir ??= tempDir('ic-audit-bench-keys-');
+  return join(keysDir, createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16) + '.pem');
+}
+
 /**
  * Spawns the collector and resolves once it prints its `console  http://127.0.0.1:PORT/?token=...` line.
  * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
@@ -41,7 +49,7 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, ...args],
+    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--key-file', benchKeyFile(dir), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.add(child);

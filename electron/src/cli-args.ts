@@ -14,6 +14,9 @@ export const SERVE_OPTIONS = {
   'nats-replicas': { type: 'string' },
   'console-only': { type: 'boolean' },
   'legacy-dump-dir': { type: 'string' },
+  'key-file': { type: 'string' },
+  'witness-file': { type: 'string' },
+  'head-interval': { type: 'string' },
 } as const;
 
 /** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
@@ -37,5 +40,8 @@ export function serveFlags(values: Record<string, unknown>): ConfigFlags {
     natsReplicas: str(values['nats-replicas']),
     consoleOnly: values['console-only'] === true ? true : undefined,
     legacyDumpDir: str(values['legacy-dump-dir']),
+    keyFile: str(values['key-file']),
+    witnessFile: str(values['witness-file']),
+    headInterval: str(values['head-interval']),
   };
 }

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
 import { SERVE_OPTIONS, serveFlags } from './cli-args.js';
@@ -8,8 +7,8 @@ import { ConfigError, resolveConfig } from './config.js';
 import { acquireLock, DataDirError, ensureDataDir } from './data-dir.js';
 import { writeDump } from './dump/dump-writer.js';
 import { importSeedDump } from './import-seed.js';
-import { describeBreak, scanJournal } from './journal/scan.js';
-import { JOURNAL_DIR } from './journal/segments.js';
+import { cliManifestSigner, runKey, runKeyRotate, runVerify, runVerifyDump } from './integrity/integrity-cli.js';
+import { KeyError } from './integrity/signing-key.js';
 import { makeConsole } from './console-factory.js';
 import { runServe } from './run-serve.js';
 import { VERSION } from './version.js';
@@ -21,12 +20,17 @@ Usage:
                   [--nats URL[,URL...] [--nats-creds FILE] [--nats-ca FILE] [--nats-stream IC_AUDIT]
                    [--nats-replicas 3] [--console-only]]     (NATS JetStream scale-out: docs/scaling.md)
   ic-audit dump   [--data-dir D] [--hours 30 | --all] [--project A,B] [--format json|ndjson|csv] [--shape auto|v0.3|v0.4.7] [--out FILE]
-  ic-audit verify [--data-dir D]
+                  [--key-file FILE] [--head-interval 60] [--witness-file FILE]   (signed heads: docs/integrity.md)
+  ic-audit verify [--data-dir D] [--witness FILE] [--public-key FILE]
+  ic-audit verify-dump FILE [--manifest FILE.manifest.json] [--public-key FILE]
+  ic-audit key    [--data-dir D] [--key-file FILE]        prints the public key (creates the key on first use)
+  ic-audit key rotate [--data-dir D] [--key-file FILE]    new key; the old one signs the hand-over
   ic-audit import FILE [--data-dir D]
 
 Environment: IC_AUDIT_HOST, IC_AUDIT_PORT, IC_AUDIT_HOME, IC_AUDIT_INGEST_TOKEN, IC_AUDIT_NATS, IC_AUDIT_NATS_CREDS,
-IC_AUDIT_NATS_CA, IC_AUDIT_NATS_STREAM, IC_AUDIT_NATS_REPLICAS, IC_AUDIT_CONSOLE_ONLY=1.
-Exit codes: 0 ok, 1 verify found a broken chain, 2 usage, configuration or I/O error.`;
+IC_AUDIT_NATS_CA, IC_AUDIT_NATS_STREAM, IC_AUDIT_NATS_REPLICAS, IC_AUDIT_CONSOLE_ONLY=1, IC_AUDIT_KEY_FILE,
+IC_AUDIT_CONFIG_DIR, IC_AUDIT_HEAD_INTERVAL, IC_AUDIT_WITNESS_FILE.
+Exit codes: 0 ok, 1 verify / verify-dump found tampering or loss, 2 usage, configuration, key or I/O error.`;
 
 /** Exit codes of every command. */
 export const Exit = { OK: 0, BROKEN: 1, USAGE: 2 } as const;
@@ -52,6 +56,9 @@ export async function main(argv: string[]): Promise<number> {
         format: { type: 'string' },
         shape: { type: 'string' },
         out: { type: 'string' },
+        witness: { type: 'string' },
+        'public-key': { type: 'string' },
+        manifest: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,16 +82,23 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await runServe(config, makeConsole);
-      case 'verify': {
-        const scan = await scanJournal(join(config.dataDir, JOURNAL_DIR));
-        if (scan.firstBreak !== null) {
-          process.stdout.write(`BROKEN at record ${scan.firstBreak.id}: ${describeBreak(scan.firstBreak)}\n`);
-          return Exit.BROKEN;
-        }
-        const tail = scan.tail ? ` (${scan.tail.bytes} bytes of an unfinished line at the end)` : '';
-        process.stdout.write(`OK: chain intact, ${scan.records} records, head ${scan.lastHash}${tail}\n`);
-        return Exit.OK;
+      case 'verify':
+        return await runVerify(config, {
+          ...(values.witness !== undefined ? { witness: values.witness } : {}),
+          ...(values['public-key'] !== undefined ? { publicKey: values['public-key'] } : {}),
+        });
+      case 'verify-dump': {
+        const file = positionals[0];
+        if (file === undefined) return fail('verify-dump needs a FILE (a dump; its manifest is FILE.manifest.json)');
+        return runVerifyDump(config, file, {
+          ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
+          ...(values['public-key'] !== undefined ? { publicKey: values['public-key'] } : {}),
+        });
       }
+      case 'key':
+        if (positionals[0] === 'rotate') return await runKeyRotate(config);
+        if (positionals[0] !== undefined) return fail(`unknown key command ${JSON.stringify(positionals[0])}`);
+        return runKey(config);
       case 'dump': {
         const format = (values.format ?? 'json') as 'json' | 'ndjson' | 'csv';
         if (!['json', 'ndjson', 'csv'].includes(format)) return fail('--format must be json, ndjson or csv');
@@ -102,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
             shape,
             ...(values.out !== undefined ? { out: values.out } : {}),
           },
-          { now: Date.now },
+          { now: Date.now, signer: cliManifestSigner(config) },
         );
         process.stdout.write(`${result.path}\n${result.projects} projects, ${result.events} events; manifest ${result.manifest}\n`);
         return Exit.OK;
@@ -134,6 +148,7 @@ export async function main(argv: string[]): Promise<number> {
         return fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
     }
   } catch (err) {
+    if (err instanceof KeyError) return fail(`${err.code}: ${err.message}`);
     if (err instanceof DataDirError) {
       return fail(err.code === 'E_LOCKED' ? `${err.message}; stop it first (or send events to it over /ingest)` : err.message);
     }

@@ -39,6 +39,15 @@ export interface CollectorConfig {
    * `<dataDir>/dumps`. Each dump's path is printed and shown in the console.
    */
   legacyDumpDir: string | null;
+  /**
+   * Private signing key file (PEM, 0600), outside the journal folder; null: `<config dir>/signing-key.pem` for the
+   * default data dir, `<config dir>/keys/<data dir>-<hash>.pem` for others (see integrity/signing-key.ts).
+   */
+  keyFile: string | null;
+  /** Sign a head this often while running (docs/integrity.md). */
+  headIntervalMs: number;
+  /** Append every signed head to this file too (on another volume: an outside witness), or null. */
+  witnessFile: string | null;
 }
 
 /** Defaults for {@link CollectorConfig}, listed in docs/architecture.md ("Collector settings"). */
@@ -57,6 +66,9 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   nats: null,
   consoleOnly: false,
   legacyDumpDir: null,
+  keyFile: null,
+  headIntervalMs: 60_000,
+  witnessFile: null,
 });
 
 /** Environment variables read by {@link resolveConfig}. */
@@ -72,6 +84,9 @@ export const ENV = {
   natsReplicas: 'IC_AUDIT_NATS_REPLICAS',
   consoleOnly: 'IC_AUDIT_CONSOLE_ONLY',
   legacyDumpDir: 'IC_AUDIT_LEGACY_DUMP_DIR',
+  keyFile: 'IC_AUDIT_KEY_FILE',
+  witnessFile: 'IC_AUDIT_WITNESS_FILE',
+  headInterval: 'IC_AUDIT_HEAD_INTERVAL',
 } as const;
 
 /** Flags a CLI or the Electron shell may pass; undefined means "not given". */
@@ -89,12 +104,22 @@ export interface ConfigFlags {
   consoleOnly?: boolean | undefined;
   /** Folder for dumps the Python tool's clients ask for. */
   legacyDumpDir?: string | undefined;
+  keyFile?: string | undefined;
+  witnessFile?: string | undefined;
+  /** Seconds between signed heads. */
+  headInterval?: string | undefined;
 }
 
 /** Thrown for a setting that cannot work; `code` is stable. */
 export class ConfigError extends Error {
   /** Stable code: E_CONFIG. */
   readonly code = 'E_CONFIG';
+}
+
+/** An absolute path (with `~/` expanded) from a flag or variable, or null when unset. */
+function pathSetting(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  return resolve(raw.startsWith('~/') ? join(homedir(), raw.slice(2)) : raw);
 }
 
 /** True for addresses that only this machine can reach. */
@@ -128,9 +153,29 @@ export function resolveConfig(
   if (typeof nats === 'string') throw new ConfigError(nats);
   const consoleOnly = flags.consoleOnly ?? ['1', 'true', 'yes'].includes(env[ENV.consoleOnly] ?? '');
   if (consoleOnly && nats === null) throw new ConfigError(`--console-only reads the NATS stream: give --nats URL (or ${ENV.nats})`);
+  const keyFile = pathSetting(flags.keyFile ?? env[ENV.keyFile]);
+  const witnessFile = pathSetting(flags.witnessFile ?? env[ENV.witnessFile]);
+  const intervalRaw = flags.headInterval ?? env[ENV.headInterval];
+  const headIntervalMs = intervalRaw === undefined ? DEFAULTS.headIntervalMs : Math.round(Number(intervalRaw) * 1000);
+  if (!(headIntervalMs >= 50 && headIntervalMs <= 3_600_000)) {
+    throw new ConfigError(`--head-interval must be seconds between 0.05 and 3600, got ${JSON.stringify(String(intervalRaw))}`);
+  }
   const legacyRaw = flags.legacyDumpDir ?? env[ENV.legacyDumpDir] ?? null;
   const legacyDumpDir = legacyRaw === null || legacyRaw === '' ? null : resolve(legacyRaw.startsWith('~/') ? join(homedir(), legacyRaw.slice(2)) : legacyRaw);
-  const config: CollectorConfig = { ...DEFAULTS, host, port, dataDir, ingestToken, nats, consoleOnly, legacyDumpDir, ...overrides };
+  const config: CollectorConfig = {
+    ...DEFAULTS,
+    host,
+    port,
+    dataDir,
+    ingestToken,
+    nats,
+    consoleOnly,
+    keyFile,
+    witnessFile,
+    headIntervalMs,
+    legacyDumpDir,
+    ...overrides,
+  };
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);
   return config;
 }

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { CollectorConfig } from './config.js';
+import type { Collector } from './collector/collector.js';
 import { DataDirError } from './data-dir.js';
 import { startCollector, type ConsoleFactory } from './serve.js';
 
@@ -45,6 +46,10 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
   process.stdout.write(`ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`);
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
   for (const f of health.journal.torn_files) process.stdout.write(`  recovered a torn last line; bytes kept in ${f}\n`);
+  const key = 'signingKeyInfo' in running.collector ? (running.collector as Collector).signingKeyInfo() : undefined;
+  if (key !== undefined) {
+    process.stdout.write(`  signing  ${key.fingerprint.slice(0, 16)}… (${key.where})${key.created ? ' created now: give its public key (ic-audit key) to your auditors' : ''}\n`);
+  }
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
   // Every dump says where it went, whoever asked (a bot, a legacy client, the console, Enter here).
   running.collector.onDumped?.((r) => process.stdout.write(`ic-audit: dump written to ${r.path}\n`));

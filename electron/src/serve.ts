@@ -1,6 +1,7 @@
 import type { CollectorConfig } from './config.js';
 import type { CollectorApi } from './collector/api.js';
 import { Collector } from './collector/collector.js';
+import type { KeyStore } from './integrity/signing-key.js';
 import type { StreamPublisher } from './nats/stream-publisher.js';
 import { acquireLock, consoleToken, ensureDataDir } from './data-dir.js';
 import { startServer, type ConsoleHandler } from './server/http-server.js';
@@ -21,7 +22,11 @@ export interface RunningCollector {
 export type ConsoleFactory = (collector: CollectorApi, token: string) => ConsoleHandler | null;
 
 /** Starts the collector on `config`. Throws DataDirError / ConfigError / a listen error (EADDRINUSE). */
-export async function startCollector(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<RunningCollector> {
+export async function startCollector(
+  config: CollectorConfig,
+  makeConsole?: ConsoleFactory,
+  keyStore: KeyStore | null = null,
+): Promise<RunningCollector> {
   // NATS mode (docs/scaling.md) loads the NATS client only when configured.
   if (config.consoleOnly) return (await import('./nats/console-only.js')).startConsoleOnly(config, makeConsole);
   ensureDataDir(config.dataDir);
@@ -32,7 +37,7 @@ export async function startCollector(config: CollectorConfig, makeConsole?: Cons
     const token = consoleToken(config.dataDir);
     // NATS mode: publish the journal backlog first, then ack only what JetStream acknowledged.
     replicator = config.nats === null ? null : await (await import('./nats/stream-publisher.js')).openStreamPublisher(config.nats, config.dataDir);
-    collector = await Collector.open(config, undefined, replicator);
+    collector = await Collector.open(config, undefined, replicator, keyStore);
     replicator?.watchSessions(collector);
     const c = collector;
     const handler = makeConsole?.(c, token) ?? null;

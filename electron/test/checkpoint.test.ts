@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isCollectorRecord } from '@ic-audit/shared';
 import { Collector } from '../src/collector/collector.js';
 import { recentFromDisk } from '../src/collector/query.js';
 import { DEFAULTS } from '../src/config.js';
@@ -66,11 +67,13 @@ describe('start-up checkpoint', () => {
     expect(exit).toBe(0);
     const col = await Collector.open({ ...DEFAULTS, dataDir: c.dataDir, port: 0, recentWindow: 1_000 });
     try {
-      const during = col.recent(50); // the window's load has only just started (it reads in the thread pool)
-      const fromDisk = recentFromDisk(join(c.dataDir, 'journal'), 50);
+      const during = col.recent(51); // the window's load has only just started (it reads in the thread pool)
+      const fromDisk = recentFromDisk(join(c.dataDir, 'journal'), 51);
       await col.windowLoaded;
-      const after = col.recent(50);
-      expect(after.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 2_951 + i));
+      const after = col.recent(51);
+      // The newest record is the signed head of the clean stop (a collector record); the 50 before it are the bot's.
+      expect(after.at(-1)).toMatchObject({ source: 'collector', event_type: 'ic-audit.head' });
+      expect(after.filter((r) => !isCollectorRecord(r)).map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 2_951 + i));
       expect(during).toEqual(after);
       expect(fromDisk).toEqual(after);
       // Beyond the window, a query pages on from disk without a seam.
@@ -94,20 +97,27 @@ describe('start-up checkpoint', () => {
     expect(h['integrity']).toMatchObject({ ok: false, first_bad_id: victim.id });
   });
 
-  it('a checkpoint the journal no longer matches is ignored: full replay', async () => {
+  it('a journal cut shorter than its checkpoint: full replay, reported loudly (healthz degraded, stderr), never accepted', async () => {
     const { c, session } = await stoppedWith(200, 100);
     const file = segment(c.dataDir);
     const kept = readFileSync(file, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
     truncateSync(file, Buffer.byteLength(kept));
     const again = track(await c.restart());
     const h = await health(again);
-    expect(h['integrity']).toMatchObject({ ok: true });
-    expect(h['integrity'].checked_at).not.toBe(0);
+    // The chain that is left is intact, but records the checkpoint and the signed stop head cover are gone.
+    expect(h['status']).toBe('degraded');
+    expect(h['integrity']).toMatchObject({ ok: false });
+    expect(h['integrity'].message).toMatch(/^at start: journal ends at record 101, but head #\d+ signed .* covers \d+: \d+ records missing$/);
+    expect(again.output()).toMatch(/ic-audit: INTEGRITY ERROR E_JOURNAL_SHORT: at start: journal ends at record 101/);
+    // The collector keeps running (and keeps the evidence): the bot resumes from what is really on disk.
     const back = await connectRaw(again.ingestUrl, { session });
     const acked = back.frames[0]!['acked'] as number;
     expect(acked).toBe(sessionEvents(c.dataDir, session).length);
     expect(acked).toBeLessThan(200);
     await back.close();
+    const after = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
+    expect(after['status']).toBe('degraded');
+    expect(verifyDataDir(c.dataDir).status).toBe(1);
   });
 });
 

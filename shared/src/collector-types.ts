@@ -45,6 +45,10 @@ export interface IntegrityInfo {
   message: string;
   /** Collector clock of the check. */
   checked_at: number;
+  /** Signed heads, witness and start-up checks (docs/integrity.md); absent from collectors before signed heads. */
+  findings?: IntegrityFinding[];
+  /** Newest signed head seen by the check, and the public key fingerprint it was checked against. */
+  heads?: { count: number; newest_n: number | null; newest_at: string | null; newest_last_id: number | null; key: string | null };
 }
 
 /** GET /healthz body. */
@@ -65,4 +69,13 @@ export interface DumpResult {
   manifest: string;
   projects: number;
   events: number;
+}
+
+/** One thing an integrity check found beyond the hash chain (signed heads, witness, start-up); `code` is stable. */
+export interface IntegrityFinding {
+  /** Stable code, listed in docs/protocol.md (E_JOURNAL_SHORT, E_HEAD_SIGNATURE, ...). */
+  code: string;
+  /** error: tampering or loss proven; warning: cannot be told apart from a crash without a witness. */
+  severity: 'error' | 'warning';
+  message: string;
 }

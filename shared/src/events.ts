@@ -32,4 +32,6 @@ export const CollectorEvents = {
   SESSION: 'ic-audit.session',
   /** A session's seq jumped: `fields.from_seq`..`fields.to_seq` never arrived. */
   GAP: 'ic-audit.gap',
+  /** A signed head (docs/integrity.md): `fields` is the signed head covering every record before this one. */
+  HEAD: 'ic-audit.head',
 } as const;

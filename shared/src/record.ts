@@ -32,7 +32,7 @@ export interface JournalRecord {
   fields_raw: string;
 }
 
-/** True for a record the collector wrote itself (session declarations, gaps, refusals), whatever its type. */
+/** True for a record the collector wrote itself (sessions, gaps, refusals, signed heads), whatever its type. */
 export function isCollectorRecord(r: { source: RecordSource }): boolean {
   return r.source === 'collector';
 }

@@ -1,6 +1,7 @@
 import type {
   DumpResult,
   HealthInfo,
+  IntegrityFinding,
   IntegrityInfo,
   JournalRecord,
   ProjectInfo,
@@ -71,4 +72,6 @@ export interface CollectorApi {
   verify(): Promise<IntegrityInfo>;
   /** What /healthz answers. */
   health(): HealthInfo;
+  /** Checks a dump file against its signed manifest (absent in console-only mode, which holds no key). */
+  verifyDump?(dump: Buffer, manifest: string): { ok: boolean; findings: IntegrityFinding[]; events: number };
 }

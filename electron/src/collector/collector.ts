@@ -27,7 +27,11 @@ import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
 import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
 import { readRanges, tailRanges } from '../journal/tail-lines.js';
-import { verifyInWorker } from '../journal/verify.js';
+import { auditInWorker, integrityFromAudit } from '../integrity/audit.js';
+import { openIntegrity, type Integrity, type KeyInfo } from '../integrity/collector-integrity.js';
+import type { HeadSigner } from '../integrity/head-signer.js';
+import { parsePublicKey, trustKeys, type KeyStore, type SigningKey } from '../integrity/signing-key.js';
+import { checkDump, type DumpVerdict } from '../integrity/verify-dump.js';
 import { queryRecords, recentFromDisk } from './query.js';
 import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
 import { LineWindow } from './line-window.js';
@@ -105,6 +109,8 @@ export class Collector implements CollectorApi {
   private sinceCheckpoint = 0;
   private checkpointing = false;
   private startedAt: number;
+  /** Newest `ic-audit.head` record replayed (restores a head the heads file missed at a crash). */
+  private journalHead: ScannedRecord | null = null;
   private totalEvents = 0;
   private stopping = false;
   /** Dumps run one at a time, so a dump file and its manifest are always from the same run. */
@@ -114,6 +120,8 @@ export class Collector implements CollectorApi {
   private replicator: Replicator | null = null;
   /** Ingest connections that stopped reading because the journal is behind (see congested()). */
   private drainedWaiters: Array<() => void> = [];
+  /** Signed heads and what the start found (docs/integrity.md). */
+  private signed!: Integrity;
 
   private constructor(private readonly config: CollectorConfig, now: () => number) {
     this.dataDir = config.dataDir;
@@ -128,10 +136,17 @@ export class Collector implements CollectorApi {
    * Replays the journal (cutting off and keeping aside a torn tail) and opens it for appending. With a
    * `replicator` (NATS mode), acks wait for it as well as for the journal.
    */
-  static async open(config: CollectorConfig, now: () => number = preciseNow, replicator: Replicator | null = null): Promise<Collector> {
+  static async open(
+    config: CollectorConfig,
+    now: () => number = preciseNow,
+    replicator: Replicator | null = null,
+    keyStore: KeyStore | null = null,
+  ): Promise<Collector> {
     const c = new Collector(config, now);
     c.replicator = replicator;
     const dir = join(config.dataDir, JOURNAL_DIR);
+    // The key first: a key that cannot be used stops the start before anything is written.
+    const integrity = openIntegrity(config, keyStore, now);
     const cp = readValidCheckpoint(dir);
     let scan: ScanResult;
     if (cp === null) {
@@ -161,7 +176,10 @@ export class Collector implements CollectorApi {
       now,
       onQueueTaken: () => c.releaseDrainedWaiters(),
     });
-    if (cp !== null && c.integrity.ok) c.checkInBackground(dir);
+    c.signed = await integrity.start(c.journal, scan.lastId, c.journalHead?.fields ?? null);
+    for (const f of c.signed.startFindings) process.stderr.write(`ic-audit: INTEGRITY ${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
+    c.integrity = c.signed.provisional(c.integrity);
+    c.checkInBackground(dir);
     return c;
   }
 
@@ -175,12 +193,13 @@ export class Collector implements CollectorApi {
     };
   }
 
-  /** Full chain check in a worker thread; its verdict replaces the provisional one. */
+  /** Full chain and head check in a worker thread; its verdict replaces the provisional one. */
   private checkInBackground(dir: string): void {
-    void verifyInWorker(dir).then(
-      (scan) => {
-        if (this.integrity.checked_at !== 0) return; // a newer verify() already answered
-        this.integrity = this.integrityFrom(scan);
+    const provisional = this.integrity;
+    void auditInWorker(this.signed.auditOptions(dir, this.now())).then(
+      (report) => {
+        if (this.integrity !== provisional) return; // a newer verify() already answered
+        this.integrity = integrityFromAudit(report, nowSeconds(this.now), this.signed.fingerprint, this.signed.startFindings);
         if (!this.integrity.ok) process.stderr.write(`ic-audit: integrity: ${this.integrity.message}\n`);
       },
       (err: Error) => {
@@ -200,6 +219,7 @@ export class Collector implements CollectorApi {
   }
 
   private replayRecord(record: ScannedRecord): void {
+    if (record.event_type === CollectorEvents.HEAD) this.journalHead = record;
     this.table.replay(record);
     if (!isCollectorRecord(record)) this.totalEvents++;
   }
@@ -543,6 +563,11 @@ export class Collector implements CollectorApi {
   /** Stops accepting, commits (and replicates) what was received and closes the journal. */
   async close(): Promise<void> {
     this.stopping = true;
+    // A clean stop ends with a signed stop head covering everything received.
+    if (this.journal.fault === null) {
+      await this.journal.drain();
+      await this.signed.signer.stop().catch((err: Error) => process.stderr.write(`ic-audit: stop head not signed: ${err.message}\n`));
+    }
     await this.journal.close();
     await this.replicator?.close();
     if (this.journal.idle && this.journal.fault === null) await this.checkpoint();
@@ -584,10 +609,13 @@ export class Collector implements CollectorApi {
   async dump(opts: DumpOptions): Promise<DumpResult> {
     const run = this.dumpQueue.then(async () => {
       await this.drain();
+      // A fresh head covers what the dump reads, and signs its manifest's anchor.
+      const head = await this.signed.signer.sign('dump');
       const result = await writeDump(this.dataDir, opts, {
         now: this.now,
         sessionProject: (id) => this.table.get(id)?.project,
         projects: () => this.table.projectNames(),
+        signer: { key: this.signed.signer.signingKey, head: head ?? this.signed.signer.newest },
       });
       this.emitter.emit('dumped', result);
       return result;
@@ -596,10 +624,25 @@ export class Collector implements CollectorApi {
     return run;
   }
 
+  /** The signing key's fingerprint and where it is kept (printed at start). */
+  signingKeyInfo(): KeyInfo | undefined {
+    return this.signed.keyInfo;
+  }
+
+  /** Checks a dump file against its signed manifest with this collector's keys (the console's "Verify a dump"). */
+  verifyDump(dump: Buffer, manifest: string): DumpVerdict {
+    return checkDump(dump, manifest, trustKeys(...this.signed.trustedKeys().map(parsePublicKey)));
+  }
+
+  /** Signs a rotation head with the current key naming `next`, then signs with `next` (ic-audit key rotate). */
+  rotateKey(next: SigningKey): ReturnType<HeadSigner['rotate']> {
+    return this.signed.signer.rotate(next);
+  }
+
   async verify(): Promise<IntegrityInfo> {
     await this.drain();
-    const scan = await verifyInWorker(join(this.dataDir, JOURNAL_DIR));
-    this.integrity = this.integrityFrom(scan);
+    const report = await auditInWorker(this.signed.auditOptions(join(this.dataDir, JOURNAL_DIR), this.now()));
+    this.integrity = integrityFromAudit(report, nowSeconds(this.now), this.signed.fingerprint, this.signed.startFindings);
     return this.integrity;
   }
 
@@ -612,7 +655,7 @@ export class Collector implements CollectorApi {
       sessions: this.table.all().length,
       connected: this.table.connectedCount(),
       integrity: this.integrity.ok
-        ? { ...this.integrity, records: this.recordsOnDisk, message: `chain intact (${this.recordsOnDisk} records)` }
+        ? { ...this.integrity, records: this.recordsOnDisk, message: this.signed.okMessage(this.recordsOnDisk, this.integrity) }
         : this.integrity,
       journal: {
         writable: fault === null,

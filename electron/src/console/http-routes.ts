@@ -22,12 +22,15 @@ function fail(req: http.IncomingMessage, res: http.ServerResponse, status: numbe
   json(req, res, status, { error: { code, message } });
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
+/** Largest dump (plus manifest) the console's "Verify a dump" accepts in one request. */
+const MAX_VERIFY_DUMP_BODY = 256 << 20;
+
+async function readJson(req: http.IncomingMessage, max = MAX_BODY): Promise<unknown> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new Error('body too large');
+    if (size > max) throw new Error('body too large');
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -88,6 +91,15 @@ export async function handleApi(
       return json(req, res, 200, await requests.dump(scope, format, filter));
     }
     if (route === 'POST /api/verify') return json(req, res, 200, await requests.verify());
+    if (route === 'POST /api/verify-dump') {
+      // Body: {"dump": "<the dump file's text>", "manifest": "<its .manifest.json>"}; answers the verdict.
+      if (api.verifyDump === undefined) return fail(req, res, 404, 'E_NOT_FOUND', 'this console holds no signing key');
+      const body = (await readJson(req, MAX_VERIFY_DUMP_BODY).catch(() => undefined)) as Record<string, unknown> | undefined;
+      if (typeof body?.['dump'] !== 'string' || typeof body['manifest'] !== 'string') {
+        return fail(req, res, 400, 'E_BAD_DUMP', 'body must be {"dump": text, "manifest": text} (at most 256 MiB)');
+      }
+      return json(req, res, 200, api.verifyDump(Buffer.from(body['dump'], 'utf8'), body['manifest']));
+    }
     if (req.method === 'GET' && url.pathname.startsWith('/api/dumps/')) {
       return await download(requests, req, res, decodeURIComponent(url.pathname.slice('/api/dumps/'.length)), url);
     }

@@ -23,6 +23,7 @@ import type { DumpOptions } from '../collector/api.js';
 import { readLines } from '../journal/line-reader.js';
 import { JOURNAL_DIR, listSegments, segmentDay } from '../journal/segments.js';
 import { csvHeader, csvRow } from './csv.js';
+import { eventTextHash, writeSignedManifest, type ManifestSigner } from '../integrity/manifest.js';
 
 /** Folder (inside the data dir) where dumps land by default. */
 export const DUMPS_DIR = 'dumps';
@@ -42,6 +43,8 @@ export interface DumpContext {
    * an event in the dump are listed.
    */
   projects?: () => string[];
+  /** Signs the manifest (docs/integrity.md); without one the manifest is unsigned and `verify-dump` says so. */
+  signer?: ManifestSigner | null;
 }
 
 /** A buffered writer that hashes what it writes. */
@@ -142,15 +145,17 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
         events++;
         firstId ??= r.id;
         lastId = r.id;
-        await manifest.write(`[${r.id},"${r.hash}"]\n`);
+        // The manifest names each event by its exact text in the dump (a CSV row without its CRLF), so
+        // verify-dump can say which one was edited or removed whatever the file's layout.
+        const json = format === 'csv' ? csvRow(r, members) : format === 'ndjson' ? entryText(members) : pythonSpacing(entryText(members));
+        await manifest.write(`[${r.id},"${r.hash}","${eventTextHash(format === 'csv' ? json.slice(0, -2) : json)}"]\n`);
         let g = groups.get(r.project_name);
         if (g === undefined) groups.set(r.project_name, (g = { chunks: [], spill: null, count: 0 }));
         g.count++;
         if (format !== 'json') {
-          await writer.write(format === 'csv' ? csvRow(r, members) : entryText(members) + '\n');
+          await writer.write(format === 'csv' ? json : json + '\n');
           return;
         }
-        const json = pythonSpacing(entryText(members));
         g.chunks.push(json);
         inMemory += json.length;
         if (inMemory > DUMP_SPILL_BYTES) {
@@ -164,7 +169,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
     const sha = await writer.finish();
     await manifest.finish();
     const manifestPath = `${out}.manifest.json`;
-    await writeManifest(manifestTmp, manifestPath, tag, {
+    await writeSignedManifest(manifestTmp, manifestPath, tag, {
       format,
       file: basename(out),
       sha256: sha,
@@ -178,7 +183,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
       first_id: firstId,
       last_id: lastId,
       chain_head: head,
-    });
+    }, ctx.signer ?? null);
     renameSync(tmp, out);
     return { path: out, manifest: manifestPath, projects: groups.size, events };
   } finally {
@@ -237,20 +242,4 @@ async function writeGrouped(writer: HashingWriter, groups: Map<string, Group>, t
     await writer.write(']');
   }
   await writer.write((groups.size === 0 ? tail.slice(2) : tail) + '}');
-}
-
-/** Writes the manifest JSON, splicing in the streamed `[id, hash]` record list. */
-async function writeManifest(recordsFile: string, path: string, tag: string, head: Record<string, unknown>): Promise<void> {
-  const tmp = `${path}.partial-${tag}`;
-  const out = new HashingWriter(await open(tmp, 'w', 0o600));
-  const json = JSON.stringify(head, null, 2);
-  await out.write(json.slice(0, -2) + ',\n  "records": [');
-  let first = true;
-  await readLines(recordsFile, async (line) => {
-    await out.write(first ? line : ',' + line);
-    first = false;
-  });
-  await out.write(']\n}\n');
-  await out.finish();
-  renameSync(tmp, path);
 }

@@ -44,6 +44,11 @@ export interface JournalEntry {
   fieldsText: string | null;
   /** Flat events whose keys were not in the Python client's order: where the columns stood. */
   layout: number[] | null;
+  /**
+   * Collector heads only (integrity/head-signer.ts): makes the fields JSON from the record just before this one,
+   * called when the line is built (the head it signs covers exactly that record).
+   */
+  seal?: (lastId: number, lastHash: string) => string;
 }
 
 /**
@@ -335,7 +340,7 @@ export class Journal {
         e.description === null ? 'null' : JSON.stringify(e.description),
         e.timestamp,
         e.layout === null && e.fieldsText === null ? '' : recordExtras(e.layout, e.fieldsText),
-        e.fieldsJson,
+        e.seal === undefined ? e.fieldsJson : e.seal(id - 1, prev),
         prev,
       );
       // A UTF-16 code unit never takes more than 3 UTF-8 bytes.

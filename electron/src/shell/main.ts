@@ -1,12 +1,14 @@
 // Electron main process: the thin shell around the same collector `ic-audit serve` runs. Only this folder imports
 // 'electron'; everything it calls is plain Node and tested without Electron.
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, session, shell, Tray, nativeImage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, nativeImage } from 'electron';
 import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { dirname, join } from 'node:path';
 import { parseServeFlags } from '../cli-args.js';
-import { resolveConfig } from '../config.js';
+import { DEFAULTS, resolveConfig } from '../config.js';
+import { keyFileFor } from '../integrity/signing-key.js';
+import { SafeStorageKeyStore } from './safe-storage-key-store.js';
 import { DataDirError } from '../data-dir.js';
 import { startCollector, type RunningCollector } from '../serve.js';
 import { makeConsole } from '../console-factory.js';
@@ -32,7 +34,9 @@ async function boot(): Promise<void> {
     return fatal('ic-audit: bad setting', (err as Error).message);
   }
   try {
-    running = await startCollector(config, makeConsole);
+    // The signing key is sealed by the OS keychain; `--key-file` keeps the headless 0600 file instead.
+    const keyStore = config.keyFile !== null ? null : new SafeStorageKeyStore(safeStorage, `${keyFileFor(config, DEFAULTS.dataDir)}.sealed`);
+    running = await startCollector(config, makeConsole, keyStore);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {

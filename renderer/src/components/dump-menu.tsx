@@ -19,6 +19,34 @@ function download(url: string, fileName: string): void {
   a.remove();
 }
 
+/** Sends a picked dump and its manifest to the collector, which checks them against its key (docs/integrity.md). */
+async function verifyDumpFiles(files: FileList | null): Promise<void> {
+  const st = useStore.getState();
+  const list = [...(files ?? [])];
+  const manifest = list.find((f) => f.name.endsWith('.manifest.json'));
+  const dump = list.find((f) => f !== manifest);
+  if (manifest === undefined || dump === undefined) {
+    st.setDump({ state: 'failed', message: 'Pick both files: the dump and its .manifest.json' });
+    return;
+  }
+  st.setDump({ state: 'running', message: `Verifying ${dump.name}…` });
+  try {
+    const res = await fetch(withToken('/api/verify-dump'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ dump: await dump.text(), manifest: await manifest.text() }),
+    });
+    const v = (await res.json()) as { ok?: boolean; events?: number; findings?: Array<{ code: string; severity: string; message: string }>; error?: { message: string } };
+    if (v.error !== undefined) throw new Error(v.error.message);
+    const errors = (v.findings ?? []).filter((f) => f.severity === 'error');
+    st.setDump(v.ok
+      ? { state: 'done', message: `${dump.name} matches its signed manifest (${v.events} events)` }
+      : { state: 'failed', message: `${dump.name} was TAMPERED WITH: ${errors.map((f) => `${f.code}: ${f.message}`).join('; ')}` });
+  } catch (err) {
+    st.setDump({ state: 'failed', message: `Verify failed: ${err instanceof Error ? err.message : String(err)}` });
+  }
+}
+
 /** Always-visible Dump button (one click: seed-format 30 h) with a menu for scope and format. */
 export function DumpMenu() {
   const client = useClient();
@@ -79,6 +107,10 @@ export function DumpMenu() {
             ))}
           </fieldset>
           <button type="button" className="primary" onClick={() => void run(scope, format)}>Dump</button>
+          <label className="verify-dump" title="Pick a dump and its .manifest.json: checked against the collector's signing key">
+            Verify a dump…{' '}
+            <input type="file" multiple data-testid="verify-dump" onChange={(e) => void verifyDumpFiles(e.currentTarget.files)} />
+          </label>
         </div>
       )}
     </div>
