@@ -29,7 +29,7 @@ export const ErrorCodes = {
   E_BAD_EVENT: 'E_BAD_EVENT',
   /** seq values inside one frame are not strictly increasing. */
   E_BAD_SEQ: 'E_BAD_SEQ',
-  /** The event type uses the collector's reserved `ic-audit.` prefix. */
+  /** No longer sent (kept so the code is never reused): every event type is accepted. */
   E_RESERVED_TYPE: 'E_RESERVED_TYPE',
   /** The journal cannot write (disk full, I/O error): nothing was accepted, resend later. */
   E_STORAGE: 'E_STORAGE',
