@@ -7,7 +7,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping, type WebSocketConstructor } from '@ic-audit/client';
-import { MAX_EVENT_TYPE_LENGTH, MAX_FIELD_DEPTH, type JournalRecord } from '@ic-audit/shared';
+import { MAX_EVENT_TYPE_LENGTH, MAX_FIELD_DEPTH, MAX_FIELDS_PER_EVENT, type JournalRecord } from '@ic-audit/shared';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { botRecords, freePort, readJournal, waitFor } from './support.js';
 
@@ -106,7 +106,7 @@ describe('delivery through the real collector', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < MAX_FIELD_DEPTH + 5; i++) deep = { d: deep };
     const many: Record<string, number> = {};
-    for (let i = 0; i < 100; i++) many[`k${i}`] = i;
+    for (let i = 0; i < MAX_FIELDS_PER_EVENT + 36; i++) many[`k${i}`] = i;
     const err = Object.assign(new TypeError('bad input'), { code: 'E_INPUT' });
     const cases: Array<[string, unknown, (f: Record<string, unknown>) => void]> = [
       ['circular', { circular }, (f) => expect(f).toEqual({ circular: { x: 1, self: '[Circular]' } })],
