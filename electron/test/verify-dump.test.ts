@@ -46,8 +46,8 @@ beforeAll(async () => {
   const c = await startCollector({ dataDir, keepDataDir: true, args: ['--key-file', keyFile] });
   const bot = await connectRaw(c.ingestUrl);
   bot.send({ type: 'events', events: Array.from({ length: 40 }, (_, i) => ({
-    seq: i + 1, event_type: i % 7 === 0 ? 'error' : 'trade_opened', event_description: `ordre exécuté ${i} "q" , ]`,
-    timestamp: Date.now() / 1000, fields: { symbol: 'EURUSD', n: i, note: 'a,b\r\nc' },
+    seq: i + 1, event_type: i % 7 === 0 ? 'error' : 'trade_opened', event_description: `ordre execute ${i} "q" , ]`,
+    timestamp: Date.now() / 1000, fields: { symbol: 'EURUSD', n: i, note: 'a,b\r\nc é' },
   })) });
   await bot.waitForAck(40);
   await bot.close();
@@ -67,16 +67,16 @@ describe('verify-dump', () => {
       expect(ok.status).toBe(0);
 
       const edited = join(root, `edited.${format}`);
-      writeFileSync(edited, text.replace('ordre exécuté 17 ', 'ordre exécuté 71 '));
+      writeFileSync(edited, text.replace('ordre execute 17 ', 'ordre execute 71 '));
       const e = verifyDump(edited, `${file}.manifest.json`);
       expect(e.status).toBe(1);
       expect(e.out).toMatch(/E_DUMP_EDITED: the event of record \d+ was edited \((project "TestBot", event #18|line 18|row 19)\)/);
 
       const removed = join(root, `removed.${format}`);
       const lines = text.split(format === 'csv' ? '\r\n' : '\n');
-      const at = lines.findIndex((l) => l.includes('ordre exécuté 20 '));
+      const at = lines.findIndex((l) => l.includes('ordre execute 20 '));
       const cut = lines.filter((_, i) => i !== at).join(format === 'csv' ? '\r\n' : '\n');
-      writeFileSync(removed, format === 'json' ? text.replace(/,\n {4}\{[^\n]*ordre exécuté 20 [^\n]*\}(?=,|\n)/, '') : cut);
+      writeFileSync(removed, format === 'json' ? text.replace(/, \{[^{}]*ordre execute 20 [^{}]*\}/, '') : cut);
       const r = verifyDump(removed, `${file}.manifest.json`);
       expect(r.status).toBe(1);
       expect(r.out).toMatch(/E_DUMP_MISSING: the event of record \d+ is missing from the dump \(removed or edited\)/);
@@ -84,9 +84,9 @@ describe('verify-dump', () => {
       // The attacker edits the event and updates the manifest to match (its hashes and the file's SHA-256).
       const manifest = readFileSync(`${file}.manifest.json`, 'utf8');
       const editedText = readFileSync(edited, 'utf8');
-      const oldEvent = format === 'json' ? text.split('\n').find((l) => l.includes('ordre exécuté 17 '))!.trim().replace(/,$/, '') : null;
+      const oldEvent = format === 'json' ? /\{[^{}]*ordre execute 17 [^{}]*\}/.exec(text)![0] : null;
       let rewritten = manifest.replace(sha(text), sha(editedText));
-      if (oldEvent !== null) rewritten = rewritten.replace(sha(oldEvent), sha(oldEvent.replace('ordre exécuté 17 ', 'ordre exécuté 71 ')));
+      if (oldEvent !== null) rewritten = rewritten.replace(sha(oldEvent), sha(oldEvent.replace('ordre execute 17 ', 'ordre execute 71 ')));
       writeFileSync(`${edited}.manifest.json`, rewritten);
       const m = verifyDump(edited);
       expect(m.status).toBe(1);
@@ -123,7 +123,7 @@ describe('verify-dump', () => {
     const ask = async (dumpText: string): Promise<Record<string, any>> =>
       (await (await fetch(`${c.httpUrl}/api/verify-dump`, { method: 'POST', headers: auth, body: JSON.stringify({ dump: dumpText, manifest: readFileSync(d.result.manifest, 'utf8') }) })).json()) as Record<string, any>;
     expect(await ask(text)).toMatchObject({ ok: true, events: 40 });
-    const bad = await ask(text.replace('ordre exécuté 3 ', 'ordre exécuté 4 '));
+    const bad = await ask(text.replace('ordre execute 3 ', 'ordre execute 4 '));
     expect(bad['ok']).toBe(false);
     expect(bad['findings']).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'E_DUMP_EDITED' })]));
   });
