@@ -179,7 +179,9 @@ export class Collector implements CollectorApi {
     c.signed = await integrity.start(c.journal, scan.lastId, c.journalHead?.fields ?? null);
     for (const f of c.signed.startFindings) process.stderr.write(`ic-audit: INTEGRITY ${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
     c.integrity = c.signed.provisional(c.integrity);
-    c.checkInBackground(dir);
+    // After a checkpoint start the chain is checked behind; with signed heads, they are too (a fresh or pre-signing
+    // journal without a checkpoint was fully checked above).
+    if (cp !== null || c.signed.hadHeads) c.checkInBackground(dir);
     return c;
   }
 

@@ -45,6 +45,8 @@ export interface KeyInfo {
 export interface Integrity {
   signer: HeadSigner;
   fingerprint: string;
+  /** True when the journal had signed heads before this start (else the chain check at start said it all). */
+  hadHeads: boolean;
   /** Findings of the start (journal shorter than its checkpoint or newest head, ...); kept as evidence. */
   startFindings: IntegrityFinding[];
   /** The start's verdict merged into the chain's provisional one. */
@@ -98,7 +100,11 @@ export function openIntegrity(
         now,
       });
       await signer.start();
-      return { ...integrityState(signer, key, found, trusted, config.witnessFile), keyInfo: { fingerprint: key.fingerprint, where, created } };
+      return {
+        ...integrityState(signer, key, found, trusted, config.witnessFile),
+        hadHeads: newest !== null,
+        keyInfo: { fingerprint: key.fingerprint, where, created },
+      };
     },
   };
 }
@@ -117,7 +123,13 @@ async function newestHead(journalDir: string, fromJournal: SignedHead | null): P
   return fromJournal;
 }
 
-function integrityState(signer: HeadSigner, key: SigningKey, found: IntegrityFinding[], trusted: string[], witnessFile: string | null): Integrity {
+function integrityState(
+  signer: HeadSigner,
+  key: SigningKey,
+  found: IntegrityFinding[],
+  trusted: string[],
+  witnessFile: string | null,
+): Omit<Integrity, 'hadHeads'> {
   return {
     signer,
     fingerprint: key.fingerprint,
