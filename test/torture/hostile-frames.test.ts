@@ -294,6 +294,9 @@ describe('hostile frames (property-based)', () => {
         return k;
       };
       cleanup.add(() => (conn as Conn | null)?.close());
+      // Claim the session first: a session-hijack case drawn before any helloed one would otherwise be the
+      // session's first hello, bind it to 'SomeoneElse', and lock the worker out of its own session.
+      await helloed(await fresh());
       await fc.assert(
         fc.asyncProperty(arbCase(session), async (cs) => {
           const k = await inState(cs.state);
