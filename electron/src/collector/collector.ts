@@ -7,7 +7,6 @@ import {
   protocolError,
   type DumpResult,
   type EventFields,
-  type ExactFields,
   type FlatEvent,
   type HealthInfo,
   type IntegrityInfo,
@@ -19,10 +18,9 @@ import {
   type SessionInfo,
 } from '@ic-audit/shared';
 import type { CollectorConfig } from '../config.js';
-import { DUMPS_DIR, writeDump } from '../dump/dump-writer.js';
-import { writeCompactDump } from '../dump/compact-dump.js';
+import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { batchRecords, Journal, type CommittedBatch } from '../journal/journal.js';
-import { describeBreak, scanJournal, type ScanResult } from '../journal/scan.js';
+import { scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
 import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
@@ -38,53 +36,12 @@ import { LineWindow } from './line-window.js';
 import type { Replicator } from './replicator.js';
 import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
 import { VERSION } from '../version.js';
-
-/** Something that can receive acks for a session (the session's current WebSocket connection). */
-export interface AckSink {
-  ack(seq: number): void;
-}
-
-/** What the HTTP server, WebSocket ingest and legacy TCP need from a collector. */
-export type IngestTarget = Pick<
-  Collector,
-  | 'hello'
-  | 'disconnected'
-  | 'acceptEvents'
-  | 'acceptFlat'
-  | 'acceptFlatOnce'
-  | 'drain'
-  | 'dump'
-  | 'health'
-  | 'congested'
-  | 'whenDrained'
-  | 'refuse'
-  | 'projectNames'
-  | 'compactDump'
-  | 'legacyDumpDir'
->;
-
-/** Longest excerpt of a refused message kept in its `ic-audit.refused` record. */
-export const REFUSED_EXCERPT_LENGTH = 256;
-/** Project of a refusal whose message names none (the Python server's own word for it). */
-export const UNKNOWN_PROJECT = 'unknown_project';
-
-/** What the journal needs of an event, whichever transport brought it. */
-type EventBody = ExactFields & {
-  event_type: string;
-  event_description: string | null;
-  timestamp: number;
-  layout?: number[] | null;
-};
-
-/** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
-function preciseNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-/** Seconds since the epoch, with microsecond resolution. */
-function nowSeconds(now: () => number): number {
-  return Math.round(now() * 1000) / 1e6;
-}
+import { DrainWaiters } from './drain-waiters.js';
+import { DumpRunner } from './dump-runner.js';
+import type { AckSink } from './ingest-target.js';
+import { UNKNOWN_PROJECT, REFUSED_EXCERPT_LENGTH } from './ingest-target.js';
+import { integrityFromScan, verifyingIntegrity } from './integrity-info.js';
+import { collectorEntry, eventEntry, flatProject, nowSeconds, preciseNow, type EventBody } from './journal-entries.js';
 
 /**
  * The collector core: journal + session table + recent window. Transport code (WebSocket, POST, legacy TCP)
@@ -113,13 +70,13 @@ export class Collector implements CollectorApi {
   private journalHead: ScannedRecord | null = null;
   private totalEvents = 0;
   private stopping = false;
-  /** Dumps run one at a time, so a dump file and its manifest are always from the same run. */
-  private dumpQueue: Promise<unknown> = Promise.resolve();
+  /** Dumps, one at a time, each after a fresh signed head. */
+  private readonly dumps: DumpRunner;
   private readonly now: () => number;
   /** NATS mode: committed records are acked only once this has replicated them. */
   private replicator: Replicator | null = null;
   /** Ingest connections that stopped reading because the journal is behind (see congested()). */
-  private drainedWaiters: Array<() => void> = [];
+  private readonly drainedWaiters = new DrainWaiters();
   /** Signed heads and what the start found (docs/integrity.md). */
   private signed!: Integrity;
 
@@ -130,6 +87,14 @@ export class Collector implements CollectorApi {
     this.startedAt = now();
     this.integrity = { ok: true, records: 0, first_bad_id: null, message: 'not checked yet', checked_at: 0 };
     this.emitter.setMaxListeners(0);
+    this.dumps = new DumpRunner({
+      dataDir: this.dataDir,
+      now,
+      drain: () => this.drain(),
+      sessionProject: (id) => this.table.get(id)?.project,
+      projectNames: () => this.table.projectNames(),
+      signer: () => this.signed.signer,
+    });
   }
 
   /**
@@ -151,7 +116,7 @@ export class Collector implements CollectorApi {
     let scan: ScanResult;
     if (cp === null) {
       scan = await scanJournal(dir, (r) => c.replayRecord(r));
-      c.integrity = c.integrityFrom(scan);
+      c.integrity = integrityFromScan(scan, nowSeconds(now));
       c.recordsOnDisk = scan.records;
     } else {
       // Replay only what came after the checkpoint; the window is read back from the journal's tail, and the
@@ -160,7 +125,7 @@ export class Collector implements CollectorApi {
       c.totalEvents = cp.events;
       scan = await scanJournal(dir, (r) => c.replayRecord(r), cp);
       c.recordsOnDisk = cp.records + scan.records;
-      c.integrity = scan.firstBreak !== null ? c.integrityFrom(scan) : c.verifyingIntegrity();
+      c.integrity = scan.firstBreak !== null ? integrityFromScan(scan, nowSeconds(now)) : verifyingIntegrity(c.recordsOnDisk);
     }
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
     // The window is read back from the journal's tail in the background, whether or not there was a checkpoint:
@@ -185,16 +150,6 @@ export class Collector implements CollectorApi {
     return c;
   }
 
-  private verifyingIntegrity(): IntegrityInfo {
-    return {
-      ok: true,
-      records: this.recordsOnDisk,
-      first_bad_id: null,
-      message: 'chain intact since the last checkpoint; full check running',
-      checked_at: 0,
-    };
-  }
-
   /** Full chain and head check in a worker thread; its verdict replaces the provisional one. */
   private checkInBackground(dir: string): void {
     const provisional = this.integrity;
@@ -208,16 +163,6 @@ export class Collector implements CollectorApi {
         this.integrity = { ...this.integrity, message: `full check failed to run: ${err.message}` };
       },
     );
-  }
-
-  private integrityFrom(scan: ScanResult): IntegrityInfo {
-    return {
-      ok: scan.firstBreak === null,
-      records: scan.records,
-      first_bad_id: scan.firstBreak?.id ?? null,
-      message: scan.firstBreak === null ? `chain intact (${scan.records} records)` : `chain broken: ${describeBreak(scan.firstBreak)}`,
-      checked_at: nowSeconds(this.now),
-    };
   }
 
   private replayRecord(record: ScannedRecord): void {
@@ -261,15 +206,11 @@ export class Collector implements CollectorApi {
    * the queue, so reading resumes while that batch is written, and after each commit).
    */
   whenDrained(resume: () => void): void {
-    this.drainedWaiters.push(resume);
+    this.drainedWaiters.add(resume);
   }
 
   private releaseDrainedWaiters(): void {
-    if (this.drainedWaiters.length === 0) return;
-    if (this.backlog() > this.config.ingestPauseAt / 4) return;
-    const waiters = this.drainedWaiters;
-    this.drainedWaiters = [];
-    for (const resume of waiters) resume();
+    this.drainedWaiters.release(this.backlog(), this.config.ingestPauseAt);
   }
 
   /** Registers a hello; writes a session record when the session is new or its metadata changed. */
@@ -341,14 +282,8 @@ export class Collector implements CollectorApi {
     if (refusal !== null) return refusal;
     const now = nowSeconds(this.now);
     for (const e of events) {
-      const project: ProjectInfo = {
-        project_name: e.project_name,
-        project_market: e.project_market,
-        project_description: e.project_description,
-        project_privileges: e.project_privileges,
-      };
       const id = syntheticSessionId(source, key + '\u0000' + e.project_name);
-      const result = this.hello(id, project, { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
+      const result = this.hello(id, flatProject(e), { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
       if ('ok' in result) return result;
       const state = result.state;
       this.appendEvent(state, state.last_seq + 1, e, now);
@@ -374,14 +309,8 @@ export class Collector implements CollectorApi {
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
       const seq = indexes[i]! + 1;
-      const project: ProjectInfo = {
-        project_name: e.project_name,
-        project_market: e.project_market,
-        project_description: e.project_description,
-        project_privileges: e.project_privileges,
-      };
       const id = syntheticSessionId('http', 'idempotency-key\u0000' + idempotencyKey + '\u0000' + e.project_name);
-      const result = this.hello(id, project, { source: 'http', sdk: 'http', host: '', pid: 0, dropped: 0 }, null);
+      const result = this.hello(id, flatProject(e), { source: 'http', sdk: 'http', host: '', pid: 0, dropped: 0 }, null);
       if ('ok' in result) return result;
       const state = result.state;
       if (seq <= state.last_seq) duplicates.push(indexes[i]!);
@@ -394,21 +323,7 @@ export class Collector implements CollectorApi {
     state.last_seq = seq;
     this.table.noteEvent(state, e.event_type, e.timestamp, now);
     this.totalEvents++;
-    this.journal.append({
-      receivedAt: now,
-      session: state.session,
-      sessionJson: state.sessionJson,
-      seq,
-      source: state.source,
-      projectName: state.project.project_name,
-      projectJson: state.projectJson,
-      eventType: e.event_type,
-      description: e.event_description,
-      timestamp: e.timestamp,
-      fieldsJson: e.fields_json,
-      fieldsText: e.fields_text,
-      layout: e.layout ?? null,
-    });
+    this.journal.append(eventEntry(state, seq, e, now));
   }
 
   private recordGap(state: SessionState, from: number, to: number): void {
@@ -423,22 +338,7 @@ export class Collector implements CollectorApi {
 
   /** A record of the collector's own (source "collector", seq 0), in a session's stream. */
   private appendInternal(state: SessionState, type: string, description: string, fields: EventFields): void {
-    const now = nowSeconds(this.now);
-    this.journal.append({
-      receivedAt: now,
-      session: state.session,
-      sessionJson: state.sessionJson,
-      seq: 0,
-      source: 'collector',
-      projectName: state.project.project_name,
-      projectJson: state.projectJson,
-      eventType: type,
-      description,
-      timestamp: now,
-      fieldsJson: JSON.stringify(fields),
-      fieldsText: null,
-      layout: null,
-    });
+    this.journal.append(collectorEntry(state, type, description, fields, nowSeconds(this.now)));
   }
 
   /**
@@ -546,20 +446,13 @@ export class Collector implements CollectorApi {
   }
 
   /** Writes the v0.4.7 server's compact text dump (legacy `dump_compact`) into {@link legacyDumpDir}. */
-  async compactDump(filters: readonly string[]): Promise<string> {
-    await this.drain();
-    const path = await writeCompactDump(this.dataDir, this.legacyDumpDir, filters, {
-      now: this.now,
-      sessionProject: (id) => this.table.get(id)?.project,
-    });
-    this.emitter.emit('dumped', { path, projects: 0, events: 0 });
-    return path;
+  compactDump(filters: readonly string[]): Promise<string> {
+    return this.dumps.compact(this.legacyDumpDir, filters);
   }
 
   /** Called with every dump written (its path and counts), to tell the user where it went. */
   onDumped(listener: (result: DumpResult) => void): () => void {
-    this.emitter.on('dumped', listener);
-    return () => this.emitter.off('dumped', listener);
+    return this.dumps.onDumped(listener);
   }
 
   /** Stops accepting, commits (and replicates) what was received and closes the journal. */
@@ -608,25 +501,10 @@ export class Collector implements CollectorApi {
     return queryRecords(join(this.dataDir, JOURNAL_DIR), this.window, q);
   }
 
-  async dump(opts: DumpOptions): Promise<DumpResult> {
-    const run = this.dumpQueue.then(async () => {
-      await this.drain();
-      // A fresh head covers what the dump reads, and signs its manifest's anchor.
-      const head = await this.signed.signer.sign('dump');
-      const result = await writeDump(this.dataDir, opts, {
-        now: this.now,
-        sessionProject: (id) => this.table.get(id)?.project,
-        projects: () => this.table.projectNames(),
-        signer: { key: this.signed.signer.signingKey, head: head ?? this.signed.signer.newest },
-      });
-      this.emitter.emit('dumped', result);
-      return result;
-    });
-    this.dumpQueue = run.catch(() => undefined);
-    return run;
+  dump(opts: DumpOptions): Promise<DumpResult> {
+    return this.dumps.dump(opts);
   }
 
-  /** The signing key's fingerprint and where it is kept (printed at start). */
   signingKeyInfo(): KeyInfo | undefined {
     return this.signed.keyInfo;
   }

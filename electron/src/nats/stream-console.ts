@@ -15,7 +15,7 @@ import {
 } from '@ic-audit/shared';
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
-import type { IngestTarget } from '../collector/collector.js';
+import type { IngestTarget } from '../collector/ingest-target.js';
 import { matches, queryWindow } from '../collector/query.js';
 import { RecentWindow } from '../collector/recent-window.js';
 import { SessionTable } from '../collector/sessions.js';

@@ -3,7 +3,7 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode } from '@ic-audit/shared';
-import type { IngestTarget } from '../collector/collector.js';
+import type { IngestTarget } from '../collector/ingest-target.js';
 import type { CollectorConfig } from '../config.js';
 import { unauthorizedPage } from '../console/unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';

@@ -8,7 +8,7 @@ import {
   type ReceivedEventsFrame,
   type HelloFrame,
 } from '@ic-audit/shared';
-import type { AckSink, IngestTarget } from '../collector/collector.js';
+import type { AckSink, IngestTarget } from '../collector/ingest-target.js';
 import type { SessionState } from '../collector/sessions.js';
 import { tokenEquals } from './security.js';
 
