@@ -19,7 +19,7 @@ import {
 } from '@ic-audit/shared';
 import type { CollectorConfig } from '../config.js';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
-import { batchRecords, Journal, type CommittedBatch } from '../journal/journal.js';
+import { batchRecords, CLOSE_WAIT_MS, Journal, type CommittedBatch } from '../journal/journal.js';
 import { scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
@@ -458,12 +458,13 @@ export class Collector implements CollectorApi {
   /** Stops accepting, commits (and replicates) what was received and closes the journal. */
   async close(): Promise<void> {
     this.stopping = true;
-    // A clean stop ends with a signed stop head covering everything received.
-    if (this.journal.fault === null) {
-      await this.journal.drain();
+    // A clean stop ends with a signed stop head covering everything received; a disk that keeps failing gets none,
+    // and the wait for it is bounded (the close then refuses what never reached the disk).
+    const settled = await this.journal.settle(CLOSE_WAIT_MS);
+    if (settled && this.journal.fault === null) {
       await this.signed.signer.stop().catch((err: Error) => process.stderr.write(`ic-audit: stop head not signed: ${err.message}\n`));
     }
-    await this.journal.close();
+    await this.journal.close(settled ? CLOSE_WAIT_MS : 0);
     await this.replicator?.close();
     if (this.journal.idle && this.journal.fault === null) await this.checkpoint();
   }

@@ -21,6 +21,8 @@ const ftruncateAsync = promisify(ftruncate);
 const closeAsync = promisify(close);
 const openAsync = promisify(open);
 const fsyncAsync = promisify(fsync);
+/** Longest a close waits for the queue to reach the disk, and then for a failing write to be cut back. */
+export const CLOSE_WAIT_MS = 10_000;
 /** Initial size of the encoding buffer (see Journal.scratch). */
 const SCRATCH_BYTES = 1 << 20;
 
@@ -226,6 +228,22 @@ export class Journal {
   }
 
   /**
+   * Waits at most `timeoutMs` for everything appended so far to be durable; true when it is. Never rejects, so a
+   * stop on a failing disk is bounded (the retry loop would otherwise keep it waiting for ever).
+   */
+  async settle(timeoutMs: number): Promise<boolean> {
+    if (this.pending.length === 0 && !this.writing) return this.committedCount >= this.appended;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = this.drain().then(
+      () => true,
+      () => false,
+    );
+    const result = await Promise.race([drained, new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs)))]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /**
    * Resolves once everything appended before this call is durable. Later appends do not delay it, so a POST waiting
    * for its own events is never starved by other clients' traffic. Rejects with {@link JournalClosedError} when the
    * journal closes first: an ack sent on that would claim events that are not on disk.
@@ -241,20 +259,15 @@ export class Journal {
    * Commits what is queued (retrying while the disk allows, up to `timeoutMs`) and closes the file. Drains still
    * waiting then are refused, not released.
    */
-  async close(timeoutMs = 10_000): Promise<void> {
-    if (this.pending.length > 0 || this.writing) {
-      let timer: NodeJS.Timeout | undefined;
-      const drained = this.drain().catch(() => undefined);
-      await Promise.race([drained, new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
-      clearTimeout(timer);
-    }
+  async close(timeoutMs = CLOSE_WAIT_MS): Promise<void> {
+    await this.settle(timeoutMs);
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.writing) {
       // A failing write still in flight must get to cut its bytes back off the segment: closing the fd under it
       // would leave whole, never-synced lines there, which the next start would take for stored records.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.loop, new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
+      await Promise.race([this.loop, new Promise((res) => (timer = setTimeout(res, CLOSE_WAIT_MS)))]);
       clearTimeout(timer);
     }
     if (this.fd >= 0) await closeAsync(this.fd).catch(() => undefined);
