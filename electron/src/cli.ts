@@ -4,7 +4,8 @@ import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
 import { SERVE_OPTIONS, serveFlags } from './cli-args.js';
 import { Collector } from './collector/collector.js';
 import { ConfigError, resolveConfig } from './config.js';
-import { acquireLock, DataDirError, ensureDataDir } from './data-dir.js';
+import { DataDirError, ensureDataDir } from './data-dir.js';
+import { acquireLock } from './data-dir-lock.js';
 import { writeDump } from './dump/dump-writer.js';
 import { importSeedDump } from './import-seed.js';
 import { cliManifestSigner, runKey, runKeyRotate, runVerify, runVerifyDump } from './integrity/integrity-cli.js';
@@ -125,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
         const file = positionals[0];
         if (file === undefined) return fail('import needs a FILE (a dumped_audit_trails.json)');
         ensureDataDir(config.dataDir);
-        const release = acquireLock(config.dataDir);
+        const release = await acquireLock(config.dataDir);
         try {
           const collector = await Collector.open(config);
           try {

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Console token file inside the data dir (mode 0600). */
 export const TOKEN_FILE = 'console.token';
-/** Lock file naming the pid of the collector that owns the data dir. */
-export const LOCK_FILE = 'collector.lock';
 
 /** Thrown when the data dir cannot be used; `code` is stable (E_DATA_DIR, E_LOCKED). */
 export class DataDirError extends Error {
@@ -45,44 +43,4 @@ export function consoleToken(dir: string): string {
   writeFileSync(file, token + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
   return token;
-}
-
-/** True when a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The pid of a live collector holding the data dir, or null. */
-export function lockHolder(dir: string): number | null {
-  try {
-    const pid = Number(readFileSync(join(dir, LOCK_FILE), 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Takes the data dir for this process (one writer per journal); returns a release function. */
-export function acquireLock(dir: string): () => void {
-  const holder = lockHolder(dir);
-  if (holder !== null) {
-    throw new DataDirError('E_LOCKED', `another collector (pid ${holder}) is using ${dir}`);
-  }
-  const file = join(dir, LOCK_FILE);
-  rmSync(file, { force: true });
-  const fd = openSync(file, 'wx', 0o600);
-  writeSync(fd, String(process.pid));
-  closeSync(fd);
-  return () => {
-    try {
-      if (Number(readFileSync(file, 'utf8')) === process.pid) rmSync(file, { force: true });
-    } catch {
-      /* already gone */
-    }
-  };
 }

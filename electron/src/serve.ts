@@ -3,7 +3,8 @@ import type { CollectorApi } from './collector/api.js';
 import { Collector } from './collector/collector.js';
 import type { KeyStore } from './integrity/signing-key.js';
 import type { StreamPublisher } from './nats/stream-publisher.js';
-import { acquireLock, consoleToken, ensureDataDir } from './data-dir.js';
+import { consoleToken, ensureDataDir } from './data-dir.js';
+import { acquireLock } from './data-dir-lock.js';
 import { startServer, type ConsoleHandler } from './server/http-server.js';
 
 /** A running collector: core + server, as `ic-audit serve` and the Electron shell use it. */
@@ -30,7 +31,7 @@ export async function startCollector(
   // NATS mode (docs/scaling.md) loads the NATS client only when configured.
   if (config.consoleOnly) return (await import('./nats/console-only.js')).startConsoleOnly(config, makeConsole);
   ensureDataDir(config.dataDir);
-  const release = acquireLock(config.dataDir);
+  const release = await acquireLock(config.dataDir);
   let collector: Collector | null = null;
   let replicator: StreamPublisher | null = null;
   try {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { IntegrityFinding } from '@ic-audit/shared';
 import { Collector } from '../collector/collector.js';
 import { DEFAULTS, type CollectorConfig } from '../config.js';
-import { acquireLock, lockHolder } from '../data-dir.js';
+import { acquireLock, lockHolder } from '../data-dir-lock.js';
 import { describeBreak } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { auditJournal, auditOk } from './audit.js';
@@ -137,7 +137,7 @@ export async function runKeyRotate(config: CollectorConfig): Promise<number> {
   if (oldPem === null) throw new KeyError('E_KEY', `no key to rotate at ${keyFile}; \`ic-audit key\` creates one`);
   const old = signingKeyFromPem(oldPem, keyFile);
   const next = generateSigningKey();
-  const release = acquireLock(config.dataDir);
+  const release = await acquireLock(config.dataDir);
   try {
     const collector = await Collector.open(config);
     try {

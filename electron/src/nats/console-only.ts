@@ -1,5 +1,6 @@
 import type { CollectorConfig } from '../config.js';
-import { acquireLock, consoleToken, ensureDataDir } from '../data-dir.js';
+import { consoleToken, ensureDataDir } from '../data-dir.js';
+import { acquireLock } from '../data-dir-lock.js';
 import type { ConsoleFactory, RunningCollector } from '../serve.js';
 import { startServer } from '../server/http-server.js';
 import { StreamConsole } from './stream-console.js';
@@ -11,7 +12,7 @@ import { StreamConsole } from './stream-console.js';
 export async function startConsoleOnly(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<RunningCollector> {
   if (config.nats === null) throw new Error('--console-only needs --nats');
   ensureDataDir(config.dataDir);
-  const release = acquireLock(config.dataDir);
+  const release = await acquireLock(config.dataDir);
   let source: StreamConsole | null = null;
   try {
     const token = consoleToken(config.dataDir);
