@@ -5,6 +5,7 @@
  */
 import type { ConsoleServerFrame } from '@ic-audit/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import WebSocket from 'ws';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectBot, type TestBot } from './console-bot.js';
@@ -50,7 +51,7 @@ describe('console channel', () => {
   it('sends a snapshot, then live records in coalesced batches', async () => {
     const c = openConsole(collector);
     const snap = await c.next('snapshot');
-    expect(snap.rows.filter((r) => r[5] === 'alpha' && r[6] !== 'ic-audit.session').length).toBe(50);
+    expect(snap.rows.filter((r) => r[5] === 'alpha' && r[9] !== 'collector').length).toBe(50);
     expect(snap.sessions.map((s) => s.project.project_name)).toContain('alpha');
     const pushed = new Set<number>();
     const done = new Promise<void>((resolve) => c.ws.on('message', () => {
@@ -103,6 +104,17 @@ describe('console channel', () => {
       headers: { authorization: `Bearer ${collector.consoleToken}` },
     });
     expect(traversal.status).toBe(404);
+    c.ws.close();
+  });
+
+  it('tells every console where a dump went, whoever asked for it (here a Python client)', async () => {
+    const c = openConsole(collector);
+    await c.next('snapshot');
+    const legacy = connect(collector.port, '127.0.0.1');
+    legacy.write('dump_audit_trails');
+    const written = await c.next('dump_written');
+    expect(written.result.path).toMatch(/dumped_audit_trails\.json$/);
+    legacy.destroy();
     c.ws.close();
   });
 

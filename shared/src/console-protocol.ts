@@ -107,6 +107,15 @@ export interface ConsoleDumpedFrame {
   file_name: string;
 }
 
+/**
+ * server -> console: a dump was written, whoever asked for it (a bot, a Python client, the CLI's Enter, a console),
+ * so the console can say where it went.
+ */
+export interface DumpWrittenFrame {
+  type: 'dump_written';
+  result: DumpResult;
+}
+
 /** server -> console: result of a chain verification. */
 export interface VerifiedFrame {
   type: 'verified';
@@ -132,6 +141,7 @@ export type ConsoleServerFrame =
   | ResultFrame
   | RecordFrame
   | ConsoleDumpedFrame
+  | DumpWrittenFrame
   | VerifiedFrame
   | ConsoleErrorFrame;
 

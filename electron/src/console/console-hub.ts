@@ -62,6 +62,9 @@ export class ConsoleHub {
         this.changedSessions.set(s.session, s);
         this.schedule();
       }),
+      api.onDumped?.((result) => {
+        for (const client of this.clients) this.send(client, { type: 'dump_written', result });
+      }) ?? (() => undefined),
     ];
     this.healthTimer = setInterval(() => this.pushHealth(), HUB_LIMITS.healthMs);
     this.healthTimer.unref();
