@@ -1,3 +1,4 @@
+import { BACKSLASH, COLON, COMMA, QUOTE } from './json-chars.js';
 import { objectMembers } from './raw-json.js';
 import type { ProjectInfo } from './protocol.js';
 import { FLAT_COLUMN_KEYS } from './parse-flat.js';
@@ -124,13 +125,13 @@ export function pythonSpacing(compact: string): string {
   let from = 0;
   for (let i = 0; i < compact.length; i++) {
     const c = compact.charCodeAt(i);
-    if (c === 34 /* " */) {
+    if (c === QUOTE) {
       for (i++; i < compact.length; i++) {
         const d = compact.charCodeAt(i);
-        if (d === 92) i++;
-        else if (d === 34) break;
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
       }
-    } else if (c === 44 /* , */ || c === 58 /* : */) {
+    } else if (c === COMMA || c === COLON) {
       out += compact.slice(from, i + 1) + ' ';
       from = i + 1;
     }

@@ -3,13 +3,7 @@
  * the console filters a million rows by `key=value`, and a full JSON.parse per row is what made that slow.
  */
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_OBJ = 123;
-const CLOSE_OBJ = 125;
-const OPEN_ARR = 91;
-const CLOSE_ARR = 93;
-const COMMA = 44;
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-chars.js';
 
 /** What {@link topLevelValue} found. */
 export type ScannedValue =
@@ -62,7 +56,7 @@ export function topLevelValue(json: string, key: string): ScannedValue {
     if (json.charCodeAt(i) === CLOSE_OBJ) return ABSENT;
     if (json.charCodeAt(i) !== QUOTE) return UNKNOWN;
     const keyEnd = stringEnd(json, i);
-    if (keyEnd < 0 || json.charCodeAt(keyEnd) !== 58 /* : */) return UNKNOWN;
+    if (keyEnd < 0 || json.charCodeAt(keyEnd) !== COLON) return UNKNOWN;
     const isKey = keyEnd - i - 2 === key.length && json.startsWith(key, i + 1);
     const v = keyEnd + 1;
     const c = json.charCodeAt(v);

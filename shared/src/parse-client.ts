@@ -21,6 +21,7 @@ import type {
   ReceivedEventsFrame,
 } from './protocol.js';
 import { MAX_FIELD_DEPTH } from './limits.js';
+import { BACKSLASH, CLOSE_ARR, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-chars.js';
 import { exactText, LenientJsonError, parseLenient, skipValue, skipWs } from './raw-json.js';
 import {
   checkDescription,
@@ -216,16 +217,16 @@ export function eventFieldsTexts(text: string, count: number): Array<ExactFields
   let i = skipWs(text, 0) + 1;
   while (i < text.length) {
     i = skipWs(text, i);
-    if (text.charCodeAt(i) !== 34 /* " */) break;
+    if (text.charCodeAt(i) !== QUOTE) break;
     const key = readKey(text, i);
     i = skipWs(text, skipWs(text, key.end) + 1);
-    if (key.key === 'events' && text.charCodeAt(i) === 91 /* [ */) {
+    if (key.key === 'events' && text.charCodeAt(i) === OPEN_ARR) {
       out = new Array(count);
       i = eventsArray(text, i, out);
     } else i = skipValue(text, i);
     if (i < 0) break;
     i = skipWs(text, i);
-    if (text.charCodeAt(i) !== 44 /* , */) break;
+    if (text.charCodeAt(i) !== COMMA) break;
     i++;
   }
   return out;
@@ -235,17 +236,17 @@ export function eventFieldsTexts(text: string, count: number): Array<ExactFields
 function eventsArray(text: string, i: number, out: Array<ExactFields | undefined>): number {
   i = skipWs(text, i + 1);
   let index = 0;
-  while (i < text.length && text.charCodeAt(i) !== 93 /* ] */) {
-    if (text.charCodeAt(i) === 123 /* { */) {
+  while (i < text.length && text.charCodeAt(i) !== CLOSE_ARR) {
+    if (text.charCodeAt(i) === OPEN_OBJ) {
       i = skipWs(text, i + 1);
-      while (text.charCodeAt(i) === 34) {
+      while (text.charCodeAt(i) === QUOTE) {
         const key = readKey(text, i);
         const start = skipWs(text, skipWs(text, key.end) + 1);
         const end = skipValue(text, start);
         if (end < 0) return -1;
         if (key.key === 'fields' && index < out.length) out[index] = toExact(text, start, end);
         i = skipWs(text, end);
-        if (text.charCodeAt(i) === 44) i = skipWs(text, i + 1);
+        if (text.charCodeAt(i) === COMMA) i = skipWs(text, i + 1);
       }
       i++; // the item's }
     } else {
@@ -254,7 +255,7 @@ function eventsArray(text: string, i: number, out: Array<ExactFields | undefined
     }
     index++;
     i = skipWs(text, i);
-    if (text.charCodeAt(i) === 44) i = skipWs(text, i + 1);
+    if (text.charCodeAt(i) === COMMA) i = skipWs(text, i + 1);
   }
   return i + 1;
 }
@@ -265,10 +266,10 @@ function readKey(text: string, i: number): { key: string; end: number } {
   let escaped = false;
   for (; j < text.length; j++) {
     const c = text.charCodeAt(j);
-    if (c === 92) {
+    if (c === BACKSLASH) {
       escaped = true;
       j++;
-    } else if (c === 34) break;
+    } else if (c === QUOTE) break;
   }
   const raw = text.slice(i, j + 1);
   return { key: escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1), end: j + 1 };

@@ -4,14 +4,7 @@
  * writes by default are kept instead of refused. Values are parsed for validation only; what is stored is text.
  */
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_OBJ = 123;
-const CLOSE_OBJ = 125;
-const OPEN_ARR = 91;
-const CLOSE_ARR = 93;
-const COMMA = 44;
-const COLON = 58;
+import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-chars.js';
 
 /** The three number tokens Python writes that standard JSON lacks, and the string each stands for in `json`. */
 export const NON_FINITE_TOKENS: readonly string[] = ['NaN', 'Infinity', '-Infinity'];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IntegrityFinding } from '@ic-audit/shared';
+import { skipValue, skipWs, type IntegrityFinding } from '@ic-audit/shared';
 import { headSignatureFault, asHead, type SignedHead } from './heads.js';
 import { eventTextHash, manifestSignatureFault, splitManifest } from './manifest.js';
 import type { TrustedKeys } from './signing-key.js';
@@ -14,30 +14,11 @@ export interface DumpEvent {
 /** Thrown by {@link splitDumpEvents} for a file that is not a well-formed dump of its format. */
 export class DumpShapeError extends Error {}
 
-/** Index just past the JSON value starting at `i` (objects, arrays, strings, literals), without parsing it. */
-function skipValue(s: string, i: number): number {
-  let depth = 0;
-  for (let k = i; k < s.length; k++) {
-    const c = s[k];
-    if (c === '"') {
-      k++;
-      while (k < s.length && s[k] !== '"') k += s[k] === '\\' ? 2 : 1;
-      if (k >= s.length) break;
-      if (depth === 0) return k + 1;
-    } else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
-      depth--;
-      if (depth === 0) return k + 1;
-      if (depth < 0) break;
-    } else if (depth === 0 && /[\s,:]/.test(c!)) return k;
-  }
-  if (depth === 0 && i < s.length) return s.length;
-  throw new DumpShapeError(`unfinished JSON value at character ${i}`);
-}
-
-function skipWs(s: string, i: number): number {
-  while (i < s.length && /\s/.test(s[i]!)) i++;
-  return i;
+/** Index just past the JSON value starting at `i`, without parsing it; a value that does not end is a bad dump. */
+function valueEnd(s: string, i: number): number {
+  const end = skipValue(s, i);
+  if (end <= i) throw new DumpShapeError(`unfinished JSON value at character ${i}`);
+  return end;
 }
 
 function expect(s: string, i: number, c: string): number {
@@ -52,16 +33,16 @@ function splitSeedJson(s: string): DumpEvent[] {
   i = skipWs(s, i);
   if (s[i] === '}') return out;
   for (;;) {
-    const keyEnd = skipValue(s, i);
+    const keyEnd = valueEnd(s, i);
     const project = JSON.parse(s.slice(i, keyEnd)) as string;
     i = skipWs(s, expect(s, skipWs(s, keyEnd), ':'));
     let n = 0;
     // A v0.4.7-shape dump ends with `"external_hosts": [...], "external_hosts_audit": {...}`: no events.
-    if (project === 'external_hosts' || project === 'external_hosts_audit') i = skipValue(s, i);
+    if (project === 'external_hosts' || project === 'external_hosts_audit') i = valueEnd(s, i);
     else if (s[(i = skipWs(s, expect(s, i, '[')))] === ']') i++;
     else {
       for (;;) {
-        const end = skipValue(s, i);
+        const end = valueEnd(s, i);
         out.push({ text: s.slice(i, end), where: `project ${JSON.stringify(project)}, event #${++n}` });
         i = skipWs(s, end);
         if (s[i] === ']') {
