@@ -22,7 +22,7 @@ import type {
 } from './protocol.js';
 import { MAX_FIELD_DEPTH } from './limits.js';
 import { BACKSLASH, CLOSE_ARR, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-chars.js';
-import { exactText, LenientJsonError, parseLenient, skipValue, skipWs } from './raw-json.js';
+import { exactText, exactValue, LenientJsonError, parseLenient, skipValue, skipWs, stringEnd } from './raw-json.js';
 import {
   checkDescription,
   checkEventType,
@@ -218,9 +218,11 @@ export function eventFieldsTexts(text: string, count: number): Array<ExactFields
   while (i < text.length) {
     i = skipWs(text, i);
     if (text.charCodeAt(i) !== QUOTE) break;
-    const key = readKey(text, i);
-    i = skipWs(text, skipWs(text, key.end) + 1);
-    if (key.key === 'events' && text.charCodeAt(i) === OPEN_ARR) {
+    const keyEnd = stringEnd(text, i);
+    if (keyEnd < 0) break;
+    const isEvents = keyIs(text, i, keyEnd, 'events');
+    i = skipWs(text, skipWs(text, keyEnd) + 1);
+    if (isEvents && text.charCodeAt(i) === OPEN_ARR) {
       out = new Array(count);
       i = eventsArray(text, i, out);
     } else i = skipValue(text, i);
@@ -240,11 +242,16 @@ function eventsArray(text: string, i: number, out: Array<ExactFields | undefined
     if (text.charCodeAt(i) === OPEN_OBJ) {
       i = skipWs(text, i + 1);
       while (text.charCodeAt(i) === QUOTE) {
-        const key = readKey(text, i);
-        const start = skipWs(text, skipWs(text, key.end) + 1);
-        const end = skipValue(text, start);
+        const keyEnd = stringEnd(text, i);
+        if (keyEnd < 0) return -1;
+        const start = skipWs(text, skipWs(text, keyEnd) + 1);
+        let end: number;
+        if (keyIs(text, i, keyEnd, 'fields') && index < out.length) {
+          const t = exactValue(text, start);
+          out[index] = { fields_json: t.json, fields_text: t.exact === t.json ? null : t.exact };
+          end = t.end;
+        } else end = skipValue(text, start);
         if (end < 0) return -1;
-        if (key.key === 'fields' && index < out.length) out[index] = toExact(text, start, end);
         i = skipWs(text, end);
         if (text.charCodeAt(i) === COMMA) i = skipWs(text, i + 1);
       }
@@ -260,19 +267,16 @@ function eventsArray(text: string, i: number, out: Array<ExactFields | undefined
   return i + 1;
 }
 
-/** The key whose opening quote is at `i`, decoded, and the index past its closing quote. */
-function readKey(text: string, i: number): { key: string; end: number } {
-  let j = i + 1;
-  let escaped = false;
-  for (; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === BACKSLASH) {
-      escaped = true;
-      j++;
-    } else if (c === QUOTE) break;
+/**
+ * True when the key whose quotes are at `i` and `end - 1` is `name`: compared in place, since this runs for every
+ * member of every frame; decoded only when the key holds an escape.
+ */
+function keyIs(text: string, i: number, end: number, name: string): boolean {
+  if (end - i - 2 === name.length && text.startsWith(name, i + 1)) return true;
+  for (let k = i + 1; k < end - 1; k++) {
+    if (text.charCodeAt(k) === BACKSLASH) return JSON.parse(text.slice(i, end)) === name;
   }
-  const raw = text.slice(i, j + 1);
-  return { key: escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1), end: j + 1 };
+  return false;
 }
 
 /** {@link ExactFields} of the value between `start` and `end` of `text`. */

@@ -30,13 +30,16 @@ export function skipWs(text: string, i: number): number {
 }
 
 /** Index just past the string whose opening quote is at `i`, or -1 when unterminated. */
-function stringEnd(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === BACKSLASH) j++;
-    else if (c === QUOTE) return j + 1;
+export function stringEnd(text: string, i: number): number {
+  // indexOf runs natively: string contents (descriptions, values) are most of a frame's characters.
+  let j = text.indexOf('"', i + 1);
+  while (j > 0 && text.charCodeAt(j - 1) === BACKSLASH) {
+    let slashes = 1;
+    while (text.charCodeAt(j - 1 - slashes) === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) break;
+    j = text.indexOf('"', j + 1);
   }
-  return -1;
+  return j < 0 ? -1 : j + 1;
 }
 
 /**
@@ -137,21 +140,50 @@ export interface ExactText {
  * every token (number, string with its escapes, literal) kept as written. Pure.
  */
 export function exactText(text: string, start: number, end: number): ExactText {
+  const { json, exact } = scanExact(text, start, end, false);
+  return { json, exact };
+}
+
+/**
+ * {@link exactText} of the object or array starting at `start`, found and copied in one pass (the ingest hot path
+ * reads each event's fields this way), with the index just past it; other values fall back to two passes.
+ */
+export function exactValue(text: string, start: number): ExactText & { end: number } {
+  const c = text.charCodeAt(start);
+  if (c !== OPEN_OBJ && c !== OPEN_ARR) {
+    const end = skipValue(text, start);
+    return { ...scanExact(text, start, end, false), end };
+  }
+  return scanExact(text, start, text.length, true);
+}
+
+/** The exact-text scan: to `end`, or (`untilClose`) to the close of the container at `start`. */
+function scanExact(text: string, start: number, end: number, untilClose: boolean): ExactText & { end: number } {
   let json = '';
   let exact = '';
   let from = start;
-  let changedJson = false;
-  let changedExact = false;
-  for (let i = start; i < end; i++) {
+  let changed = false;
+  let depth = 0;
+  let i = start;
+  for (; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       i = stringEnd(text, i) - 1;
-      if (i < 0) break;
+      if (i < 0) {
+        i = end;
+        break;
+      }
+    } else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
+    else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
+      if (--depth === 0 && untilClose) {
+        end = i + 1;
+        break;
+      }
     } else if (isWs(c)) {
       const piece = text.slice(from, i);
       json += piece;
       exact += piece;
-      changedJson = changedExact = true;
+      changed = true;
       while (i + 1 < end && isWs(text.charCodeAt(i + 1))) i++;
       from = i + 1;
     } else if (c === 78 /* N */ || c === 73 /* I */ || (c === 45 /* - */ && text.charCodeAt(i + 1) === 73)) {
@@ -159,19 +191,19 @@ export function exactText(text: string, start: number, end: number): ExactText {
       const piece = text.slice(from, i);
       json += piece + '"' + token + '"';
       exact += piece + token;
-      changedJson = changedExact = true;
+      changed = true;
       i += token.length - 1;
       from = i + 1;
     }
   }
-  if (!changedJson) {
-    const s = text.slice(start, end);
-    return { json: s, exact: s };
+  if (!changed) {
+    const t = text.slice(start, end);
+    return { json: t, exact: t, end };
   }
   const rest = text.slice(from, end);
   json += rest;
   exact += rest;
-  return { json, exact: changedExact && exact !== json ? exact : json };
+  return { json, exact: exact !== json ? exact : json, end };
 }
 
 /** True when `exact` holds a bare NaN / Infinity / -Infinity token (outside strings). */

@@ -5,6 +5,7 @@ import { flatFieldsText, flatLayout } from '../src/parse-flat.js';
 import {
   arrayItems,
   exactText,
+  exactValue,
   hasNonFinite,
   indentJson,
   LenientJsonError,
@@ -35,6 +36,11 @@ describe('raw JSON: values keep the text they arrived as', () => {
     const plain = '{"a":1}';
     const t = exactText(plain, 0, plain.length);
     expect(t.exact).toBe(t.json);
+    // One pass to the container's close, whatever follows it.
+    const frame = '{"fields": {"a": [1, {"b": "}"}], "n": NaN}, "seq": 1}';
+    expect(exactValue(frame, 11)).toEqual({ json: '{"a":[1,{"b":"}"}],"n":"NaN"}', exact: '{"a":[1,{"b":"}"}],"n":NaN}', end: frame.indexOf(', "seq"') });
+    expect(exactValue('[1, 2] x', 0)).toEqual({ json: '[1,2]', exact: '[1,2]', end: 6 });
+    expect(exactValue('{"v": 2.50}', 6)).toEqual({ json: '2.50', exact: '2.50', end: 10 });
     expect(hasNonFinite('{"s":"NaN"}')).toBe(false);
     expect(hasNonFinite('{"s":NaN}')).toBe(true);
   });
