@@ -61,10 +61,5 @@ export const DEFAULT_DUMP_HOURS = 30;
 export const DEFAULT_PORT = 9324;
 /** Default bind address: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
-/**
- * Prefix of the event types the collector writes itself (`ic-audit.session`, `ic-audit.gap`). Bots may send any
- * event type, this prefix included: a collector record is told apart by its `source` ("collector"), never its type.
- */
-export const RESERVED_EVENT_PREFIX = 'ic-audit.';
 /** Wire protocol version spoken by this build. */
 export const PROTOCOL_VERSION = 1;

@@ -14,14 +14,6 @@ import {
 /** The keys of a flat (seed-style) event that are record columns; every other key is a field, kept in order. */
 export const FLAT_COLUMN_KEYS = ['event_type', 'event_description', 'timestamp', 'project_name'] as const;
 
-/** Keys of a flat event that describe the project (kept among the fields too, exactly as sent, per event). */
-export const FLAT_PROJECT_KEYS: ReadonlySet<string> = new Set([
-  'project_name',
-  'project_market',
-  'project_description',
-  'project_privileges',
-]);
-
 /** Where a flat event's text is: the text and the index of its `{`, so fields keep their exact text. */
 export interface FlatSource {
   text: string;

@@ -6,9 +6,6 @@
 
 import { BACKSLASH, CLOSE_ARR, CLOSE_OBJ, COLON, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-chars.js';
 
-/** The three number tokens Python writes that standard JSON lacks, and the string each stands for in `json`. */
-export const NON_FINITE_TOKENS: readonly string[] = ['NaN', 'Infinity', '-Infinity'];
-
 /** A syntax error (or a nesting limit) met by {@link parseLenient}. */
 export class LenientJsonError extends Error {
   /** Stable code: E_BAD_JSON, or E_TOO_DEEP for nesting beyond the limit. */
@@ -206,18 +203,6 @@ function scanExact(text: string, start: number, end: number, untilClose: boolean
   return { json, exact: exact !== json ? exact : json, end };
 }
 
-/** True when `exact` holds a bare NaN / Infinity / -Infinity token (outside strings). */
-export function hasNonFinite(exact: string): boolean {
-  for (let i = 0; i < exact.length; i++) {
-    const c = exact.charCodeAt(i);
-    if (c === QUOTE) {
-      i = stringEnd(exact, i) - 1;
-      if (i < 0) return false;
-    } else if (c === 78 || c === 73) return true;
-  }
-  return false;
-}
-
 /**
  * Parses JSON that may also hold Python's bare `NaN`, `Infinity` and `-Infinity` (as JS numbers), refusing nesting
  * deeper than `maxDepth` with E_TOO_DEEP. Only for text that JSON.parse refused: the common path stays native.
@@ -331,22 +316,6 @@ const LITERALS: ReadonlyArray<readonly [string, unknown]> = [
   ['-Infinity', -Infinity],
 ];
 const NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/;
-
-/** Depth of the deepest object/array in a (valid, lenient) JSON text; the outermost counts 1. */
-export function nestingDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      i = stringEnd(text, i) - 1;
-      if (i < 0) break;
-    } else if (c === OPEN_OBJ || c === OPEN_ARR) {
-      if (++depth > max) max = depth;
-    } else if (c === CLOSE_OBJ || c === CLOSE_ARR) depth--;
-  }
-  return max;
-}
 
 /**
  * Re-indents compact (lenient) JSON text the way Python's `json.dump(obj, f, indent=n)` lays it out, keeping every
