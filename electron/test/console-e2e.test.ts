@@ -163,4 +163,23 @@ describe('console in Chromium', () => {
     await page.waitForSelector('.project[data-project="BTC-monitor"][data-status="disconnected"]', { timeout: 30_000 });
     expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
   });
+
+  it('shows every value exactly as sent: 250.0, a 64-bit integer and a Python NaN in the row, the filter and the detail', async () => {
+    const line = '{"project_name": "PyExact", "event_type": "trade_opened", "event_description": "exact values", "price": 250.0, "id": 9223372036854775808, "pnl": NaN}';
+    const res = await fetch(`${collector.httpUrl}/ingest`, { method: 'POST', body: line + '\n' });
+    expect(await res.json()).toMatchObject({ accepted: 1 });
+    await page.click('button:has-text("Stream")');
+    await page.click('.ranges button:has-text("all")');
+    await page.fill('#filter-text', 'price=250.0');
+    await waitRows(page, 1);
+    expect(await page.textContent('.row[data-id] .c-fields')).toContain('price=250.0');
+    await page.click('.row[data-id]');
+    await page.waitForSelector('[data-testid=record-json]');
+    const detail = (await page.textContent('[data-testid=record-json]'))!;
+    expect(detail).toContain('"price": 250.0');
+    expect(detail).toContain('"id": 9223372036854775808');
+    expect(detail).toContain('"pnl": NaN');
+    await page.keyboard.press('Escape');
+    await page.fill('#filter-text', '');
+  });
 });
