@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, collectorsPerTest, type CollectorHandle } from '../../test/helpers/collector.js';
+import { CLI, collectorsPerTest, tempDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectRaw, hello, journalRecords } from '../../test/helpers/raw-client.js';
 
 const { start: collector } = collectorsPerTest();
@@ -120,7 +120,24 @@ send(b'dump_audit_trails')
       ['event_type', 'event_description', 'timestamp', 'symbol', 'price', 'quantity', 'project_name', 'project_market', 'project_description', 'project_privileges'],
     ]);
     expect(dump['LegacyBot']![1]).toMatchObject({ project_market: 'FOREX', project_privileges: [null], price: 1.085 });
+    // The terminal says where the dump went (the Python server wrote it into its working directory, silently).
+    const path = join(c.dataDir, 'dumps', 'dumped_audit_trails.json');
+    for (let i = 0; i < 200 && !c.output().includes(`dump written to ${path}`); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(c.output()).toContain(`ic-audit: dump written to ${path}`);
     expect(journalRecords(c.dataDir).filter((x) => x['project_name'] === 'LegacyBot' && x['seq'] > 0).map((x) => x['source'])).toEqual(['legacy', 'legacy']);
+  });
+
+  it('writes legacy-triggered dumps where --legacy-dump-dir says', async () => {
+    const where = join(tempDataDir(), 'desk-dumps');
+    const c = await collector({ args: ['--legacy-dump-dir', where] });
+    const r = python(c.port, `
+import socket
+with socket.socket() as s:
+    s.connect(('localhost', PORT)); s.sendall(b'dump_compact'); print(s.recv(1024).decode())
+`);
+    expect(r.out.trim()).toBe('Compact audit dump created');
+    expect(readFileSync(join(where, 'compact_audit_dump.txt'), 'utf8')).toMatch(/^AUDIT SERVER COMPACT DUMP \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\n$/);
+    rmSync(dirname(where), { recursive: true, force: true });
   });
 
   it('answers invalid JSON the way the old server did', async () => {
