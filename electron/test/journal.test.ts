@@ -3,11 +3,12 @@
  * the journal closes (shutdown meeting a disk fault). A failing disk without root: the segment is a symlink to
  * /dev/full, where every write fails with ENOSPC.
  */
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, JournalClosedError, type CommittedBatch, type JournalEntry } from '../src/journal/journal.js';
+import { parseRecordLine, recordLine, type JournalRecord } from '@ic-audit/shared';
+import { batchRecords, Journal, JournalClosedError, type CommittedBatch, type JournalEntry } from '../src/journal/journal.js';
 import { scanJournal } from '../src/journal/scan.js';
 import { segmentName } from '../src/journal/segments.js';
 
@@ -73,6 +74,22 @@ describe('Journal', () => {
     expect(scan.tail).toBeNull();
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(readdirSync(dir)).toEqual([segmentName(NOW)]);
+  });
+
+  it('hands listeners records equal to what a reader parses back from the lines it wrote, exact fields included', async () => {
+    const { dir } = open();
+    const live: JournalRecord[] = [];
+    const j2 = new Journal(join(dir, '..', 'j2'), { lastId: 0, lastHash: '' }, (b) => live.push(...batchRecords(b)), { now: () => NOW });
+    journals.push(j2);
+    j2.append(entry(1));
+    j2.append({ ...entry(2), fieldsJson: '{"p":250.0,"n":"NaN"}', fieldsText: '{"p":250.0,"n":NaN}', layout: [2, -1, -1, 0] });
+    await j2.drain();
+    await j2.close();
+    const lines = readFileSync(join(dir, '..', 'j2', segmentName(NOW)), 'utf8').trim().split('\n');
+    expect(live.map((r) => JSON.parse(JSON.stringify(r)))).toEqual(lines.map((l) => JSON.parse(JSON.stringify(parseRecordLine(l)))));
+    expect(live[1]!.fields_raw).toBe('{"p":250.0,"n":NaN}');
+    expect(live[1]!.fields).toEqual({ p: 250, n: 'NaN' });
+    expect(lines.map((l, i) => recordLine(live[i]!) === l)).toEqual([true, true]);
   });
 
   it('refuses, not releases, drains whose entries never reached the disk when it closes on a failing disk', async () => {

@@ -8,10 +8,10 @@ import {
   recordExtras,
   SEAL_LENGTH,
   sealRecord,
-  type EventFields,
   type JournalRecord,
   type RecordSource,
 } from '@ic-audit/shared';
+import { CommittedRecord } from './committed-record.js';
 import { sha256 } from './hash.js';
 import { segmentName } from './segments.js';
 
@@ -78,22 +78,21 @@ export function batchRecords(b: CommittedBatch): JournalRecord[] {
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]!;
     const hash = b.hashes[i]!;
-    const r: JournalRecord = {
-      id: b.firstId + i,
-      received_at: e.receivedAt,
-      session: e.session,
-      seq: e.seq,
-      source: e.source,
-      project_name: e.projectName,
-      event_type: e.eventType,
-      event_description: e.description,
-      timestamp: e.timestamp,
-      fields: JSON.parse(e.fieldsJson) as EventFields,
-      prev_hash: prev,
+    const r = new CommittedRecord(
+      b.firstId + i,
+      e.receivedAt,
+      e.session,
+      e.seq,
+      e.source,
+      e.projectName,
+      e.eventType,
+      e.description,
+      e.timestamp,
+      e.fieldsJson,
+      prev,
       hash,
-      fields_raw: e.fieldsText ?? e.fieldsJson,
-    };
-    // The same keys as a record read back from its line: the optional ones only when present.
+      e.fieldsText ?? e.fieldsJson,
+    );
     if (e.layout !== null) r.layout = e.layout;
     if (e.fieldsText !== null) r.fields_text = e.fieldsText;
     out[i] = r;
