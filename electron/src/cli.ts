@@ -97,6 +97,7 @@ async function run(spec: CommandSpec, config: CollectorConfig, values: Record<st
             if (all !== total) progress.phase('verify', (total = all));
             progress.update(bytes);
           },
+          onScanned: () => progress.end(),
         });
       } finally {
         progress.end();

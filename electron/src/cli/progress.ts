@@ -59,7 +59,8 @@ export function startProgress(label: string, total: number | null, unit: Progres
       line += `  ${amount(rate, unit)}/s`;
     }
     if (note !== undefined) line += `  ${note}`;
-    const width = (stream.columns ?? 80) - 1;
+    // A terminal that reports no size (a bare pty says 0 columns) gets the classic 80.
+    const width = (stream.columns > 0 ? stream.columns : 80) - 1;
     // Cut to the terminal's width so the line never wraps (a wrapped line cannot be redrawn in place).
     stream.write(`\r${truncate(line, width)}\x1b[K`);
     drawn = t;

@@ -62,6 +62,8 @@ export interface VerifyOptions {
   json?: boolean;
   /** Journal bytes read so far and their total (the progress line). */
   onProgress?: (bytes: number, total: number) => void;
+  /** Called once the journal is read, before anything is printed (the progress line is cleared there). */
+  onScanned?: () => void;
 }
 
 /** The one JSON object `verify --json` prints; `verdict` is stable: intact, broken or error. */
@@ -106,6 +108,7 @@ export async function runVerify(config: CollectorConfig, opts: VerifyOptions): P
     },
     opts.onProgress,
   );
+  opts.onScanned?.();
   const { scan } = report;
   const ok = auditOk(report);
   if (opts.json) {
