@@ -30,6 +30,7 @@ export interface CommandSpec {
 
 const dataDir: FlagSpec = { type: 'string', arg: 'DIR', help: 'data directory (default ~/.ic-audit, or $IC_AUDIT_HOME)' };
 const keyFile: FlagSpec = { type: 'string', arg: 'FILE', help: 'the signing key (default ~/.config/ic-audit/signing-key.pem, or $IC_AUDIT_KEY_FILE)' };
+const witnessFile: FlagSpec = { type: 'string', arg: 'FILE', help: 'also append the signed heads written here to this witness file' };
 const quiet: FlagSpec = { type: 'boolean', short: 'q', help: 'no progress line on stderr' };
 
 /** Help lines of the serve flags; keyed like SERVE_OPTIONS so a new serve flag cannot go undocumented. */
@@ -126,14 +127,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'key',
     summary: "print the signing key's fingerprint and public key; `key rotate` replaces it",
     positionals: { usage: '[rotate]', min: 0, max: 1, expects: 'nothing or "rotate"' },
-    flags: { 'data-dir': dataDir, 'key-file': keyFile },
+    flags: { 'data-dir': dataDir, 'key-file': keyFile, 'witness-file': witnessFile },
     notes: 'The key is created on first use. rotate needs the collector stopped; the old key signs the hand-over.',
   },
   {
     name: 'import',
     summary: "load the Python tool's dumped_audit_trails.json into the journal, marked as imported",
     positionals: { usage: 'FILE', min: 1, max: 1, expects: 'one dump FILE (a dumped_audit_trails.json)' },
-    flags: { 'data-dir': dataDir, 'key-file': keyFile, quiet },
+    flags: { 'data-dir': dataDir, 'key-file': keyFile, 'witness-file': witnessFile, quiet },
     notes: 'Streams the file (any size, constant memory). Importing the same file twice adds nothing.\n' +
       'Into a directory without a journal it creates one, and says so. The collector must be stopped.',
   },
