@@ -20,7 +20,7 @@ interface Run {
 }
 
 function run(argv: string[], opts: { tty?: boolean; env?: Record<string, string | undefined>; node?: string[] } = {}): Promise<Run> {
-  const env = { ...process.env, COLUMNS: '120', ...opts.env };
+  const env: Record<string, string | undefined> = { ...process.env, COLUMNS: '120', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const cmd = [process.execPath, ...(opts.node ?? []), CLI, ...argv];
   const child = opts.tty ? spawn('python3', ['-c', PTY, ...cmd], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
