@@ -9,7 +9,15 @@ import { DEFAULTS } from '../src/defaults.js';
 import { SDK_NAME, SDK_VERSION } from '../src/version.js';
 
 const root = resolve(import.meta.dirname, '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  license?: string;
+  repository?: { type: string; url: string; directory?: string };
+  publishConfig?: { access?: string };
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 
 describe('@ic-audit/client package', () => {
   it('ESM and CJS builds export the same API', () => {
@@ -48,14 +56,28 @@ describe('@ic-audit/client package', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files).toContain('README.md');
+    expect(files).toContain('LICENSE');
     expect(files).toContain('package.json');
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.cjs');
     expect(files).toContain('dist/types/index.d.ts');
     expect(files).toContain('dist/cjs-types/index.d.cts');
-    expect(files.filter((f) => !/^(README\.md|package\.json|dist\/(index\.c?js|types\/.*\.d\.ts|cjs-types\/.*\.d\.cts))$/.test(f))).toEqual([]);
+    expect(files.filter((f) => !/^(README\.md|LICENSE|package\.json|dist\/(index\.c?js|types\/.*\.d\.ts|cjs-types\/.*\.d\.cts))$/.test(f))).toEqual([]);
     for (const f of files.filter((p) => p.includes('types/'))) {
       expect(readFileSync(join(root, f), 'utf8')).not.toContain('@ic-audit/shared');
+    }
+  });
+
+  it('is ready to publish: license, repository, public access, built before publishing, ws as a caret range', () => {
+    expect(pkg.license).toBe('MIT');
+    expect(readFileSync(join(root, 'LICENSE'), 'utf8')).toBe(readFileSync(join(root, '..', 'LICENSE'), 'utf8'));
+    expect(pkg.repository).toMatchObject({ type: 'git', directory: 'client-sdk' });
+    expect(pkg.repository!.url).toMatch(/^git\+https:\/\/.+\.git$/);
+    expect(pkg.publishConfig?.access).toBe('public');
+    expect(pkg.scripts['prepublishOnly']).toMatch(/shared run build && npm run build$/);
+    expect(pkg.dependencies['ws']).toMatch(/^\^8\.\d+\.\d+$/);
+    for (const dir of ['..', '../shared', '../electron', '../renderer']) {
+      expect(JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')).license, dir).toBe('MIT');
     }
   });
 

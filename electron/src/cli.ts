@@ -1,37 +1,18 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
-import { SERVE_OPTIONS, serveFlags } from './cli-args.js';
-import { Collector } from './collector/collector.js';
-import { ConfigError, resolveConfig } from './config.js';
-import { DataDirError, ensureDataDir } from './data-dir.js';
-import { acquireLock } from './data-dir-lock.js';
-import { writeDump } from './dump/dump-writer.js';
-import { importSeedDump } from './import-seed.js';
-import { cliManifestSigner, runKey, runKeyRotate, runVerify, runVerifyDump } from './integrity/integrity-cli.js';
+import { serveFlags } from './cli-args.js';
+import { commandHelp, globalHelp, parseFlags, UsageError } from './cli/parse-flags.js';
+import { commandSpec, type CommandSpec } from './cli/commands.js';
+import { runDump } from './cli/dump-command.js';
+import { runImport } from './cli/import-command.js';
+import { startProgress } from './cli/progress.js';
+import { ConfigError, DEFAULTS, resolveConfig, type CollectorConfig } from './config.js';
+import { DataDirError, requireJournal } from './data-dir.js';
+import { ImportError } from './import-seed.js';
+import { printVerdict, runKey, runKeyRotate, runVerify, runVerifyDump } from './integrity/integrity-cli.js';
 import { KeyError } from './integrity/signing-key.js';
 import { makeConsole } from './console-factory.js';
 import { runServe } from './run-serve.js';
 import { VERSION } from './version.js';
-
-const USAGE = `ic-audit ${VERSION}: audit collector for trading bots
-
-Usage:
-  ic-audit serve  [--host 127.0.0.1] [--port 9324] [--data-dir ~/.ic-audit] [--ingest-token T]
-                  [--nats URL[,URL...] [--nats-creds FILE] [--nats-ca FILE] [--nats-stream IC_AUDIT]
-                   [--nats-replicas 3] [--console-only]]     (NATS JetStream scale-out: docs/scaling.md)
-  ic-audit dump   [--data-dir D] [--hours 30 | --all] [--project A,B] [--format json|ndjson|csv] [--shape auto|v0.3|v0.4.7] [--out FILE]
-                  [--key-file FILE] [--head-interval 60] [--witness-file FILE]   (signed heads: docs/integrity.md)
-  ic-audit verify [--data-dir D] [--witness FILE] [--public-key FILE]
-  ic-audit verify-dump FILE [--manifest FILE.manifest.json] [--public-key FILE]
-  ic-audit key    [--data-dir D] [--key-file FILE]        prints the public key (creates the key on first use)
-  ic-audit key rotate [--data-dir D] [--key-file FILE]    new key; the old one signs the hand-over
-  ic-audit import FILE [--data-dir D]
-
-Environment: IC_AUDIT_HOST, IC_AUDIT_PORT, IC_AUDIT_HOME, IC_AUDIT_INGEST_TOKEN, IC_AUDIT_NATS, IC_AUDIT_NATS_CREDS,
-IC_AUDIT_NATS_CA, IC_AUDIT_NATS_STREAM, IC_AUDIT_NATS_REPLICAS, IC_AUDIT_CONSOLE_ONLY=1, IC_AUDIT_KEY_FILE,
-IC_AUDIT_CONFIG_DIR, IC_AUDIT_HEAD_INTERVAL, IC_AUDIT_WITNESS_FILE.
-Exit codes: 0 ok, 1 verify / verify-dump found tampering or loss, 2 usage, configuration, key or I/O error.`;
 
 /** Exit codes of every command. */
 export const Exit = { OK: 0, BROKEN: 1, USAGE: 2 } as const;
@@ -44,116 +25,99 @@ function fail(message: string): number {
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined) {
+    process.stderr.write(globalHelp(VERSION));
+    return Exit.USAGE;
+  }
+  if (command === '-h' || command === '--help' || command === 'help') {
+    const spec = rest[0] === undefined ? undefined : commandSpec(rest[0]);
+    if (rest[0] !== undefined && spec === undefined) return fail(`unknown command "${rest[0]}" (ic-audit --help lists the commands)`);
+    process.stdout.write(spec === undefined ? globalHelp(VERSION) : commandHelp(spec));
+    return Exit.OK;
+  }
+  if (command === '-V' || command === '--version' || command === 'version') {
+    process.stdout.write(`ic-audit ${VERSION}\n`);
+    return Exit.OK;
+  }
+  const spec = commandSpec(command);
+  if (spec === undefined) {
+    return fail(
+      command.startsWith('-')
+        ? `${command} is not a command; the command comes first (ic-audit --help lists them)`
+        : `unknown command "${command}" (ic-audit --help lists the commands)`,
+    );
+  }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        ...SERVE_OPTIONS,
-        hours: { type: 'string' },
-        all: { type: 'boolean' },
-        project: { type: 'string' },
-        format: { type: 'string' },
-        shape: { type: 'string' },
-        out: { type: 'string' },
-        witness: { type: 'string' },
-        'public-key': { type: 'string' },
-        manifest: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseFlags(spec, rest);
   } catch (err) {
-    return fail(`${(err as Error).message}\n\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help || command === undefined || command === 'help' || command === '--help') {
-    process.stdout.write(USAGE + '\n');
-    return command === undefined ? Exit.USAGE : Exit.OK;
-  }
-  const flags = serveFlags(values);
-  let config;
-  try {
-    config = resolveConfig(flags);
-  } catch (err) {
-    if (err instanceof ConfigError) return fail(err.message);
+    if (err instanceof UsageError) return fail(err.message);
     throw err;
   }
+  if (parsed.help) {
+    process.stdout.write(commandHelp(spec));
+    return Exit.OK;
+  }
+  const json = spec.name === 'verify' && parsed.values['json'] === true;
+  let config: CollectorConfig | undefined;
   try {
-    switch (command) {
-      case 'serve':
-        return await runServe(config, makeConsole);
-      case 'verify':
-        return await runVerify(config, {
-          ...(values.witness !== undefined ? { witness: values.witness } : {}),
-          ...(values['public-key'] !== undefined ? { publicKey: values['public-key'] } : {}),
-        });
-      case 'verify-dump': {
-        const file = positionals[0];
-        if (file === undefined) return fail('verify-dump needs a FILE (a dump; its manifest is FILE.manifest.json)');
-        return runVerifyDump(config, file, {
-          ...(values.manifest !== undefined ? { manifest: values.manifest } : {}),
-          ...(values['public-key'] !== undefined ? { publicKey: values['public-key'] } : {}),
-        });
-      }
-      case 'key':
-        if (positionals[0] === 'rotate') return await runKeyRotate(config);
-        if (positionals[0] !== undefined) return fail(`unknown key command ${JSON.stringify(positionals[0])}`);
-        return runKey(config);
-      case 'dump': {
-        const format = (values.format ?? 'json') as 'json' | 'ndjson' | 'csv';
-        if (!['json', 'ndjson', 'csv'].includes(format)) return fail('--format must be json, ndjson or csv');
-        const hours = values.hours === undefined ? DEFAULT_DUMP_HOURS : Number(values.hours);
-        if (!(hours > 0)) return fail('--hours must be a positive number');
-        const shape = values.shape ?? 'auto';
-        if (shape !== 'auto' && shape !== 'v0.3' && shape !== 'v0.4.7') return fail('--shape must be auto, v0.3 or v0.4.7');
-        const result = await writeDump(
-          config.dataDir,
-          {
-            hours,
-            all: values.all ?? false,
-            projects: values.project ? values.project.split(',').map((p) => p.trim()).filter(Boolean) : [],
-            format,
-            shape,
-            ...(values.out !== undefined ? { out: values.out } : {}),
-          },
-          { now: Date.now, signer: cliManifestSigner(config) },
-        );
-        process.stdout.write(`${result.path}\n${result.projects} projects, ${result.events} events; manifest ${result.manifest}\n`);
-        return Exit.OK;
-      }
-      case 'import': {
-        const file = positionals[0];
-        if (file === undefined) return fail('import needs a FILE (a dumped_audit_trails.json)');
-        ensureDataDir(config.dataDir);
-        const release = await acquireLock(config.dataDir);
-        try {
-          const collector = await Collector.open(config);
-          try {
-            const r = await importSeedDump(file, collector);
-            process.stdout.write(
-              `imported ${r.events} events of ${r.projects} projects` +
-                (r.skipped.length ? `; already imported: ${r.skipped.join(', ')}` : '') +
-                (r.rejected.length ? `; ${r.rejected.length} rejected:\n` + r.rejected.map((x) => `  ${x.project}[${x.index}]: ${x.error}`).join('\n') : '') +
-                '\n',
-            );
-          } finally {
-            await collector.close();
-          }
-        } finally {
-          release();
-        }
-        return Exit.OK;
-      }
-      default:
-        return fail(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-    }
+    config = resolveConfig(serveFlags(parsed.values));
+    return await run(spec, config, parsed.values, parsed.positionals);
   } catch (err) {
-    if (err instanceof KeyError) return fail(`${err.code}: ${err.message}`);
-    if (err instanceof DataDirError) {
-      return fail(err.code === 'E_LOCKED' ? `${err.message}; stop it first (or send events to it over /ingest)` : err.message);
+    const e = err as Error & { code?: string };
+    const known = err instanceof ConfigError || err instanceof KeyError || err instanceof DataDirError || err instanceof ImportError;
+    if (json) {
+      printVerdict({ ok: false, verdict: 'error', data_dir: config?.dataDir ?? '', error: { code: known ? e.code! : 'E_IO', message: e.message } });
+      return Exit.USAGE;
     }
-    return fail((err as Error).message);
+    if (err instanceof DataDirError && err.code === 'E_LOCKED') {
+      return fail(`${err.message}; stop it first (or send events to it over /ingest)`);
+    }
+    if (err instanceof KeyError || err instanceof ImportError) return fail(`${err.code}: ${err.message}`);
+    return fail(e.message);
+  }
+}
+
+async function run(spec: CommandSpec, config: CollectorConfig, values: Record<string, string | boolean>, positionals: string[]): Promise<number> {
+  const quiet = values['quiet'] === true;
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  switch (spec.name) {
+    case 'serve':
+      return runServe(config, makeConsole);
+    case 'verify': {
+      requireJournal(config.dataDir, DEFAULTS.dataDir);
+      const progress = startProgress('verify', null, 'bytes', { quiet: quiet || values['json'] === true });
+      let total = -1;
+      try {
+        return await runVerify(config, {
+          ...(str('witness') !== undefined ? { witness: str('witness')! } : {}),
+          ...(str('public-key') !== undefined ? { publicKey: str('public-key')! } : {}),
+          json: values['json'] === true,
+          onProgress: (bytes, all) => {
+            if (all !== total) progress.phase('verify', (total = all));
+            progress.update(bytes);
+          },
+          onScanned: () => progress.end(),
+        });
+      } finally {
+        progress.end();
+      }
+    }
+    case 'verify-dump':
+      return runVerifyDump(config, positionals[0]!, {
+        ...(str('manifest') !== undefined ? { manifest: str('manifest')! } : {}),
+        ...(str('public-key') !== undefined ? { publicKey: str('public-key')! } : {}),
+      });
+    case 'key':
+      if (positionals[0] === 'rotate') return runKeyRotate(config);
+      if (positionals[0] !== undefined) return fail(`unknown key command "${positionals[0]}" (only: ic-audit key rotate)`);
+      return runKey(config);
+    case 'dump':
+      return runDump(config, values);
+    case 'import':
+      return runImport(config, positionals[0]!, quiet);
+    default:
+      return fail(`unknown command "${spec.name}"`);
   }
 }
 

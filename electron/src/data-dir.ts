@@ -1,18 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { JOURNAL_DIR } from './journal/segments.js';
 
 /** Console token file inside the data dir (mode 0600). */
 export const TOKEN_FILE = 'console.token';
 
-/** Thrown when the data dir cannot be used; `code` is stable (E_DATA_DIR, E_LOCKED). */
+/** Thrown when the data dir cannot be used; `code` is stable (E_DATA_DIR, E_LOCKED, E_NO_JOURNAL). */
 export class DataDirError extends Error {
   constructor(
-    readonly code: 'E_DATA_DIR' | 'E_LOCKED',
+    readonly code: 'E_DATA_DIR' | 'E_LOCKED' | 'E_NO_JOURNAL',
     message: string,
   ) {
     super(message);
   }
+}
+
+/** True when the data dir holds a journal folder (a collector or an import has written there). */
+export function hasJournal(dir: string): boolean {
+  return statSync(join(dir, JOURNAL_DIR), { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/**
+ * Throws E_NO_JOURNAL when the data dir holds no journal: `verify` of a mistyped path must not answer "intact,
+ * 0 records", and `dump` must not create the folder and write an empty dump.
+ */
+export function requireJournal(dir: string, defaultDir: string): void {
+  if (!hasJournal(dir)) throw new DataDirError('E_NO_JOURNAL', `no journal in ${dir}; the default is ${defaultDir}`);
 }
 
 /** Creates the data dir (0700) if needed; throws DataDirError when it is unusable. */

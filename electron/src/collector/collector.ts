@@ -64,7 +64,8 @@ export class Collector implements CollectorApi {
   private recordsOnDisk = 0;
   /** Records committed since the last checkpoint, and whether one is being written. */
   private sinceCheckpoint = 0;
-  private checkpointing = false;
+  /** The checkpoint being written, if any: a second one must wait for it (both write checkpoint.json.tmp). */
+  private checkpointing: Promise<void> | null = null;
   private startedAt: number;
   /** Newest `ic-audit.head` record replayed (restores a head the heads file missed at a crash). */
   private journalHead: ScannedRecord | null = null;
@@ -362,7 +363,7 @@ export class Collector implements CollectorApi {
     this.releaseDrainedWaiters();
     if (this.emitter.listenerCount('records') > 0) this.emitter.emit('records', records ?? batchRecords(batch));
     this.sinceCheckpoint += count;
-    if (this.sinceCheckpoint >= this.config.checkpointEvery && !this.checkpointing && this.journal.idle) {
+    if (this.sinceCheckpoint >= this.config.checkpointEvery && this.checkpointing === null && this.journal.idle) {
       void this.checkpoint();
     }
   }
@@ -371,10 +372,17 @@ export class Collector implements CollectorApi {
    * Writes a checkpoint of the state right now. Only taken while the journal is idle (every accepted event on
    * disk), so the session table describes exactly the journal up to the checkpoint's offset.
    */
-  private async checkpoint(): Promise<void> {
+  private checkpoint(): Promise<void> {
+    const run = this.writeCheckpointNow().finally(() => {
+      if (this.checkpointing === run) this.checkpointing = null;
+    });
+    this.checkpointing = run;
+    return run;
+  }
+
+  private async writeCheckpointNow(): Promise<void> {
     const { segment, offset } = this.journal.position();
     if (segment === '' || !this.journal.idle) return;
-    this.checkpointing = true;
     this.sinceCheckpoint = 0;
     try {
       await writeCheckpoint(join(this.dataDir, JOURNAL_DIR), {
@@ -390,8 +398,6 @@ export class Collector implements CollectorApi {
       });
     } catch (err) {
       process.stderr.write(`ic-audit: checkpoint not written (next start replays everything): ${(err as Error).message}\n`);
-    } finally {
-      this.checkpointing = false;
     }
   }
 
@@ -466,6 +472,8 @@ export class Collector implements CollectorApi {
     }
     await this.journal.close(settled ? CLOSE_WAIT_MS : 0);
     await this.replicator?.close();
+    // A periodic checkpoint may still be writing: the final one waits for it rather than racing it for the temp file.
+    await this.checkpointing;
     if (this.journal.idle && this.journal.fault === null) await this.checkpoint();
   }
 

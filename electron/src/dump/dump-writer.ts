@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -45,6 +45,10 @@ export interface DumpContext {
   projects?: () => string[];
   /** Signs the manifest (docs/integrity.md); without one the manifest is unsigned and `verify-dump` says so. */
   signer?: ManifestSigner | null;
+  /** Journal bytes read so far, their total and the events written (the CLI's progress line). */
+  onProgress?: (bytes: number, total: number, events: number) => void;
+  /** Every project named in the segments read, once the dump is written (the CLI warns about unknown `--project`s). */
+  onProjects?: (names: readonly string[]) => void;
 }
 
 /** A buffered writer that hashes what it writes. */
@@ -122,14 +126,26 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   // Session records older than the window are still needed for boot metadata: read those segments' session lines.
   const older = segments.filter((s) => segmentDay(basename(s)) < cutoffDay);
   const recent = segments.filter((s) => segmentDay(basename(s)) >= cutoffDay);
+  const progress = ctx.onProgress;
+  const sizes = new Map(progress === undefined ? [] : segments.map((f) => [f, statSync(f, { throwIfNoEntry: false })?.size ?? 0]));
+  const total = progress === undefined ? 0 : [...(ctx.sessionProject === undefined ? older : []), ...recent].reduce((a, f) => a + sizes.get(f)!, 0);
+  let before = 0;
+  const read = (offset: number): void => progress?.(before + offset, total, events);
   if (ctx.sessionProject === undefined) {
-    for (const file of older) await readLines(file, (line) => void noteSession(line, sessions));
+    for (const file of older) {
+      await readLines(file, (line, offset) => {
+        read(offset);
+        noteSession(line, sessions);
+      });
+      before += sizes.get(file) ?? 0;
+    }
   }
 
   if (format === 'csv') await writer.write(csvHeader());
   try {
     for (const file of recent) {
-      await readLines(file, async (line) => {
+      await readLines(file, async (line, offset) => {
+        read(offset);
         const r = parseRecordLine(line);
         if (r === null) return;
         head = { id: r.id, hash: r.hash };
@@ -163,7 +179,9 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
           inMemory = 0;
         }
       });
+      before += sizes.get(file) ?? 0;
     }
+    ctx.onProjects?.([...new Set([...sessions.values()].map((p) => p.project_name))]);
     const shape = opts.shape === 'auto' || opts.shape === undefined ? (sawV047 ? 'v0.4.7' : DEFAULT_SEED_SHAPE) : opts.shape;
     if (format === 'json') await writeGrouped(writer, groups, shape === 'v0.4.7' ? V047_DUMP_TAIL : '');
     const sha = await writer.finish();

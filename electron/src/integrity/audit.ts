@@ -31,9 +31,10 @@ export interface AuditReport {
 /**
  * Audits a journal: the hash chain (scan.ts) plus signed heads, heads file and witness (check-heads.ts).
  * The witness is read before the heads file and the heads file before the journal, so a collector appending
- * meanwhile never makes a head look ahead of the records it covers.
+ * meanwhile never makes a head look ahead of the records it covers. `onProgress` (not for workers: a function)
+ * gets the journal bytes read so far and their total.
  */
-export async function auditJournal(opts: AuditOptions): Promise<AuditReport> {
+export async function auditJournal(opts: AuditOptions, onProgress?: (bytes: number, total: number) => void): Promise<AuditReport> {
   const witness = opts.witnessFile ? readHeadsFile(opts.witnessFile) : undefined;
   const file = readHeadsFile(join(opts.journalDir, HEADS_FILE));
   const wanted = new Set<number>();
@@ -49,7 +50,7 @@ export async function auditJournal(opts: AuditOptions): Promise<AuditReport> {
     }
     prevId = r.id;
     prevHash = r.hash;
-  });
+  }, undefined, onProgress);
   const facts: JournalFacts = { lastId: scan.lastId, records: scan.records, hashAt: (id) => hashes.get(id), journalHeads };
   const verdict = checkHeads(facts, {
     file,

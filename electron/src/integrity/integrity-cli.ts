@@ -54,25 +54,84 @@ function printFindings(findings: readonly IntegrityFinding[]): void {
   for (const f of findings) out(`${f.severity === 'error' ? 'BROKEN' : 'WARNING'} ${f.code}: ${f.message}`);
 }
 
-/** `ic-audit verify [--witness FILE] [--public-key FILE]`: chain, signed heads, witness. */
-export async function runVerify(config: CollectorConfig, opts: { witness?: string; publicKey?: string }): Promise<number> {
+/** Options of `ic-audit verify`. */
+export interface VerifyOptions {
+  witness?: string;
+  publicKey?: string;
+  /** Print one JSON verdict on stdout instead of sentences. */
+  json?: boolean;
+  /** Journal bytes read so far and their total (the progress line). */
+  onProgress?: (bytes: number, total: number) => void;
+  /** Called once the journal is read, before anything is printed (the progress line is cleared there). */
+  onScanned?: () => void;
+}
+
+/** The one JSON object `verify --json` prints; `verdict` is stable: intact, broken or error. */
+export interface VerifyVerdict {
+  ok: boolean;
+  verdict: 'intact' | 'broken' | 'error';
+  data_dir: string;
+  records?: number;
+  last_id?: number;
+  head_hash?: string;
+  /** Bytes of an unfinished line at the journal's end (a torn write, or a line being written now). */
+  tail_bytes?: number;
+  first_break?: { id: number; fault: string; file: string; offset: number; message: string } | null;
+  findings?: Array<{ severity: string; code: string; message: string }>;
+  heads?: { count: number; newest: { n: number; kind: string; at: string; last_id: number } | null };
+  witness?: boolean;
+  error?: { code: string; message: string };
+}
+
+/** Prints a verdict as one line of JSON. */
+export function printVerdict(v: VerifyVerdict): void {
+  out(JSON.stringify(v));
+}
+
+/** `ic-audit verify [--witness FILE] [--public-key FILE] [--json]`: chain, signed heads, witness. */
+export async function runVerify(config: CollectorConfig, opts: VerifyOptions): Promise<number> {
   const journalDir = join(config.dataDir, JOURNAL_DIR);
   const trusted = trustedKeyPems(config, opts.publicKey);
   if (trusted.length === 0 && lastHeadInFile(join(journalDir, HEADS_FILE)) !== null) {
-    process.stderr.write('ic-audit: E_NO_TRUSTED_KEY: no public key to check the signed heads with: pass --public-key FILE (from `ic-audit key`)\n');
+    const message = 'no public key to check the signed heads with: pass --public-key FILE (from `ic-audit key`)';
+    if (opts.json) printVerdict({ ok: false, verdict: 'error', data_dir: config.dataDir, error: { code: 'E_NO_TRUSTED_KEY', message } });
+    else process.stderr.write(`ic-audit: E_NO_TRUSTED_KEY: ${message}\n`);
     return USAGE;
   }
-  const report = await auditJournal({
-    journalDir,
-    trustedKeys: trusted,
-    witnessFile: opts.witness ?? null,
-    now: Date.now(),
-    running: lockHolder(config.dataDir) !== null,
-  });
+  const report = await auditJournal(
+    {
+      journalDir,
+      trustedKeys: trusted,
+      witnessFile: opts.witness ?? null,
+      now: Date.now(),
+      running: lockHolder(config.dataDir) !== null,
+    },
+    opts.onProgress,
+  );
+  opts.onScanned?.();
   const { scan } = report;
+  const ok = auditOk(report);
+  if (opts.json) {
+    const h = report.heads.newest;
+    const b = scan.firstBreak;
+    printVerdict({
+      ok,
+      verdict: ok ? 'intact' : 'broken',
+      data_dir: config.dataDir,
+      records: scan.records,
+      last_id: scan.lastId,
+      head_hash: scan.lastHash,
+      tail_bytes: scan.tail?.bytes ?? 0,
+      first_break: b === null ? null : { id: b.id, fault: b.fault, file: b.file, offset: b.offset, message: describeBreak(b) },
+      findings: report.findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message })),
+      heads: { count: report.heads.count, newest: h === null ? null : { n: h.n, kind: h.kind, at: h.at, last_id: h.last_id } },
+      witness: opts.witness !== undefined,
+    });
+    return ok ? OK : BROKEN;
+  }
   if (scan.firstBreak !== null) out(`BROKEN at record ${scan.firstBreak.id}: ${describeBreak(scan.firstBreak)}`);
   printFindings(report.findings);
-  if (!auditOk(report)) return BROKEN;
+  if (!ok) return BROKEN;
   const tail = scan.tail ? ` (${scan.tail.bytes} bytes of an unfinished line at the end)` : '';
   const h = report.heads.newest;
   const heads = h === null ? 'no signed heads' : `${report.heads.count} signed heads, newest #${h.n} (${h.kind}, ${when(h.at)}) covers record ${h.last_id}`;

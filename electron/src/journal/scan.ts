@@ -2,6 +2,7 @@ import { checkRecordLine, GENESIS_HASH, type LineFault, type ScannedRecord } fro
 import { sha256 } from './hash.js';
 import { readLines } from './line-reader.js';
 import { listSegments } from './segments.js';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 /** The first place the chain broke. */
@@ -47,13 +48,18 @@ export function describeBreak(b: ChainBreak): string {
 /**
  * Reads every segment in order, checking each line's hash, link and id, and hands each readable record to
  * `onRecord`. After a break it re-anchors on the bad line's stated hash, so one edit is reported once.
+ * `onProgress` gets the bytes read so far and the total (the CLI's progress line).
  */
 export async function scanJournal(
   journalDir: string,
   onRecord?: (record: ScannedRecord, line: string) => void,
   from?: ScanStart,
+  onProgress?: (bytes: number, total: number) => void,
 ): Promise<ScanResult> {
   const segments = listSegments(journalDir).filter((f) => from === undefined || basename(f) >= from.segment);
+  const sizes = onProgress === undefined ? [] : segments.map((f) => statSync(f, { throwIfNoEntry: false })?.size ?? 0);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  let before = 0;
   let prev = from?.last_hash ?? GENESIS_HASH;
   let nextId = (from?.last_id ?? 0) + 1;
   let records = 0;
@@ -63,6 +69,7 @@ export async function scanJournal(
     const file = segments[i]!;
     const start = from !== undefined && basename(file) === from.segment ? from.offset : 0;
     const result = await readLines(file, (line, offset) => {
+      onProgress?.(before + offset, total);
       if (line.length === 0) return;
       const check = checkRecordLine(line, prev, nextId, sha256);
       if (check.ok) {
@@ -80,6 +87,7 @@ export async function scanJournal(
         onRecord?.(check.record, line);
       }
     }, start);
+    before += sizes[i] ?? 0;
     if (result.tail.length > 0) {
       if (i === segments.length - 1) tail = { file, offset: result.tailOffset, bytes: result.tail.length };
       else if (firstBreak === null) firstBreak = { id: nextId, fault: 'malformed', file, offset: result.tailOffset };
