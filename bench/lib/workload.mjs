@@ -28,10 +28,11 @@ export class LineMaker {
     const f = seq === 0
       ? { project_market: PROJECT.project_market, project_description: PROJECT.project_description, project_privileges: PROJECT.project_privileges, source: 'ws', sdk: 'bench@1', host: 'localhost', pid: 1, dropped: 0 }
       : fields(i);
+    // A session record is the collector's own (source "collector"); events are a WebSocket bot's.
     const body = recordBody(
-      this.id, receivedAt, JSON.stringify(session), seq, 'ws', JSON.stringify(PROJECT.project_name),
+      this.id, receivedAt, JSON.stringify(session), seq, seq === 0 ? 'collector' : 'ws', JSON.stringify(PROJECT.project_name),
       JSON.stringify(seq === 0 ? CollectorEvents.SESSION : TYPE), JSON.stringify(seq === 0 ? 'Session declared.' : DESC),
-      timestamp, JSON.stringify(f), this.prev,
+      timestamp, '', JSON.stringify(f), this.prev,
     );
     this.prev = sha256(body);
     return sealRecord(body, this.prev);
