@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { CollectorConfig } from './config.js';
+import { ConfigError, isLoopback, type CollectorConfig } from './config.js';
 import type { Collector } from './collector/collector.js';
 import { DataDirError } from './data-dir.js';
 import { startCollector, type ConsoleFactory } from './serve.js';
@@ -18,7 +18,7 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
       process.stderr.write(`ic-audit: port ${config.port} on ${config.host} is already in use (another collector?); pick another with --port\n`);
       return 2;
     }
-    if (e instanceof DataDirError) {
+    if (e instanceof DataDirError || e instanceof ConfigError) {
       process.stderr.write(`ic-audit: ${e.message}\n`);
       return 2;
     }
@@ -42,6 +42,14 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  // SIGHUP swaps in a renewed certificate for new connections; connected bots keep theirs (and stay connected).
+  if (config.tlsCert !== null) {
+    process.on('SIGHUP', () => {
+      const error = running.reloadTls();
+      if (error === null) process.stdout.write(`ic-audit: TLS certificate reloaded from ${config.tlsCert}\n`);
+      else process.stderr.write(`ic-audit: TLS certificate not reloaded, the previous one stays in use: ${error}\n`);
+    });
+  }
   const health = running.collector.health();
   process.stdout.write(`ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`);
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
@@ -51,6 +59,7 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     process.stdout.write(`  signing  ${key.fingerprint.slice(0, 16)}… (${key.where})${key.created ? ' created now: give its public key (ic-audit key) to your auditors' : ''}\n`);
   }
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
+  if (config.tlsCert === null && !isLoopback(config.host)) process.stdout.write(`  WARNING  ${plaintextWarning(config.host)}\n`);
   // Every dump says where it went, whoever asked (a bot, a legacy client, the console, Enter here).
   running.collector.onDumped?.((r) => process.stdout.write(`ic-audit: dump written to ${r.path}\n`));
 
@@ -65,4 +74,9 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     });
   }
   return done;
+}
+
+/** The warning a non-loopback bind without TLS (`--allow-plaintext`) prints at start. */
+export function plaintextWarning(host: string): string {
+  return `plaintext on ${host} (--allow-plaintext): the ingest token, the console token and every event cross the network unencrypted; give --tls-cert and --tls-key (docs/security.md)`;
 }
