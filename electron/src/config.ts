@@ -150,6 +150,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The warning of a non-loopback bind without TLS (`--allow-plaintext`), or null; printed at start and in the console. */
+export function plaintextWarning(config: Pick<CollectorConfig, 'host' | 'tlsCert'>): string | null {
+  if (config.tlsCert !== null || isLoopback(config.host)) return null;
+  return `plaintext on ${config.host} (--allow-plaintext): the ingest token, the console token and every event cross the network unencrypted; give --tls-cert and --tls-key (docs/security.md)`;
+}
+
 /** Merges flags over env over {@link DEFAULTS}; pure apart from reading `env`. Throws ConfigError on bad values. */
 export function resolveConfig(
   flags: ConfigFlags,
@@ -174,16 +180,16 @@ export function resolveConfig(
     throw new ConfigError(`TLS needs both --tls-cert and --tls-key (or ${ENV.tlsCert} and ${ENV.tlsKey})`);
   }
   if (tlsClientCa !== null && tlsCert === null) throw new ConfigError('--tls-client-ca needs --tls-cert and --tls-key');
-  if (!isLoopback(host) && tlsCert === null && !allowPlaintext) {
-    throw new ConfigError(
-      `refusing to listen on ${host} without TLS: the ingest token, the console token and every trade would cross the ` +
-        `network in cleartext. Give --tls-cert FILE --tls-key FILE (docs/security.md), or --allow-plaintext to accept that.`,
-    );
-  }
   if (!isLoopback(host) && ingestToken === null && tlsClientCa === null) {
     throw new ConfigError(
       `refusing to listen on ${host} without an ingest token: anyone on the network could write the audit trail. ` +
         `Set --ingest-token (or ${ENV.ingestToken}), require client certificates (--tls-client-ca), or bind 127.0.0.1.`,
+    );
+  }
+  if (!isLoopback(host) && tlsCert === null && !allowPlaintext) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without TLS: the ingest token, the console token and every trade would cross the ` +
+        `network in cleartext. Give --tls-cert FILE --tls-key FILE (docs/security.md), or --allow-plaintext to accept that.`,
     );
   }
   const nats = natsConfigFrom(flags, env);

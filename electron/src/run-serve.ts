@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { ConfigError, isLoopback, type CollectorConfig } from './config.js';
+import { ConfigError, plaintextWarning, type CollectorConfig } from './config.js';
 import type { Collector } from './collector/collector.js';
 import { DataDirError } from './data-dir.js';
 import { startCollector, type ConsoleFactory } from './serve.js';
@@ -9,11 +9,18 @@ import { startCollector, type ConsoleFactory } from './serve.js';
  * and on SIGINT/SIGTERM stops accepting, commits what was received and exits 0. Resolves with the exit code.
  */
 export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<number> {
+  // Said before binding too, so whoever starts it sees the warning even when the bind then fails.
+  const warning = plaintextWarning(config);
+  if (warning !== null) process.stderr.write(`ic-audit: WARNING ${warning}\n`);
   let running;
   try {
     running = await startCollector(config, makeConsole);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`ic-audit: ${config.host} is not an address of this machine; pick another with --host\n`);
+      return 2;
+    }
     if (e.code === 'EADDRINUSE') {
       process.stderr.write(`ic-audit: port ${config.port} on ${config.host} is already in use (another collector?); pick another with --port\n`);
       return 2;
@@ -59,7 +66,7 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     process.stdout.write(`  signing  ${key.fingerprint.slice(0, 16)}… (${key.where})${key.created ? ' created now: give its public key (ic-audit key) to your auditors' : ''}\n`);
   }
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
-  if (config.tlsCert === null && !isLoopback(config.host)) process.stdout.write(`  WARNING  ${plaintextWarning(config.host)}\n`);
+  if (warning !== null) process.stdout.write(`  WARNING  ${warning}\n`);
   // Every dump says where it went, whoever asked (a bot, a legacy client, the console, Enter here).
   running.collector.onDumped?.((r) => process.stdout.write(`ic-audit: dump written to ${r.path}\n`));
 
@@ -76,7 +83,3 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
   return done;
 }
 
-/** The warning a non-loopback bind without TLS (`--allow-plaintext`) prints at start. */
-export function plaintextWarning(host: string): string {
-  return `plaintext on ${host} (--allow-plaintext): the ingest token, the console token and every event cross the network unencrypted; give --tls-cert and --tls-key (docs/security.md)`;
-}
