@@ -24,6 +24,9 @@ export interface DumpOptions {
   caFile?: string;
   /** `wss://` only: SHA-256 fingerprint the collector's certificate must have; default `IC_AUDIT_CERT_FINGERPRINT`. */
   certFingerprint?: string;
+  /** `wss://` only: PEM client certificate and key (`--tls-client-ca`); default `IC_AUDIT_CLIENT_CERT` / `_KEY`. */
+  clientCertFile?: string;
+  clientKeyFile?: string;
   debug?: boolean;
   webSocket?: WebSocketConstructor;
 }
@@ -106,7 +109,12 @@ export function triggerAuditDumping(options?: DumpOptions): Promise<DumpInfo | n
         {
           connectTimeoutMs: timeoutMs,
           webSocket: o.webSocket,
-          tls: { caFile: o.caFile ?? envVar(ENV.caFile), certFingerprint: o.certFingerprint ?? envVar(ENV.certFingerprint) },
+          tls: {
+            caFile: o.caFile ?? envVar(ENV.caFile),
+            certFingerprint: o.certFingerprint ?? envVar(ENV.certFingerprint),
+            clientCertFile: o.clientCertFile ?? envVar(ENV.clientCertFile),
+            clientKeyFile: o.clientKeyFile ?? envVar(ENV.clientKeyFile),
+          },
         },
       );
     } catch {
