@@ -10,10 +10,13 @@ import { DESC, LineMaker, TYPE, fields } from './lib/workload.mjs';
 
 const CLIENTS = [1, 8, 64];
 
-/** `clients` SDK notifiers each send their share of `total` events; events/s from first send to last ack (also used by B2-NATS). */
-export async function sdkIngest(url, clients, total, timeoutMs) {
+/**
+ * `clients` SDK notifiers each send their share of `total` events; events/s from first send to last ack (also used
+ * by B2-NATS and B2-TLS). `options` go to every notifier (e.g. `caFile` for a `wss://` url).
+ */
+export async function sdkIngest(url, clients, total, timeoutMs, options = {}) {
   const per = Math.ceil(total / clients);
-  const notifiers = Array.from({ length: clients }, (_, k) => new AuditNotifier({ projectName: `bench-${k}`, projectMarket: 'FOREX', url }));
+  const notifiers = Array.from({ length: clients }, (_, k) => new AuditNotifier({ ...options, projectName: `bench-${k}`, projectMarket: 'FOREX', url }));
   try {
     const deadline = Date.now() + 10_000;
     while (!notifiers.every((n) => n.stats().connected)) {

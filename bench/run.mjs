@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 const BENCHMARKS = [
   ['B1', './b1-send.mjs'],
   ['B2', './b2-ingest.mjs'],
+  ['B2-TLS', './b2-tls.mjs'],
   ['B2-NATS', './b2-nats.mjs'], // skipped (one figure saying why) when nats-server is not installed
   ['B3', './b3-latency.mjs'],
   ['B4', './b4-console.mjs'],

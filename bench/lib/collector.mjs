@@ -38,7 +38,7 @@ function benchKeyFile(dataDir) {
 }
 
 /**
- * Spawns the collector and resolves once it prints its `console  http://127.0.0.1:PORT/?token=...` line.
+ * Spawns the collector and resolves once it prints its `console  http(s)://127.0.0.1:PORT/?token=...` line.
  * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
  * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node (e.g. --cpu-prof); `args` go
  * to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']).
@@ -65,16 +65,16 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
     if (ownsDir) removeDir(dir);
   };
   try {
-    const port = await new Promise((res, rej) => {
+    const { port, tls } = await new Promise((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`collector not listening after ${timeoutMs} ms:\n${out}`)), timeoutMs);
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stdout.on('data', (chunk) => {
         out += chunk;
-        const m = /console\s+http:\/\/127\.0\.0\.1:(\d+)\/\?token=[0-9a-f]+/.exec(out);
+        const m = /console\s+http(s?):\/\/127\.0\.0\.1:(\d+)\/\?token=[0-9a-f]+/.exec(out);
         if (m) {
           clearTimeout(timer);
-          res(Number(m[1]));
+          res({ port: Number(m[2]), tls: m[1] === 's' });
         }
       });
       child.stderr.on('data', (chunk) => (out += chunk));
@@ -86,7 +86,7 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
       pid: child.pid,
       dataDir: dir,
       startMs,
-      ingestUrl: `ws://127.0.0.1:${port}/ingest`,
+      ingestUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}/ingest`,
       output: () => out,
       /** VmRSS / VmHWM of the collector process, in bytes (Linux /proc). */
       memory: () => procMemory(child.pid),

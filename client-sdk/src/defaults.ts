@@ -6,6 +6,14 @@ export const ENV = {
   url: 'IC_AUDIT_URL',
   /** Ingest token (only when the collector requires one). */
   token: 'IC_AUDIT_TOKEN',
+  /** PEM CA file trusted for `wss://` besides the system store (a firm's private CA). */
+  caFile: 'IC_AUDIT_CA',
+  /** SHA-256 fingerprint the collector's certificate must have (`wss://` only). */
+  certFingerprint: 'IC_AUDIT_CERT_FINGERPRINT',
+  /** PEM client certificate for a collector that requires one (mutual TLS). */
+  clientCertFile: 'IC_AUDIT_CLIENT_CERT',
+  /** PEM key of the client certificate. */
+  clientKeyFile: 'IC_AUDIT_CLIENT_KEY',
 } as const;
 
 /**

@@ -20,6 +20,13 @@ export interface DumpOptions {
   timeoutMs?: number;
   /** Project name the hello declares when a token is used (the protocol then needs a hello first). */
   projectName?: string;
+  /** `wss://` only: PEM CA file trusted besides the system store; default `IC_AUDIT_CA`. */
+  caFile?: string;
+  /** `wss://` only: SHA-256 fingerprint the collector's certificate must have; default `IC_AUDIT_CERT_FINGERPRINT`. */
+  certFingerprint?: string;
+  /** `wss://` only: PEM client certificate and key (`--tls-client-ca`); default `IC_AUDIT_CLIENT_CERT` / `_KEY`. */
+  clientCertFile?: string;
+  clientKeyFile?: string;
   debug?: boolean;
   webSocket?: WebSocketConstructor;
 }
@@ -99,7 +106,16 @@ export function triggerAuditDumping(options?: DumpOptions): Promise<DumpInfo | n
             finish(null);
           },
         },
-        { connectTimeoutMs: timeoutMs, webSocket: o.webSocket },
+        {
+          connectTimeoutMs: timeoutMs,
+          webSocket: o.webSocket,
+          tls: {
+            caFile: o.caFile ?? envVar(ENV.caFile),
+            certFingerprint: o.certFingerprint ?? envVar(ENV.certFingerprint),
+            clientCertFile: o.clientCertFile ?? envVar(ENV.clientCertFile),
+            clientKeyFile: o.clientKeyFile ?? envVar(ENV.clientKeyFile),
+          },
+        },
       );
     } catch {
       finish(null);

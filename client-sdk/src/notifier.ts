@@ -32,6 +32,10 @@ export interface NotifierStats {
   dropped: number;
   /** Connections established after the first one. */
   reconnects: number;
+  /** Connection attempts that failed before the collector's welcome (refused, timed out, TLS certificate errors). */
+  connectFailures: number;
+  /** Why the last failed attempt failed (`ECONNREFUSED`, `SELF_SIGNED_CERT_IN_CHAIN`, `E_CERT_PIN`, ...), or null. */
+  lastError: string | null;
   /** True while a connection is open and welcomed. */
   connected: boolean;
 }
@@ -91,7 +95,8 @@ export class AuditNotifier implements ExitFlusher {
   private lastDroppedSeq = 0;
   private exitFlushedFor = 0;
   private readonly waiters = new AckWaiters();
-  private readonly counts = { sent: 0, acked: 0, dropped: 0, reconnects: 0 };
+  private readonly counts = { sent: 0, acked: 0, dropped: 0, reconnects: 0, connectFailures: 0 };
+  private lastError: string | null = null;
 
   constructor(options: AuditNotifierOptions) {
     const raw = (typeof options === 'object' && options !== null ? options : {}) as Partial<AuditNotifierOptions>;
@@ -173,6 +178,8 @@ export class AuditNotifier implements ExitFlusher {
       acked: this.counts.acked,
       dropped: this.counts.dropped,
       reconnects: this.counts.reconnects,
+      connectFailures: this.counts.connectFailures,
+      lastError: this.lastError,
       connected: this.ready,
     };
   }
@@ -278,9 +285,12 @@ export class AuditNotifier implements ExitFlusher {
             if (this.conn === conn) this.onClosed(reason);
           },
         },
-        { connectTimeoutMs: this.o.connectTimeoutMs, webSocket: this.o.webSocket },
+        { connectTimeoutMs: this.o.connectTimeoutMs, webSocket: this.o.webSocket, tls: this.o },
       );
     } catch (err) {
+      // A bad URL or an unreadable CA file: a failed attempt like any other, retried with backoff.
+      this.counts.connectFailures++;
+      this.lastError = String((err as { code?: unknown }).code ?? err);
       this.log('E_CONFIG', `cannot open ${this.url}: ${String(err)}`);
       this.waiters.fail(true);
       this.scheduleReconnect();
@@ -340,7 +350,11 @@ export class AuditNotifier implements ExitFlusher {
     this.ready = false;
     this.clearTimer('connectTimer');
     this.sentUpTo = this.ackedSeq;
-    if (!wasReady) this.log('E_CONNECT', `${this.url}: ${reason}`);
+    if (!wasReady) {
+      this.counts.connectFailures++;
+      this.lastError = reason;
+      this.log('E_CONNECT', `${this.url}: ${reason}`);
+    }
     this.waiters.fail(true);
     if (!this.closed || this.waiters.size > 0) this.scheduleReconnect();
   }

@@ -16,6 +16,14 @@ export interface AuditNotifierOptions {
   url?: string;
   /** Ingest token; default `IC_AUDIT_TOKEN` (only needed when the collector requires one). */
   token?: string;
+  /** `wss://` only: PEM CA file trusted besides the system store; default `IC_AUDIT_CA`. */
+  caFile?: string;
+  /** `wss://` only: SHA-256 fingerprint the collector's certificate must have; default `IC_AUDIT_CERT_FINGERPRINT`. */
+  certFingerprint?: string;
+  /** `wss://` only: PEM client certificate for a collector that requires one; default `IC_AUDIT_CLIENT_CERT`. */
+  clientCertFile?: string;
+  /** Key of `clientCertFile`; default `IC_AUDIT_CLIENT_KEY`. */
+  clientKeyFile?: string;
   bufferMaxEvents?: number;
   bufferMaxBytes?: number;
   batchMaxEvents?: number;
@@ -36,6 +44,10 @@ export interface AuditNotifierOptions {
 export interface ResolvedOptions {
   url: string;
   token: string | undefined;
+  caFile: string | undefined;
+  certFingerprint: string | undefined;
+  clientCertFile: string | undefined;
+  clientKeyFile: string | undefined;
   bufferMaxEvents: number;
   bufferMaxBytes: number;
   batchMaxEvents: number;
@@ -71,10 +83,15 @@ export function resolveOptions(o: Partial<AuditNotifierOptions> | undefined): Re
   const opts = (typeof o === 'object' && o !== null ? o : {}) as Partial<AuditNotifierOptions>;
   const url = typeof opts.url === 'string' && opts.url.length > 0 ? opts.url : (envVar(ENV.url) ?? DEFAULTS.url);
   const token = typeof opts.token === 'string' && opts.token.length > 0 ? opts.token : envVar(ENV.token);
+  const str = (v: unknown, env: string): string | undefined => (typeof v === 'string' && v.length > 0 ? v : envVar(env));
   const backoffBaseMs = num(opts.backoffBaseMs, DEFAULTS.backoffBaseMs, 1);
   return {
     url,
     token,
+    caFile: str(opts.caFile, ENV.caFile),
+    certFingerprint: str(opts.certFingerprint, ENV.certFingerprint),
+    clientCertFile: str(opts.clientCertFile, ENV.clientCertFile),
+    clientKeyFile: str(opts.clientKeyFile, ENV.clientKeyFile),
     bufferMaxEvents: num(opts.bufferMaxEvents, DEFAULTS.bufferMaxEvents, 1),
     bufferMaxBytes: num(opts.bufferMaxBytes, DEFAULTS.bufferMaxBytes, 1),
     batchMaxEvents: num(opts.batchMaxEvents, DEFAULTS.batchMaxEvents, 1, MAX_EVENTS_PER_FRAME),

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket as NetSocket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { checkServerIdentity, rootCertificates as tlsRootCertificates, connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { MAX_FRAME_BYTES } from '@ic-audit/shared';
 import WsWebSocket from 'ws';
 
@@ -56,6 +57,51 @@ function unrefTlsConnect(options: ConnectionOptions & { host?: string }): NetSoc
   return socket;
 }
 
+/** How a `wss://` connection checks the collector, beyond the system trust store and the host name. */
+export interface TlsTrust {
+  /** PEM file of CA certificates trusted besides the system store (read at each connection attempt). */
+  caFile?: string | undefined;
+  /** SHA-256 fingerprint (hex, colons optional) the collector's certificate must have. */
+  certFingerprint?: string | undefined;
+  /** PEM client certificate and its key, for a collector that requires them (`--tls-client-ca`). */
+  clientCertFile?: string | undefined;
+  clientKeyFile?: string | undefined;
+}
+
+/** A fingerprint as `AB:CD:...` (Node's `fingerprint256` form), whatever its case and separators. */
+export function normalizeFingerprint(text: string): string {
+  return (text.replace(/[^0-9a-fA-F]/g, '').toUpperCase().match(/../g) ?? []).join(':');
+}
+
+/** ws options for a `wss://` connection: the extra CA (with the system store), client certificate, pinned fingerprint. */
+function tlsOptions(trust: TlsTrust): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // Read here, not once: a renewed CA file is picked up on the next reconnect. A read error throws to the caller,
+  // which counts it like any failed connection.
+  if (trust.caFile !== undefined) out['ca'] = [...rootCertificates(), readFileSync(trust.caFile, 'utf8')];
+  if (trust.clientCertFile !== undefined && trust.clientKeyFile !== undefined) {
+    out['cert'] = readFileSync(trust.clientCertFile, 'utf8');
+    out['key'] = readFileSync(trust.clientKeyFile, 'utf8');
+  }
+  if (trust.certFingerprint !== undefined) {
+    const pin = normalizeFingerprint(trust.certFingerprint);
+    out['checkServerIdentity'] = (host: string, cert: PeerCertificate): Error | undefined => {
+      const err = checkServerIdentity(host, cert);
+      if (err !== undefined) return err;
+      if (cert.fingerprint256 === pin) return undefined;
+      return Object.assign(new Error(`certificate fingerprint ${cert.fingerprint256} is not the pinned ${pin}`), { code: 'E_CERT_PIN' });
+    };
+  }
+  return out;
+}
+
+// Giving `ca` replaces Node's default trust: add the system roots back so a public certificate still verifies.
+let roots: string[] | null = null;
+function rootCertificates(): string[] {
+  roots ??= [...tlsRootCertificates];
+  return roots;
+}
+
 /**
  * Opens a WebSocket. In Node the `ws` package is used unless `custom` is given: Node's global WebSocket (Node 22+)
  * cannot be unref'd and would keep every finished bot alive. Elsewhere (Bun, Deno, browsers) the global one.
@@ -63,10 +109,10 @@ function unrefTlsConnect(options: ConnectionOptions & { host?: string }): NetSoc
 export function openConnection(
   url: string,
   handlers: SocketHandlers,
-  opts: { connectTimeoutMs: number; webSocket?: WebSocketConstructor | undefined },
+  opts: { connectTimeoutMs: number; webSocket?: WebSocketConstructor | undefined; tls?: TlsTrust | undefined },
 ): Connection {
   const Ctor = opts.webSocket ?? (isNode() ? undefined : (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
-  return Ctor === undefined ? openWs(url, handlers, opts.connectTimeoutMs) : openStandard(Ctor, url, handlers);
+  return Ctor === undefined ? openWs(url, handlers, opts.connectTimeoutMs, opts.tls ?? {}) : openStandard(Ctor, url, handlers);
 }
 
 /** The Connection over either socket kind: a failed send or a destroy ends it exactly once, via `done`. */
@@ -103,15 +149,17 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
-function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number): Connection {
+function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust: TlsTrust): Connection {
+  const secure = url.startsWith('wss:') || url.startsWith('https:');
+  const extra = secure ? tlsOptions(trust) : {};
   let closed = false;
   const done = (reason: string): void => {
     if (closed) return;
     closed = true;
     h.onClose(reason);
   };
-  const secure = url.startsWith('wss:') || url.startsWith('https:');
   const ws = new WsWebSocket(url, {
+    ...extra,
     handshakeTimeout: connectTimeoutMs,
     perMessageDeflate: false,
     maxPayload: MAX_FRAME_BYTES,

@@ -113,7 +113,7 @@ describe('AuditNotifier on the wire', () => {
     });
     expect(c.events.map((e) => e.seq)).toEqual(Array.from({ length: 2501 }, (_, i) => i + 1));
     expect(c.frames).toBeGreaterThanOrEqual(3);
-    expect(n.stats()).toEqual({ queued: 0, sent: 2501, acked: 2501, dropped: 0, reconnects: 0, connected: true });
+    expect(n.stats()).toEqual({ queued: 0, sent: 2501, acked: 2501, dropped: 0, reconnects: 0, connectFailures: 0, lastError: null, connected: true });
     const t = c.events[1]!.timestamp;
     expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
     expect(t % 1).not.toBe(0);

@@ -17,6 +17,10 @@ export const SERVE_OPTIONS = {
   'key-file': { type: 'string' },
   'witness-file': { type: 'string' },
   'head-interval': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-client-ca': { type: 'string' },
+  'allow-plaintext': { type: 'boolean' },
 } as const;
 
 /** Parses serve flags out of `argv`, ignoring anything else (Electron and Chromium add their own switches). */
@@ -43,5 +47,9 @@ export function serveFlags(values: Record<string, unknown>): ConfigFlags {
     keyFile: str(values['key-file']),
     witnessFile: str(values['witness-file']),
     headInterval: str(values['head-interval']),
+    tlsCert: str(values['tls-cert']),
+    tlsKey: str(values['tls-key']),
+    tlsClientCa: str(values['tls-client-ca']),
+    allowPlaintext: values['allow-plaintext'] === true ? true : undefined,
   };
 }

@@ -5,7 +5,10 @@ import { natsConfigFrom, type NatsConfig } from './nats/nats-config.js';
 
 /** Collector settings; every default lives in {@link DEFAULTS}. */
 export interface CollectorConfig {
-  /** Bind address. Loopback by default; anything else requires `ingestToken`. */
+  /**
+   * Bind address. Loopback by default; anything else requires TLS (`tlsCert` + `tlsKey`) or `allowPlaintext`, and
+   * `ingestToken` or `tlsClientCa`.
+   */
   host: string;
   /** TCP port for ingest, console and legacy clients (0 picks a free one). */
   port: number;
@@ -48,6 +51,14 @@ export interface CollectorConfig {
   headIntervalMs: number;
   /** Append every signed head to this file too (on another volume: an outside witness), or null. */
   witnessFile: string | null;
+  /** PEM certificate (chain) served on the port; with `tlsKey` the one port speaks HTTPS and WSS only. */
+  tlsCert: string | null;
+  /** PEM private key of `tlsCert`. */
+  tlsKey: string | null;
+  /** PEM CA bundle: ingest then requires a client certificate it issued (the ingest token becomes optional). */
+  tlsClientCa: string | null;
+  /** Serve a non-loopback bind without TLS anyway (tokens and trades then cross the network in cleartext). */
+  allowPlaintext: boolean;
 }
 
 /** Defaults for {@link CollectorConfig}, listed in docs/architecture.md ("Collector settings"). */
@@ -69,6 +80,10 @@ export const DEFAULTS: Readonly<CollectorConfig> = Object.freeze({
   keyFile: null,
   headIntervalMs: 60_000,
   witnessFile: null,
+  tlsCert: null,
+  tlsKey: null,
+  tlsClientCa: null,
+  allowPlaintext: false,
 });
 
 /** Environment variables read by {@link resolveConfig}. */
@@ -87,6 +102,10 @@ export const ENV = {
   keyFile: 'IC_AUDIT_KEY_FILE',
   witnessFile: 'IC_AUDIT_WITNESS_FILE',
   headInterval: 'IC_AUDIT_HEAD_INTERVAL',
+  tlsCert: 'IC_AUDIT_TLS_CERT',
+  tlsKey: 'IC_AUDIT_TLS_KEY',
+  tlsClientCa: 'IC_AUDIT_TLS_CLIENT_CA',
+  allowPlaintext: 'IC_AUDIT_ALLOW_PLAINTEXT',
 } as const;
 
 /** Flags a CLI or the Electron shell may pass; undefined means "not given". */
@@ -108,6 +127,10 @@ export interface ConfigFlags {
   witnessFile?: string | undefined;
   /** Seconds between signed heads. */
   headInterval?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  tlsClientCa?: string | undefined;
+  allowPlaintext?: boolean | undefined;
 }
 
 /** Thrown for a setting that cannot work; `code` is stable. */
@@ -127,6 +150,12 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** The warning of a non-loopback bind without TLS (`--allow-plaintext`), or null; printed at start and in the console. */
+export function plaintextWarning(config: Pick<CollectorConfig, 'host' | 'tlsCert'>): string | null {
+  if (config.tlsCert !== null || isLoopback(config.host)) return null;
+  return `plaintext on ${config.host} (--allow-plaintext): the ingest token, the console token and every event cross the network unencrypted; give --tls-cert and --tls-key (docs/security.md)`;
+}
+
 /** Merges flags over env over {@link DEFAULTS}; pure apart from reading `env`. Throws ConfigError on bad values. */
 export function resolveConfig(
   flags: ConfigFlags,
@@ -143,10 +172,24 @@ export function resolveConfig(
   const dataDir = resolve(dirRaw.startsWith('~/') ? join(homedir(), dirRaw.slice(2)) : dirRaw);
   const token = flags.ingestToken ?? env[ENV.ingestToken] ?? null;
   const ingestToken = token === null || token === '' ? null : token;
-  if (!isLoopback(host) && ingestToken === null) {
+  const tlsCert = pathSetting(flags.tlsCert ?? env[ENV.tlsCert]);
+  const tlsKey = pathSetting(flags.tlsKey ?? env[ENV.tlsKey]);
+  const tlsClientCa = pathSetting(flags.tlsClientCa ?? env[ENV.tlsClientCa]);
+  const allowPlaintext = flags.allowPlaintext ?? ['1', 'true', 'yes'].includes(env[ENV.allowPlaintext] ?? '');
+  if ((tlsCert === null) !== (tlsKey === null)) {
+    throw new ConfigError(`TLS needs both --tls-cert and --tls-key (or ${ENV.tlsCert} and ${ENV.tlsKey})`);
+  }
+  if (tlsClientCa !== null && tlsCert === null) throw new ConfigError('--tls-client-ca needs --tls-cert and --tls-key');
+  if (!isLoopback(host) && ingestToken === null && tlsClientCa === null) {
     throw new ConfigError(
       `refusing to listen on ${host} without an ingest token: anyone on the network could write the audit trail. ` +
-        `Set --ingest-token (or ${ENV.ingestToken}), or bind 127.0.0.1.`,
+        `Set --ingest-token (or ${ENV.ingestToken}), require client certificates (--tls-client-ca), or bind 127.0.0.1.`,
+    );
+  }
+  if (!isLoopback(host) && tlsCert === null && !allowPlaintext) {
+    throw new ConfigError(
+      `refusing to listen on ${host} without TLS: the ingest token, the console token and every trade would cross the ` +
+        `network in cleartext. Give --tls-cert FILE --tls-key FILE (docs/security.md), or --allow-plaintext to accept that.`,
     );
   }
   const nats = natsConfigFrom(flags, env);
@@ -174,6 +217,10 @@ export function resolveConfig(
     witnessFile,
     headIntervalMs,
     legacyDumpDir,
+    tlsCert,
+    tlsKey,
+    tlsClientCa,
+    allowPlaintext,
     ...overrides,
   };
   if (!isAbsolute(config.dataDir)) config.dataDir = resolve(config.dataDir);

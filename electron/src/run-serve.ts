@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import type { CollectorConfig } from './config.js';
+import { ConfigError, plaintextWarning, type CollectorConfig } from './config.js';
 import type { Collector } from './collector/collector.js';
 import { DataDirError } from './data-dir.js';
 import { startCollector, type ConsoleFactory } from './serve.js';
@@ -9,16 +9,23 @@ import { startCollector, type ConsoleFactory } from './serve.js';
  * and on SIGINT/SIGTERM stops accepting, commits what was received and exits 0. Resolves with the exit code.
  */
 export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<number> {
+  // Said before binding too, so whoever starts it sees the warning even when the bind then fails.
+  const warning = plaintextWarning(config);
+  if (warning !== null) process.stderr.write(`ic-audit: WARNING ${warning}\n`);
   let running;
   try {
     running = await startCollector(config, makeConsole);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRNOTAVAIL') {
+      process.stderr.write(`ic-audit: ${config.host} is not an address of this machine; pick another with --host\n`);
+      return 2;
+    }
     if (e.code === 'EADDRINUSE') {
       process.stderr.write(`ic-audit: port ${config.port} on ${config.host} is already in use (another collector?); pick another with --port\n`);
       return 2;
     }
-    if (e instanceof DataDirError) {
+    if (e instanceof DataDirError || e instanceof ConfigError) {
       process.stderr.write(`ic-audit: ${e.message}\n`);
       return 2;
     }
@@ -42,6 +49,14 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  // SIGHUP swaps in a renewed certificate for new connections; connected bots keep theirs (and stay connected).
+  if (config.tlsCert !== null) {
+    process.on('SIGHUP', () => {
+      const error = running.reloadTls();
+      if (error === null) process.stdout.write(`ic-audit: TLS certificate reloaded from ${config.tlsCert}\n`);
+      else process.stderr.write(`ic-audit: TLS certificate not reloaded, the previous one stays in use: ${error}\n`);
+    });
+  }
   const health = running.collector.health();
   process.stdout.write(`ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`);
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
@@ -51,6 +66,7 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     process.stdout.write(`  signing  ${key.fingerprint.slice(0, 16)}… (${key.where})${key.created ? ' created now: give its public key (ic-audit key) to your auditors' : ''}\n`);
   }
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
+  if (warning !== null) process.stdout.write(`  WARNING  ${warning}\n`);
   // Every dump says where it went, whoever asked (a bot, a legacy client, the console, Enter here).
   running.collector.onDumped?.((r) => process.stdout.write(`ic-audit: dump written to ${r.path}\n`));
 
@@ -66,3 +82,4 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
   }
   return done;
 }
+

@@ -15,6 +15,8 @@ export interface RunningCollector {
   token: string;
   ingestUrl: string;
   consoleUrl: string;
+  /** Re-reads the TLS certificate and key for new connections (SIGHUP); null, or why they were not taken. */
+  reloadTls(): string | null;
   /** Stops accepting, commits what was received, closes the journal and releases the data dir. */
   stop(): Promise<void>;
 }
@@ -49,8 +51,9 @@ export async function startCollector(
       collector: c,
       port: server.port,
       token,
-      ingestUrl: `ws://${shownHost}:${server.port}/ingest`,
-      consoleUrl: `http://${shownHost}:${server.port}/?token=${token}`,
+      ingestUrl: `${server.tls ? 'wss' : 'ws'}://${shownHost}:${server.port}/ingest`,
+      consoleUrl: `${server.tls ? 'https' : 'http'}://${shownHost}:${server.port}/?token=${token}`,
+      reloadTls: () => server.reloadTls(),
       stop: () =>
         (stopped ??= (async () => {
           // Refuse new events and commit (and ack) what was received, then close the connections.

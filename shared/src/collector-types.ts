@@ -61,6 +61,8 @@ export interface HealthInfo {
   integrity: IntegrityInfo;
   journal: { writable: boolean; error: string | null; pending: number; torn_files: string[] };
   uptime_s: number;
+  /** How the port is served: TLS or not, and the warning shown while a non-loopback bind is plaintext. */
+  transport?: { tls: boolean; warning: string | null };
 }
 
 /** What a dump wrote. */

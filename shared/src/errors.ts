@@ -45,6 +45,8 @@ export const ErrorCodes = {
   E_BAD_IDEMPOTENCY_KEY: 'E_BAD_IDEMPOTENCY_KEY',
   /** Unknown route or method. */
   E_NOT_FOUND: 'E_NOT_FOUND',
+  /** Ingest requires a client certificate (`--tls-client-ca`) and none valid was presented. */
+  E_CLIENT_CERT: 'E_CLIENT_CERT',
 } as const;
 
 /** Any stable error code. */

@@ -15,9 +15,9 @@ export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
 export interface CollectorHandle {
   port: number;
   dataDir: string;
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// when the collector serves TLS) */
   httpUrl: string;
-  /** ws://127.0.0.1:PORT/ingest */
+  /** ws://127.0.0.1:PORT/ingest (wss:// when the collector serves TLS) */
   ingestUrl: string;
   /** Console token read from the startup line. */
   consoleToken: string;
@@ -82,24 +82,24 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
   child.stdout!.setEncoding('utf8');
   child.stderr!.setEncoding('utf8');
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
-  const ready = new Promise<{ port: number; token: string }>((res, rej) => {
+  const ready = new Promise<{ port: number; token: string; tls: boolean }>((res, rej) => {
     const onData = (chunk: string): void => {
       out += chunk;
-      const m = /console\s+http:\/\/[^:\s]+:(\d+)\/\?token=([0-9a-f]+)/.exec(out);
-      if (m) res({ port: Number(m[1]), token: m[2]! });
+      const m = /console\s+http(s?):\/\/[^:\s]+:(\d+)\/\?token=([0-9a-f]+)/.exec(out);
+      if (m) res({ port: Number(m[2]), token: m[3]!, tls: m[1] === 's' });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: string) => (out += c));
     void exited.then((code) => rej(new Error(`collector exited (${code}) before listening:\n${out}`)));
   });
-  const { port: actual, token } = await ready;
+  const { port: actual, token, tls } = await ready;
   // The collector printed its URL, so a wrapper has started it by now.
   const pid = opts.wrap === undefined ? child.pid! : onlyChild(child.pid!);
   const handle: CollectorHandle = {
     port: actual,
     dataDir,
-    httpUrl: `http://127.0.0.1:${actual}`,
-    ingestUrl: `ws://127.0.0.1:${actual}/ingest`,
+    httpUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${actual}`,
+    ingestUrl: `${tls ? 'wss' : 'ws'}://127.0.0.1:${actual}/ingest`,
     consoleToken: token,
     child,
     pid: () => pid,

@@ -35,7 +35,7 @@ const quiet: FlagSpec = { type: 'boolean', short: 'q', help: 'no progress line o
 
 /** Help lines of the serve flags; keyed like SERVE_OPTIONS so a new serve flag cannot go undocumented. */
 const SERVE_HELP: Record<keyof typeof SERVE_OPTIONS, Omit<FlagSpec, 'type'>> = {
-  host: { arg: 'HOST', help: 'address to bind (default 127.0.0.1; another needs --ingest-token)' },
+  host: { arg: 'HOST', help: 'address to bind (default 127.0.0.1; another needs --tls-cert/--tls-key and --ingest-token)' },
   port: { arg: 'PORT', help: 'port for ingest, console and the Python clients (default 9324; 0 picks one)' },
   'data-dir': dataDir,
   'ingest-token': { arg: 'TOKEN', help: 'bots must send this token (required off loopback)' },
@@ -49,6 +49,10 @@ const SERVE_HELP: Record<keyof typeof SERVE_OPTIONS, Omit<FlagSpec, 'type'>> = {
   'key-file': keyFile,
   'witness-file': { arg: 'FILE', help: 'also append every signed head here (another volume)' },
   'head-interval': { arg: 'SECONDS', help: 'seconds between signed heads (default 60)' },
+  'tls-cert': { arg: 'FILE', help: 'PEM certificate: the port serves HTTPS and WSS only (reloaded on SIGHUP)' },
+  'tls-key': { arg: 'FILE', help: 'PEM private key of --tls-cert' },
+  'tls-client-ca': { arg: 'FILE', help: 'ingest requires a client certificate from this CA (token then optional)' },
+  'allow-plaintext': { help: 'serve a non-loopback --host without TLS (tokens and trades in cleartext)' },
 };
 
 const serveFlags = Object.fromEntries(

@@ -17,7 +17,7 @@ import {
   type ReceivedEvent,
   type SessionInfo,
 } from '@ic-audit/shared';
-import type { CollectorConfig } from '../config.js';
+import { plaintextWarning, type CollectorConfig } from '../config.js';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { batchRecords, CLOSE_WAIT_MS, Journal, type CommittedBatch } from '../journal/journal.js';
 import { scanJournal, type ScanResult } from '../journal/scan.js';
@@ -553,6 +553,7 @@ export class Collector implements CollectorApi {
         torn_files: this.tornFiles,
       },
       uptime_s: Math.round((this.now() - this.startedAt) / 1000),
+      transport: { tls: this.config.tlsCert !== null, warning: plaintextWarning(this.config) },
     };
   }
 }

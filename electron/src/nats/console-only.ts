@@ -27,7 +27,8 @@ export async function startConsoleOnly(config: CollectorConfig, makeConsole?: Co
       port: server.port,
       token,
       ingestUrl: `(none: console-only, reading NATS stream ${config.nats.stream})`,
-      consoleUrl: `http://${shownHost}:${server.port}/?token=${token}`,
+      consoleUrl: `${server.tls ? 'https' : 'http'}://${shownHost}:${server.port}/?token=${token}`,
+      reloadTls: () => server.reloadTls(),
       stop: () =>
         (stopped ??= (async () => {
           await server.close();

@@ -1,5 +1,8 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode } from '@ic-audit/shared';
@@ -7,7 +10,7 @@ import type { IngestTarget } from '../collector/ingest-target.js';
 import type { CollectorConfig } from '../config.js';
 import { unauthorizedPage } from '../console/unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';
-import { isLoopback } from '../config.js';
+import { ConfigError, isLoopback } from '../config.js';
 import { parseFlatBody, parseIdempotencyKey } from './flat-body.js';
 import { looksLegacy, serveLegacy } from './legacy-tcp.js';
 import { hostAllowed, originAllowed, ownHosts, presentedToken, TOKEN_COOKIE, tokenEquals } from './security.js';
@@ -23,8 +26,29 @@ export interface ConsoleHandler {
 export interface RunningServer {
   port: number;
   host: string;
+  /** True when the port speaks HTTPS / WSS only. */
+  tls: boolean;
+  /**
+   * Reads the certificate and key files again and serves them to new connections; open ones keep theirs.
+   * Returns null, or why the files were not taken (the old certificate stays in use). A no-op without TLS.
+   */
+  reloadTls(): string | null;
   /** Stops accepting, closes every connection. */
   close(): Promise<void>;
+}
+
+/** The certificate, key and client CA of `config` as TLS options; throws ConfigError when a file cannot be read. */
+export function readTlsFiles(config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' | 'tlsClientCa'>): SecureContextOptions {
+  const read = (what: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`cannot read the TLS ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const out: SecureContextOptions = { cert: read('certificate', config.tlsCert!), key: read('key', config.tlsKey!) };
+  if (config.tlsClientCa !== null) out.ca = read('client CA', config.tlsClientCa);
+  return out;
 }
 
 /** Writes a JSON response. */
@@ -68,12 +92,17 @@ export async function startServer(
   consoleHandler: ConsoleHandler | null,
 ): Promise<RunningServer> {
   let hosts = new Set<string>();
-  const legacyAllowed = isLoopback(config.host) && config.ingestToken === null;
+  const secure = config.tlsCert !== null;
+  const requireClientCert = secure && config.tlsClientCa !== null;
+  // A TLS port carries no legacy protocol: the Python clients speak plain TCP only, and it stays loopback-only.
+  const legacyAllowed = !secure && isLoopback(config.host) && config.ingestToken === null;
+  let tlsOptions: SecureContextOptions | null = secure ? readTlsFiles(config) : null;
   const ingestWss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const connections = new Set<IngestConnection>();
   const sockets = new Set<Socket>();
 
   ingestWss.on('connection', (ws) => {
+    // A configured token is checked in hello; a required client certificate was already checked at the upgrade.
     const conn = new IngestConnection(ws, collector, config.ingestToken);
     connections.add(conn);
     ws.on('close', () => connections.delete(conn));
@@ -90,20 +119,29 @@ export async function startServer(
   const loopbackHostOk = (req: IncomingMessage): boolean => !loopbackOnly || hostAllowed(req.headers.host, hosts);
 
   const consoleAllowed = (req: IncomingMessage, url: URL): 'ok' | 'origin' | 'token' => {
-    if (!hostAllowed(req.headers.host, hosts) || !originAllowed(req.headers.origin, hosts)) return 'origin';
+    if (!hostAllowed(req.headers.host, hosts) || !originAllowed(req.headers.origin, hosts, secure)) return 'origin';
     return tokenEquals(presentedToken(req, url), consoleToken) ? 'ok' : 'token';
   };
 
-  const http = createHttpServer({ maxHeaderSize: 16_384 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     void handleRequest(req, res).catch((err: Error) => {
       if (!res.headersSent) sendError(res, 500, 'E_NOT_FOUND', err.message);
       else res.destroy();
     });
-  });
+  };
+  // rejectUnauthorized stays off even with a client CA: the console (a browser) has no client certificate, so the
+  // check is made per route, on ingest only (see certRefused).
+  const http: HttpServer =
+    tlsOptions === null
+      ? createHttpServer({ maxHeaderSize: 16_384 }, onRequest)
+      : createHttpsServer({ maxHeaderSize: 16_384, ...tlsOptions, requestCert: requireClientCert, rejectUnauthorized: false }, onRequest);
+
+  /** True when ingest requires a client certificate and this connection did not present a valid one. */
+  const certRefused = (req: IncomingMessage): boolean => requireClientCert && (req.socket as TLSSocket).authorized !== true;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!originAllowed(req.headers.origin, hosts) || !loopbackHostOk(req)) {
+    if (!originAllowed(req.headers.origin, hosts, secure) || !loopbackHostOk(req)) {
       return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'requests from other web origins (or Host names) are refused');
     }
     if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, collector.health());
@@ -122,7 +160,7 @@ export async function startServer(
     if (url.searchParams.has('token') && req.method === 'GET' && url.pathname === '/') {
       // Trade the URL token for an HttpOnly cookie and drop it from the address bar.
       res.writeHead(303, {
-        'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(consoleToken)}; HttpOnly; SameSite=Strict; Path=/`,
+        'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(consoleToken)}; HttpOnly; SameSite=Strict; Path=/${secure ? '; Secure' : ''}`,
         location: '/',
       });
       res.end();
@@ -138,6 +176,7 @@ export async function startServer(
   }
 
   async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (certRefused(req)) return sendError(res, 401, 'E_CLIENT_CERT', 'a client certificate issued by the configured CA is required');
     if (config.ingestToken !== null && !tokenEquals(presentedToken(req, new URL('http://x/')), config.ingestToken)) {
       return sendError(res, 401, 'E_UNAUTHORIZED', 'ingest token missing or wrong');
     }
@@ -169,8 +208,9 @@ export async function startServer(
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!originAllowed(req.headers.origin, hosts) || !loopbackHostOk(req)) return refuse(403, 'Forbidden');
+    if (!originAllowed(req.headers.origin, hosts, secure) || !loopbackHostOk(req)) return refuse(403, 'Forbidden');
     if (url.pathname === '/ingest') {
+      if (certRefused(req)) return refuse(401, 'Unauthorized');
       ingestWss.handleUpgrade(req, socket, head, (ws) => ingestWss.emit('connection', ws, req));
       return;
     }
@@ -180,26 +220,37 @@ export async function startServer(
     refuse(404, 'Not Found');
   });
 
-  // One TCP port: the first bytes tell a legacy Python client from HTTP.
-  const net: Server = createNetServer({ pauseOnConnect: false }, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    socket.once('data', (first: Buffer) => {
-      if (looksLegacy(first)) {
-        if (!legacyAllowed || !isLoopback(socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) {
-          socket.end('Legacy protocol disabled: use ws://HOST:PORT/ingest with the ingest token');
+  // One TCP port. Plain: the first bytes tell a legacy Python client from HTTP. TLS: every byte is TLS, no sniffing.
+  let net: Server;
+  if (tlsOptions === null) {
+    net = createNetServer({ pauseOnConnect: false }, (socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.once('data', (first: Buffer) => {
+        if (looksLegacy(first)) {
+          if (!legacyAllowed || !isLoopback(socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) {
+            socket.end('Legacy protocol disabled: use ws://HOST:PORT/ingest with the ingest token');
+            return;
+          }
+          serveLegacy(socket, first, collector);
           return;
         }
-        serveLegacy(socket, first, collector);
-        return;
-      }
-      socket.pause();
-      socket.unshift(first);
-      http.emit('connection', socket);
-      socket.resume();
+        socket.pause();
+        socket.unshift(first);
+        http.emit('connection', socket);
+        socket.resume();
+      });
     });
-  });
+  } else {
+    net = http;
+    http.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    // A plaintext client (ws://, http://) or a failed handshake: the socket is dropped, nothing else to do.
+    http.on('tlsClientError', () => undefined);
+  }
 
   await new Promise<void>((resolve, reject) => {
     net.once('error', reject);
@@ -215,6 +266,19 @@ export async function startServer(
   return {
     port,
     host: config.host,
+    tls: secure,
+    reloadTls: () => {
+      if (tlsOptions === null) return null;
+      try {
+        const next = readTlsFiles(config);
+        // setSecureContext checks that key and certificate match before anything changes.
+        (http as unknown as { setSecureContext(o: SecureContextOptions): void }).setSecureContext(next);
+        tlsOptions = next;
+        return null;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    },
     close: async () => {
       clearInterval(heartbeat);
       const closed = new Promise<void>((res) => net.close(() => res()));

@@ -14,9 +14,10 @@ export function ownHosts(bindHost: string, port: number): Set<string> {
  * True when a request carries no browser Origin, or the console's own. A web page the trader visits must not
  * write or read the audit trail: its requests carry its own Origin, which is refused here.
  */
-export function originAllowed(origin: string | undefined, hosts: ReadonlySet<string>): boolean {
+export function originAllowed(origin: string | undefined, hosts: ReadonlySet<string>, secure = false): boolean {
   if (origin === undefined) return true;
-  const m = /^http:\/\/([^/]+)$/.exec(origin);
+  // On a TLS port the console's own origin is https://; an http:// page of the same host is not the console.
+  const m = (secure ? /^https:\/\/([^/]+)$/ : /^http:\/\/([^/]+)$/).exec(origin);
   return m !== null && hosts.has(m[1]!.toLowerCase());
 }
 

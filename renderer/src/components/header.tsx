@@ -47,6 +47,9 @@ export function Header() {
       </nav>
       <span className="muted">{health ? `${formatCount(health.events)} events · ${health.connected} connected` : ''}</span>
       <span className="grow" />
+      {health?.transport?.warning ? (
+        <span className="integrity bad" data-testid="plaintext-warning" title={health.transport.warning}>plaintext: not encrypted</span>
+      ) : null}
       <span className={`integrity ${integrity === null ? '' : integrity.ok ? 'ok' : 'bad'}`} data-testid="integrity"
         title={integrity?.message ?? ''}>
         {integrity === null ? 'integrity: unknown' : integrity.ok ? `chain intact · ${formatCount(integrity.records)}` : integrity.message}
