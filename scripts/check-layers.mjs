@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const IMPORT_RE = /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+const IMPORT_RE =
+  /(?:^|\s)(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 
 const rules = [
   {
@@ -34,7 +35,25 @@ const rules = [
   },
 ];
 
-const BUILTINS = new Set(['fs', 'path', 'os', 'net', 'http', 'https', 'crypto', 'child_process', 'stream', 'util', 'events', 'url', 'worker_threads', 'readline', 'zlib', 'tls', 'dns']);
+const BUILTINS = new Set([
+  'fs',
+  'path',
+  'os',
+  'net',
+  'http',
+  'https',
+  'crypto',
+  'child_process',
+  'stream',
+  'util',
+  'events',
+  'url',
+  'worker_threads',
+  'readline',
+  'zlib',
+  'tls',
+  'dns',
+]);
 function isNodeBuiltin(spec) {
   return BUILTINS.has(spec.split('/')[0]);
 }

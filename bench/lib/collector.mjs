@@ -49,12 +49,27 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--key-file', benchKeyFile(dir), ...args],
+    [
+      ...nodeArgs,
+      CLI,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--key-file',
+      benchKeyFile(dir),
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.add(child);
   let out = '';
-  const exited = new Promise((res) => child.once('exit', (code, signal) => (children.delete(child), res(code ?? signal))));
+  const exited = new Promise((res) =>
+    child.once('exit', (code, signal) => (children.delete(child), res(code ?? signal))),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -66,7 +81,10 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
   };
   try {
     const { port, tls } = await new Promise((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`collector not listening after ${timeoutMs} ms:\n${out}`)), timeoutMs);
+      const timer = setTimeout(
+        () => rej(new Error(`collector not listening after ${timeoutMs} ms:\n${out}`)),
+        timeoutMs,
+      );
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stdout.on('data', (chunk) => {

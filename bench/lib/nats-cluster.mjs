@@ -71,14 +71,40 @@ export async function startNatsCluster(binary, size = 3) {
     for (let i = 0; i < size; i++) {
       const dir = join(root, `n${i + 1}`);
       mkdirSync(dir);
-      nodes.push({ name: `s${i + 1}`, port: await freePort(), clusterPort: await freePort(), monitorPort: await freePort(), dir, child: null, exited: Promise.resolve(), log: '' });
+      nodes.push({
+        name: `s${i + 1}`,
+        port: await freePort(),
+        clusterPort: await freePort(),
+        monitorPort: await freePort(),
+        dir,
+        child: null,
+        exited: Promise.resolve(),
+        log: '',
+      });
     }
     const routes = nodes.map((n) => `nats://127.0.0.1:${n.clusterPort}`).join(',');
     const launch = (n) => {
       const child = spawn(
         binary,
-        ['-js', '-sd', n.dir, '-a', '127.0.0.1', '-p', String(n.port), '-m', String(n.monitorPort), '-n', n.name,
-          '--cluster_name', 'icaudit-bench', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes],
+        [
+          '-js',
+          '-sd',
+          n.dir,
+          '-a',
+          '127.0.0.1',
+          '-p',
+          String(n.port),
+          '-m',
+          String(n.monitorPort),
+          '-n',
+          n.name,
+          '--cluster_name',
+          'icaudit-bench',
+          '--cluster',
+          `nats://127.0.0.1:${n.clusterPort}`,
+          '--routes',
+          routes,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       live.add(child);
@@ -90,9 +116,17 @@ export async function startNatsCluster(binary, size = 3) {
     const healthy = async (n) => {
       const deadline = Date.now() + 20_000;
       for (;;) {
-        if (n.child === null || n.child.exitCode !== null || n.child.signalCode !== null) throw new Error(`nats ${n.name} exited:\n${n.log.slice(-2_000)}`);
-        if (await fetch(`http://127.0.0.1:${n.monitorPort}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false)) return;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for nats ${n.name} healthy:\n${n.log.slice(-2_000)}`);
+        if (n.child === null || n.child.exitCode !== null || n.child.signalCode !== null)
+          throw new Error(`nats ${n.name} exited:\n${n.log.slice(-2_000)}`);
+        if (
+          await fetch(`http://127.0.0.1:${n.monitorPort}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          return;
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for nats ${n.name} healthy:\n${n.log.slice(-2_000)}`);
         await sleep(50);
       }
     };

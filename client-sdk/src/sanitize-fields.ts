@@ -175,7 +175,11 @@ function typeName(v: object): string {
 /** Adds one key/value to `out`; false when the budget is spent (the caller then closes with a marker). */
 function addEntry(out: Record<string, Json>, key: string, raw: unknown, depth: number, ctx: Ctx): boolean {
   const k =
-    key === '__proto__' ? Markers.PROTO_KEY : key.length > MAX_FIELD_KEY_LENGTH ? truncateString(key, MAX_FIELD_KEY_LENGTH) : key;
+    key === '__proto__'
+      ? Markers.PROTO_KEY
+      : key.length > MAX_FIELD_KEY_LENGTH
+        ? truncateString(key, MAX_FIELD_KEY_LENGTH)
+        : key;
   const keyCost = jsonStringCost(k) + 2;
   if (ctx.left - keyCost < CHILD_MIN) return false;
   ctx.left -= keyCost;
@@ -258,7 +262,10 @@ function keyed(v: object, depth: number, ctx: Ctx, maxKeys: number): Record<stri
   if (v instanceof Error) {
     const get = (k: string): unknown => {
       const raw = read(v, k);
-      return k === 'cause' || raw === undefined || typeof raw === 'string' || !(k === 'name' || k === 'message' || k === 'stack')
+      return k === 'cause' ||
+        raw === undefined ||
+        typeof raw === 'string' ||
+        !(k === 'name' || k === 'message' || k === 'stack')
         ? raw
         : toText(raw);
     };

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket as NetSocket } from 'node:net';
-import { checkServerIdentity, rootCertificates as tlsRootCertificates, connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import {
+  checkServerIdentity,
+  rootCertificates as tlsRootCertificates,
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type PeerCertificate,
+} from 'node:tls';
 import { MAX_FRAME_BYTES } from '@ic-audit/shared';
 import WsWebSocket from 'ws';
 
@@ -70,7 +76,12 @@ export interface TlsTrust {
 
 /** A fingerprint as `AB:CD:...` (Node's `fingerprint256` form), whatever its case and separators. */
 export function normalizeFingerprint(text: string): string {
-  return (text.replace(/[^0-9a-fA-F]/g, '').toUpperCase().match(/../g) ?? []).join(':');
+  return (
+    text
+      .replace(/[^0-9a-fA-F]/g, '')
+      .toUpperCase()
+      .match(/../g) ?? []
+  ).join(':');
 }
 
 /** ws options for a `wss://` connection: the extra CA (with the system store), client certificate, pinned fingerprint. */
@@ -89,7 +100,9 @@ function tlsOptions(trust: TlsTrust): Record<string, unknown> {
       const err = checkServerIdentity(host, cert);
       if (err !== undefined) return err;
       if (cert.fingerprint256 === pin) return undefined;
-      return Object.assign(new Error(`certificate fingerprint ${cert.fingerprint256} is not the pinned ${pin}`), { code: 'E_CERT_PIN' });
+      return Object.assign(new Error(`certificate fingerprint ${cert.fingerprint256} is not the pinned ${pin}`), {
+        code: 'E_CERT_PIN',
+      });
     };
   }
   return out;
@@ -111,8 +124,11 @@ export function openConnection(
   handlers: SocketHandlers,
   opts: { connectTimeoutMs: number; webSocket?: WebSocketConstructor | undefined; tls?: TlsTrust | undefined },
 ): Connection {
-  const Ctor = opts.webSocket ?? (isNode() ? undefined : (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
-  return Ctor === undefined ? openWs(url, handlers, opts.connectTimeoutMs, opts.tls ?? {}) : openStandard(Ctor, url, handlers);
+  const Ctor =
+    opts.webSocket ?? (isNode() ? undefined : (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
+  return Ctor === undefined
+    ? openWs(url, handlers, opts.connectTimeoutMs, opts.tls ?? {})
+    : openStandard(Ctor, url, handlers);
 }
 
 /** The Connection over either socket kind: a failed send or a destroy ends it exactly once, via `done`. */
@@ -177,7 +193,12 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust:
   ws.on('error', (err) => done(String((err as { code?: unknown }).code ?? err.message)));
   ws.on('close', (code) => done(`closed (${code})`));
   // UTF-8 bytes go out as they are, flagged as a text frame (what the collector requires).
-  return wrap(ws, (text) => ws.send(text, { binary: false }), () => ws.terminate(), done);
+  return wrap(
+    ws,
+    (text) => ws.send(text, { binary: false }),
+    () => ws.terminate(),
+    done,
+  );
 }
 
 function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers): Connection {
@@ -197,5 +218,10 @@ function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers
   ws.onerror = () => done('error');
   ws.onclose = () => done('closed');
   // A standard WebSocket sends bytes as a binary frame: hand it the text.
-  return wrap(ws, (text) => ws.send(typeof text === 'string' ? text : decoder.decode(text)), () => ws.close(), done);
+  return wrap(
+    ws,
+    (text) => ws.send(typeof text === 'string' ? text : decoder.decode(text)),
+    () => ws.close(),
+    done,
+  );
 }

@@ -31,7 +31,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (command === '-h' || command === '--help' || command === 'help') {
     const spec = rest[0] === undefined ? undefined : commandSpec(rest[0]);
-    if (rest[0] !== undefined && spec === undefined) return fail(`unknown command "${rest[0]}" (ic-audit --help lists the commands)`);
+    if (rest[0] !== undefined && spec === undefined)
+      return fail(`unknown command "${rest[0]}" (ic-audit --help lists the commands)`);
     process.stdout.write(spec === undefined ? globalHelp(VERSION) : commandHelp(spec));
     return Exit.OK;
   }
@@ -65,9 +66,18 @@ export async function main(argv: string[]): Promise<number> {
     return await run(spec, config, parsed.values, parsed.positionals);
   } catch (err) {
     const e = err as Error & { code?: string };
-    const known = err instanceof ConfigError || err instanceof KeyError || err instanceof DataDirError || err instanceof ImportError;
+    const known =
+      err instanceof ConfigError ||
+      err instanceof KeyError ||
+      err instanceof DataDirError ||
+      err instanceof ImportError;
     if (json) {
-      printVerdict({ ok: false, verdict: 'error', data_dir: config?.dataDir ?? '', error: { code: known ? e.code! : 'E_IO', message: e.message } });
+      printVerdict({
+        ok: false,
+        verdict: 'error',
+        data_dir: config?.dataDir ?? '',
+        error: { code: known ? e.code! : 'E_IO', message: e.message },
+      });
       return Exit.USAGE;
     }
     if (err instanceof DataDirError && err.code === 'E_LOCKED') {
@@ -78,7 +88,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function run(spec: CommandSpec, config: CollectorConfig, values: Record<string, string | boolean>, positionals: string[]): Promise<number> {
+async function run(
+  spec: CommandSpec,
+  config: CollectorConfig,
+  values: Record<string, string | boolean>,
+  positionals: string[],
+): Promise<number> {
   const quiet = values['quiet'] === true;
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   switch (spec.name) {
@@ -110,7 +125,8 @@ async function run(spec: CommandSpec, config: CollectorConfig, values: Record<st
       });
     case 'key':
       if (positionals[0] === 'rotate') return runKeyRotate(config);
-      if (positionals[0] !== undefined) return fail(`unknown key command "${positionals[0]}" (only: ic-audit key rotate)`);
+      if (positionals[0] !== undefined)
+        return fail(`unknown key command "${positionals[0]}" (only: ic-audit key rotate)`);
       return runKey(config);
     case 'dump':
       return runDump(config, values);

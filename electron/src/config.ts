@@ -195,16 +195,22 @@ export function resolveConfig(
   const nats = natsConfigFrom(flags, env);
   if (typeof nats === 'string') throw new ConfigError(nats);
   const consoleOnly = flags.consoleOnly ?? ['1', 'true', 'yes'].includes(env[ENV.consoleOnly] ?? '');
-  if (consoleOnly && nats === null) throw new ConfigError(`--console-only reads the NATS stream: give --nats URL (or ${ENV.nats})`);
+  if (consoleOnly && nats === null)
+    throw new ConfigError(`--console-only reads the NATS stream: give --nats URL (or ${ENV.nats})`);
   const keyFile = pathSetting(flags.keyFile ?? env[ENV.keyFile]);
   const witnessFile = pathSetting(flags.witnessFile ?? env[ENV.witnessFile]);
   const intervalRaw = flags.headInterval ?? env[ENV.headInterval];
   const headIntervalMs = intervalRaw === undefined ? DEFAULTS.headIntervalMs : Math.round(Number(intervalRaw) * 1000);
   if (!(headIntervalMs >= 50 && headIntervalMs <= 3_600_000)) {
-    throw new ConfigError(`--head-interval must be seconds between 0.05 and 3600, got ${JSON.stringify(String(intervalRaw))}`);
+    throw new ConfigError(
+      `--head-interval must be seconds between 0.05 and 3600, got ${JSON.stringify(String(intervalRaw))}`,
+    );
   }
   const legacyRaw = flags.legacyDumpDir ?? env[ENV.legacyDumpDir] ?? null;
-  const legacyDumpDir = legacyRaw === null || legacyRaw === '' ? null : resolve(legacyRaw.startsWith('~/') ? join(homedir(), legacyRaw.slice(2)) : legacyRaw);
+  const legacyDumpDir =
+    legacyRaw === null || legacyRaw === ''
+      ? null
+      : resolve(legacyRaw.startsWith('~/') ? join(homedir(), legacyRaw.slice(2)) : legacyRaw);
   const config: CollectorConfig = {
     ...DEFAULTS,
     host,

@@ -91,7 +91,8 @@ export async function acquireLock(dir: string): Promise<() => void> {
   writeSync(fd, me);
   closeSync(fd);
   try {
-    if (server !== null) renameSync(tmp, file); // the socket already decided: the file only names us
+    if (server !== null)
+      renameSync(tmp, file); // the socket already decided: the file only names us
     else takeFileLock(tmp, file, dir);
   } catch (err) {
     rmSync(tmp, { force: true });

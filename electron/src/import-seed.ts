@@ -70,7 +70,11 @@ const READ_CHUNK = 1 << 20;
  * sits in the list, as the whole-file import did. Records get source "import" and a session per (file, project); an
  * entry that cannot be stored is reported on its own and the rest is imported.
  */
-export async function importSeedDump(file: string, collector: Collector, hooks: ImportHooks = {}): Promise<ImportResult> {
+export async function importSeedDump(
+  file: string,
+  collector: Collector,
+  hooks: ImportHooks = {},
+): Promise<ImportResult> {
   const { onProgress } = hooks;
   const reject = (r: ImportRejection): void => {
     result.rejected++;
@@ -81,16 +85,22 @@ export async function importSeedDump(file: string, collector: Collector, hooks: 
   const hash = createHash('sha256');
   const boots = new Map<string, ProjectDefaults>();
   let project = '';
-  await readTokens(file, total, (bytes) => onProgress?.('check', bytes, total, 0), (chunk) => hash.update(chunk), (t) => {
-    if (t.kind === 'member') project = t.key;
-    else if (t.kind === 'entry' && !boots.has(project) && t.text !== null && mayBeBoot(t.text)) {
-      const v = parseJson(t.text, MAX_FIELD_DEPTH);
-      if (v.ok && isObject(v.value) && v.value['event_type'] === ProjectEvents.BOOT) boots.set(project, pickMeta(v.value));
-    }
-  });
+  await readTokens(
+    file,
+    total,
+    (bytes) => onProgress?.('check', bytes, total, 0),
+    (chunk) => hash.update(chunk),
+    (t) => {
+      if (t.kind === 'member') project = t.key;
+      else if (t.kind === 'entry' && !boots.has(project) && t.text !== null && mayBeBoot(t.text)) {
+        const v = parseJson(t.text, MAX_FIELD_DEPTH);
+        if (v.ok && isObject(v.value) && v.value['event_type'] === ProjectEvents.BOOT)
+          boots.set(project, pickMeta(v.value));
+      }
+    },
+  );
   const fileKey = hash.digest('hex');
 
-  
   let batch: FlatEvent[] = [];
   let skipping = true;
   let defaults: ProjectDefaults = {};
@@ -104,38 +114,45 @@ export async function importSeedDump(file: string, collector: Collector, hooks: 
     if (collector.congested()) await new Promise<void>((resolve) => collector.whenDrained(resolve));
   };
   const pending: SeedToken[] = [];
-  await readTokens(file, total, (bytes) => onProgress?.('import', bytes, total, result.events + batch.length), undefined, (t) => {
-    pending.push(t);
-  }, async () => {
-    for (const t of pending) {
-      if (t.kind === 'member') {
-        project = t.key;
-        skipping = true;
-        if (V047_KEYS.has(project) && (project === 'external_hosts_audit' || t.list)) continue;
-        if (!t.list) {
-          reject({ project, index: -1, error: 'project entry is not a list of events' });
-          continue;
+  await readTokens(
+    file,
+    total,
+    (bytes) => onProgress?.('import', bytes, total, result.events + batch.length),
+    undefined,
+    (t) => {
+      pending.push(t);
+    },
+    async () => {
+      for (const t of pending) {
+        if (t.kind === 'member') {
+          project = t.key;
+          skipping = true;
+          if (V047_KEYS.has(project) && (project === 'external_hosts_audit' || t.list)) continue;
+          if (!t.list) {
+            reject({ project, index: -1, error: 'project entry is not a list of events' });
+            continue;
+          }
+          const existing = collector.session(syntheticSessionId('import', fileKey + '\u0000' + project));
+          if (existing !== undefined && existing.events > 0) {
+            result.skipped.push(project);
+            continue;
+          }
+          skipping = false;
+          defaults = boots.get(project) ?? {};
+          result.projects++;
+        } else if (t.kind === 'entry' && !skipping) {
+          const event = entryEvent(t, project, defaults);
+          if (typeof event === 'string') reject({ project, index: t.index, error: event });
+          else batch.push(event);
+          if (batch.length >= BATCH) await flush();
+        } else if (t.kind === 'member-end' && !skipping) {
+          // Each project's events go in before the next project's, as in the file.
+          await flush();
         }
-        const existing = collector.session(syntheticSessionId('import', fileKey + '\u0000' + project));
-        if (existing !== undefined && existing.events > 0) {
-          result.skipped.push(project);
-          continue;
-        }
-        skipping = false;
-        defaults = boots.get(project) ?? {};
-        result.projects++;
-      } else if (t.kind === 'entry' && !skipping) {
-        const event = entryEvent(t, project, defaults);
-        if (typeof event === 'string') reject({ project, index: t.index, error: event });
-        else batch.push(event);
-        if (batch.length >= BATCH) await flush();
-      } else if (t.kind === 'member-end' && !skipping) {
-        // Each project's events go in before the next project's, as in the file.
-        await flush();
       }
-    }
-    pending.length = 0;
-  });
+      pending.length = 0;
+    },
+  );
   await flush();
   await collector.drain();
   return result;
@@ -168,13 +185,18 @@ async function readTokens(
     if (afterChunk !== undefined) await afterChunk();
     tokenizer.end();
   } catch (err) {
-    if (err instanceof SeedFormatError) throw new ImportError('E_NOT_A_DUMP', `${file} is not a dump: ${err.message.replace(/^not a dump /, '')}`);
+    if (err instanceof SeedFormatError)
+      throw new ImportError('E_NOT_A_DUMP', `${file} is not a dump: ${err.message.replace(/^not a dump /, '')}`);
     throw err;
   }
 }
 
 /** An entry as a flat event, or why it was refused. */
-function entryEvent(t: Extract<SeedToken, { kind: 'entry' }>, project: string, defaults: ProjectDefaults): FlatEvent | string {
+function entryEvent(
+  t: Extract<SeedToken, { kind: 'entry' }>,
+  project: string,
+  defaults: ProjectDefaults,
+): FlatEvent | string {
   if (t.text === null) return `E_TOO_LARGE: entry of ${t.chars} characters (at most ${MAX_ENTRY_CHARS})`;
   const value = parseJson(t.text, MAX_FIELD_DEPTH);
   if (!value.ok) return `${value.code}: ${value.message}`;

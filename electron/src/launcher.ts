@@ -4,9 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** How `npm start` will run the console. */
-export type LaunchPlan =
-  | { mode: 'electron'; binary: string }
-  | { mode: 'headless'; reason: string };
+export type LaunchPlan = { mode: 'electron'; binary: string } | { mode: 'headless'; reason: string };
 
 /** Environment knobs of the launcher (also used by its tests). */
 export const LAUNCH_ENV = {
@@ -43,7 +41,8 @@ export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): string
 
 /** Runs Electron's own installer once (it downloads the runtime); returns null on success or why it failed. */
 export function tryInstallElectron(env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): string | null {
-  const script = env[LAUNCH_ENV.installer] ?? (electronPackageDir() === null ? null : join(electronPackageDir()!, 'install.js'));
+  const script =
+    env[LAUNCH_ENV.installer] ?? (electronPackageDir() === null ? null : join(electronPackageDir()!, 'install.js'));
   if (script === null) return 'the electron package is not installed';
   const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: timeoutMs, env });
   if (r.status === 0) return null;
@@ -53,7 +52,10 @@ export function tryInstallElectron(env: NodeJS.ProcessEnv = process.env, timeout
 }
 
 /** True when a graphical session is reachable (always on Windows and macOS). */
-export function hasDisplay(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean {
+export function hasDisplay(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
   if (platform !== 'linux' && platform !== 'freebsd' && platform !== 'openbsd') return true;
   return Boolean(env['DISPLAY'] || env['WAYLAND_DISPLAY']);
 }
@@ -68,13 +70,17 @@ export function planLaunch(
   install: (env: NodeJS.ProcessEnv) => string | null = tryInstallElectron,
 ): LaunchPlan {
   if (env[LAUNCH_ENV.headless] === '1') return { mode: 'headless', reason: `${LAUNCH_ENV.headless}=1` };
-  if (!hasDisplay(env, platform)) return { mode: 'headless', reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  if (!hasDisplay(env, platform))
+    return { mode: 'headless', reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
   let binary = findElectronBinary(env);
   if (binary === null) {
     const failure = install(env);
     binary = failure === null ? findElectronBinary(env) : null;
     if (binary === null) {
-      return { mode: 'headless', reason: `the Electron runtime is not installed and could not be fetched (${failure ?? 'not found after install'})` };
+      return {
+        mode: 'headless',
+        reason: `the Electron runtime is not installed and could not be fetched (${failure ?? 'not found after install'})`,
+      };
     }
   }
   return { mode: 'electron', binary };

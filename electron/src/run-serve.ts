@@ -22,7 +22,9 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
       return 2;
     }
     if (e.code === 'EADDRINUSE') {
-      process.stderr.write(`ic-audit: port ${config.port} on ${config.host} is already in use (another collector?); pick another with --port\n`);
+      process.stderr.write(
+        `ic-audit: port ${config.port} on ${config.host} is already in use (another collector?); pick another with --port\n`,
+      );
       return 2;
     }
     if (e instanceof DataDirError || e instanceof ConfigError) {
@@ -58,12 +60,16 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     });
   }
   const health = running.collector.health();
-  process.stdout.write(`ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`);
+  process.stdout.write(
+    `ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`,
+  );
   if (!health.integrity.ok) process.stdout.write(`  WARNING  ${health.integrity.message}\n`);
   for (const f of health.journal.torn_files) process.stdout.write(`  recovered a torn last line; bytes kept in ${f}\n`);
   const key = 'signingKeyInfo' in running.collector ? (running.collector as Collector).signingKeyInfo() : undefined;
   if (key !== undefined) {
-    process.stdout.write(`  signing  ${key.fingerprint.slice(0, 16)}… (${key.where})${key.created ? ' created now: give its public key (ic-audit key) to your auditors' : ''}\n`);
+    process.stdout.write(
+      `  signing  ${key.fingerprint.slice(0, 16)}… (${key.where})${key.created ? ' created now: give its public key (ic-audit key) to your auditors' : ''}\n`,
+    );
   }
   process.stdout.write(`  ingest   ${running.ingestUrl}\n  console  ${running.consoleUrl}\n`);
   if (warning !== null) process.stdout.write(`  WARNING  ${warning}\n`);
@@ -82,4 +88,3 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
   }
   return done;
 }
-

@@ -39,7 +39,10 @@ export async function startCollector(
   try {
     const token = consoleToken(config.dataDir);
     // NATS mode: publish the journal backlog first, then ack only what JetStream acknowledged.
-    replicator = config.nats === null ? null : await (await import('./nats/stream-publisher.js')).openStreamPublisher(config.nats, config.dataDir);
+    replicator =
+      config.nats === null
+        ? null
+        : await (await import('./nats/stream-publisher.js')).openStreamPublisher(config.nats, config.dataDir);
     collector = await Collector.open(config, undefined, replicator, keyStore);
     replicator?.watchSessions(collector);
     const c = collector;

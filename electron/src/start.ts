@@ -57,7 +57,12 @@ async function main(argv: string[]): Promise<number> {
   });
   // An Electron that died of the stop we passed on did not fail to start: stop, don't fall back to headless.
   if (code !== 0 && code !== 2 && !stopRequested && Date.now() - started < EARLY_EXIT_MS) {
-    return headless(spawnError ? `could not start Electron (${spawnError})` : `Electron exited with code ${code} right after starting`, argv);
+    return headless(
+      spawnError
+        ? `could not start Electron (${spawnError})`
+        : `Electron exited with code ${code} right after starting`,
+      argv,
+    );
   }
   return code;
 }

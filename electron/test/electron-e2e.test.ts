@@ -32,18 +32,29 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
   it('opens the console, shows live events, and dumps through the preload', async () => {
     const main = resolve(import.meta.dirname, '../dist/shell/main.js');
     const extra = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
-    app = await _electron.launch({ executablePath: binary!, args: [main, ...extra, '--port', '0', '--data-dir', dataDir] });
+    app = await _electron.launch({
+      executablePath: binary!,
+      args: [main, ...extra, '--port', '0', '--data-dir', dataDir],
+    });
     const page = await app.firstWindow();
     await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\//);
     const port = new URL(page.url()).port;
     // The page gets no Node: the preload bridge holds named functions only.
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => Object.keys((globalThis as { icAudit?: object }).icAudit ?? {}).sort())).toEqual([
-      'appInfo', 'notify', 'revealFile', 'saveDump',
+      'appInfo',
+      'notify',
+      'revealFile',
+      'saveDump',
     ]);
 
-    const bot = await connectRaw(`ws://127.0.0.1:${port}/ingest`, { hello: hello('electron-e2e-session', 'DesktopBot') });
-    bot.send({ type: 'events', events: [{ seq: 1, event_type: 'boot', event_description: 'Project was booted.', timestamp: Date.now() / 1000 }] });
+    const bot = await connectRaw(`ws://127.0.0.1:${port}/ingest`, {
+      hello: hello('electron-e2e-session', 'DesktopBot'),
+    });
+    bot.send({
+      type: 'events',
+      events: [{ seq: 1, event_type: 'boot', event_description: 'Project was booted.', timestamp: Date.now() / 1000 }],
+    });
     await bot.waitForAck(1);
     await page.locator('.project-name', { hasText: 'DesktopBot' }).waitFor();
 

@@ -39,7 +39,9 @@ describe('ingest backpressure', () => {
     await Promise.all(bots.map((bot) => bot.waitForAck(3_000, 30_000)));
     expect(congestedSeen).toBeGreaterThan(0);
     for (const bot of bots) {
-      expect(sessionEvents(dataDir, bot.session).map((r) => r['seq'])).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+      expect(sessionEvents(dataDir, bot.session).map((r) => r['seq'])).toEqual(
+        Array.from({ length: 3_000 }, (_, i) => i + 1),
+      );
       expect(bot.ws.readyState).toBe(bot.ws.OPEN);
       await bot.close();
     }

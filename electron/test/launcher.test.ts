@@ -30,7 +30,9 @@ function start(env: Record<string, string | undefined>, until: RegExp): Promise<
   const base = { ...process.env };
   delete base['DISPLAY'];
   delete base['WAYLAND_DISPLAY'];
-  const child = spawn(process.execPath, [START, '--port', '0', '--data-dir', dataDir], { env: { ...base, ...env } as NodeJS.ProcessEnv });
+  const child = spawn(process.execPath, [START, '--port', '0', '--data-dir', dataDir], {
+    env: { ...base, ...env } as NodeJS.ProcessEnv,
+  });
   let out = '';
   let stopped = false;
   return new Promise((res) => {
@@ -50,10 +52,16 @@ function start(env: Record<string, string | undefined>, until: RegExp): Promise<
 describe('launch plan', () => {
   const noInstall = (): string => 'offline';
   it('takes Electron when a display and the runtime exist', () => {
-    expect(planLaunch({ DISPLAY: ':0', IC_AUDIT_ELECTRON: START }, 'linux', noInstall)).toEqual({ mode: 'electron', binary: START });
+    expect(planLaunch({ DISPLAY: ':0', IC_AUDIT_ELECTRON: START }, 'linux', noInstall)).toEqual({
+      mode: 'electron',
+      binary: START,
+    });
   });
   it('runs headless without a display, or when the runtime is missing and cannot be fetched', () => {
-    expect(planLaunch({ IC_AUDIT_ELECTRON: START }, 'linux', noInstall)).toMatchObject({ mode: 'headless', reason: expect.stringMatching(/no display/) });
+    expect(planLaunch({ IC_AUDIT_ELECTRON: START }, 'linux', noInstall)).toMatchObject({
+      mode: 'headless',
+      reason: expect.stringMatching(/no display/),
+    });
     expect(planLaunch({ DISPLAY: ':0', IC_AUDIT_ELECTRON: 'none' }, 'linux', noInstall)).toMatchObject({
       mode: 'headless',
       reason: expect.stringMatching(/not installed and could not be fetched \(offline\)/),
@@ -87,15 +95,22 @@ describe('npm start (real child processes)', () => {
     cleanup.push(() => rmSync(resolve(failing, '..'), { recursive: true, force: true }));
     let healthy = false;
     const r = await new Promise<{ out: string }>((res) => {
-      void start({ DISPLAY: ':99', IC_AUDIT_ELECTRON: 'none', IC_AUDIT_ELECTRON_INSTALLER: failing }, /console\s+http:\/\/127\.0\.0\.1:(\d+)\//).then(res);
+      void start(
+        { DISPLAY: ':99', IC_AUDIT_ELECTRON: 'none', IC_AUDIT_ELECTRON_INSTALLER: failing },
+        /console\s+http:\/\/127\.0\.0\.1:(\d+)\//,
+      ).then(res);
     });
-    expect(r.out).toMatch(/running headless: the Electron runtime is not installed and could not be fetched \(RequestError: getaddrinfo ENOTFOUND/);
+    expect(r.out).toMatch(
+      /running headless: the Electron runtime is not installed and could not be fetched \(RequestError: getaddrinfo ENOTFOUND/,
+    );
     const port = /console\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(r.out)![1];
     expect(port).toBeDefined();
     // The process was stopped once the URL printed; start it again and probe /healthz while it runs.
     const dataDir = tempDataDir();
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    const child = spawn(process.execPath, [START, '--port', '0', '--data-dir', dataDir], { env: { ...process.env, DISPLAY: '', IC_AUDIT_ELECTRON: 'none' } });
+    const child = spawn(process.execPath, [START, '--port', '0', '--data-dir', dataDir], {
+      env: { ...process.env, DISPLAY: '', IC_AUDIT_ELECTRON: 'none' },
+    });
     let out = '';
     await new Promise<void>((res) => child.stdout.on('data', (d) => ((out += d), /console\s+http/.test(out) && res())));
     const p = /console\s+http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)![1];

@@ -1,7 +1,23 @@
-import { compileFilter, EMPTY_FILTER, type EventFields, parseConsoleClientFrame, parseFilterText, parseQueryFilter, type QueryFilter } from '@ic-audit/shared';
+import {
+  compileFilter,
+  EMPTY_FILTER,
+  type EventFields,
+  parseConsoleClientFrame,
+  parseFilterText,
+  parseQueryFilter,
+  type QueryFilter,
+} from '@ic-audit/shared';
 import { describe, expect, it } from 'vitest';
 
-const rec = (over: Partial<{ project_name: string; event_type: string; event_description: string; received_at: number; fields: EventFields | string }> = {}) => ({
+const rec = (
+  over: Partial<{
+    project_name: string;
+    event_type: string;
+    event_description: string;
+    received_at: number;
+    fields: EventFields | string;
+  }> = {},
+) => ({
   project_name: 'alpha',
   event_type: 'trade_opened',
   event_description: 'Opened long EURUSD',
@@ -56,8 +72,14 @@ describe('filter grammar', () => {
     expect(parseQueryFilter({ range: 'week' })).toMatch(/range/);
     expect(parseQueryFilter({ text: 5 })).toMatch(/text/);
     expect(parseQueryFilter(undefined)).toEqual(EMPTY_FILTER);
-    expect(parseConsoleClientFrame('{"type":"query","id":"1","limit":999999}')).toMatchObject({ ok: false, code: 'E_BAD_FRAME' });
-    expect(parseConsoleClientFrame('{"type":"dump","id":"1","scope":"filter"}')).toMatchObject({ ok: false, code: 'E_BAD_DUMP' });
+    expect(parseConsoleClientFrame('{"type":"query","id":"1","limit":999999}')).toMatchObject({
+      ok: false,
+      code: 'E_BAD_FRAME',
+    });
+    expect(parseConsoleClientFrame('{"type":"dump","id":"1","scope":"filter"}')).toMatchObject({
+      ok: false,
+      code: 'E_BAD_DUMP',
+    });
     expect(parseConsoleClientFrame('{"type":"nope","id":"1"}')).toMatchObject({ ok: false, code: 'E_UNKNOWN_TYPE' });
     expect(parseConsoleClientFrame('{"type":"dump","id":"d","scope":"all","format":"csv"}')).toMatchObject({
       ok: true,

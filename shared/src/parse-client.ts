@@ -103,7 +103,10 @@ export function parseHello(v: Record<string, unknown>): Parsed<HelloFrame> | Pro
   const sdk = v['sdk'] ?? 'unknown';
   const host = v['host'] ?? '';
   if (!isBoundedString(sdk, MAX_HELLO_STRING_LENGTH) || !isBoundedString(host, MAX_HELLO_STRING_LENGTH)) {
-    return protocolError('E_BAD_HELLO', `sdk and host must be strings of at most ${MAX_HELLO_STRING_LENGTH} characters`);
+    return protocolError(
+      'E_BAD_HELLO',
+      `sdk and host must be strings of at most ${MAX_HELLO_STRING_LENGTH} characters`,
+    );
   }
   const pid = v['pid'] ?? 0;
   const dropped = v['dropped'] ?? 0;

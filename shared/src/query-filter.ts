@@ -116,8 +116,13 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
   const { words, terms } = parseFilterText(filter.text);
   const project = filter.project;
   const type = filter.type;
-  const matchesAll = project === '' && type === '' && words.length === 0 && terms.length === 0 &&
-    since === undefined && until === undefined;
+  const matchesAll =
+    project === '' &&
+    type === '' &&
+    words.length === 0 &&
+    terms.length === 0 &&
+    since === undefined &&
+    until === undefined;
   // Case-insensitive searches compiled once: no lowercased copy of every row's text per filter run.
   const wordRes = words.map(caseless);
   const termRes = terms.map((t) => caseless(t.value));
@@ -130,7 +135,12 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
     if (wordRes.length > 0) {
       const fieldsText = typeof f === 'string' ? f : JSON.stringify(f);
       for (const re of wordRes) {
-        if (!re.test(r.project_name) && !re.test(r.event_type) && !re.test(r.event_description ?? '') && !re.test(fieldsText)) {
+        if (
+          !re.test(r.project_name) &&
+          !re.test(r.event_type) &&
+          !re.test(r.event_description ?? '') &&
+          !re.test(fieldsText)
+        ) {
           return false;
         }
       }
@@ -243,6 +253,12 @@ export function parseQueryFilter(v: unknown): QueryFilter | string {
 
 /** True when two filters select the same records. */
 export function sameFilter(a: QueryFilter, b: QueryFilter): boolean {
-  return a.project === b.project && a.type === b.type && a.text === b.text && a.range === b.range &&
-    a.from === b.from && a.to === b.to;
+  return (
+    a.project === b.project &&
+    a.type === b.type &&
+    a.text === b.text &&
+    a.range === b.range &&
+    a.from === b.from &&
+    a.to === b.to
+  );
 }

@@ -281,7 +281,12 @@ class LenientParser {
       if (this.text.charCodeAt(this.i) !== COLON) this.fail('expected :');
       this.i++;
       // defineProperty, as JSON.parse does: a "__proto__" key is an own property, never the prototype.
-      Object.defineProperty(out, key, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.value(depth),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.ws();
       const c = this.text.charCodeAt(this.i++);
       if (c === CLOSE_OBJ) return out;

@@ -72,7 +72,17 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
   const ownsDir = opts.dataDir === undefined && !opts.keepDataDir;
   const dataDir = opts.dataDir ?? tempDataDir();
   const port = opts.port ?? 0;
-  const serveArgs = [CLI, 'serve', '--port', String(port), '--data-dir', dataDir, '--host', '127.0.0.1', ...(opts.args ?? [])];
+  const serveArgs = [
+    CLI,
+    'serve',
+    '--port',
+    String(port),
+    '--data-dir',
+    dataDir,
+    '--host',
+    '127.0.0.1',
+    ...(opts.args ?? []),
+  ];
   const [command, ...prefix] = opts.wrap ?? [process.execPath];
   const child = spawn(command!, opts.wrap === undefined ? serveArgs : [...prefix, process.execPath, ...serveArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],

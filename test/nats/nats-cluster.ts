@@ -10,7 +10,12 @@ import { join } from 'node:path';
 
 /** Path of nats-server, or null when it is not installed (tests then skip, saying so). */
 export function natsServerBinary(): string | null {
-  for (const candidate of [process.env['NATS_SERVER'], 'nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server']) {
+  for (const candidate of [
+    process.env['NATS_SERVER'],
+    'nats-server',
+    '/usr/sbin/nats-server',
+    '/usr/bin/nats-server',
+  ]) {
     if (!candidate) continue;
     const r = spawnSync(candidate, ['--version'], { encoding: 'utf8' });
     if (r.status === 0) return candidate;
@@ -94,8 +99,25 @@ export async function startNatsCluster(binary: string, size = 3): Promise<NatsCl
   const launch = (n: Node): void => {
     const child = spawn(
       binary,
-      ['-js', '-sd', n.dir, '-a', '127.0.0.1', '-p', String(n.port), '-m', String(n.monitorPort), '-n', n.name,
-        '--cluster_name', 'icaudit', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes],
+      [
+        '-js',
+        '-sd',
+        n.dir,
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(n.port),
+        '-m',
+        String(n.monitorPort),
+        '-n',
+        n.name,
+        '--cluster_name',
+        'icaudit',
+        '--cluster',
+        `nats://127.0.0.1:${n.clusterPort}`,
+        '--routes',
+        routes,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr!.setEncoding('utf8');

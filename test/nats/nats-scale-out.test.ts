@@ -95,8 +95,15 @@ function expectExact(records: Stored[], bots: AuditNotifier[], perBot: number): 
 
 /** Starts `n` SDK bots on a collector and has each send `events` events. */
 function bots(c: CollectorHandle, project: string, n: number): AuditNotifier[] {
-  return Array.from({ length: n }, (_, i) =>
-    new AuditNotifier({ projectName: `${project}.${i}`, projectMarket: 'FOREX', url: c.ingestUrl, backoffCapMs: 500 }),
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      new AuditNotifier({
+        projectName: `${project}.${i}`,
+        projectMarket: 'FOREX',
+        url: c.ingestUrl,
+        backoffCapMs: 500,
+      }),
   );
 }
 
@@ -120,12 +127,13 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   let before: number | null = null;
   for (let page = 0; page < 1000; page++) {
-    const q: { records: Array<{ id: number; session: string; seq: number; event_type: string; source: string }>; more: boolean } = await api(
-      c,
-      `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`,
-    );
+    const q: {
+      records: Array<{ id: number; session: string; seq: number; event_type: string; source: string }>;
+      more: boolean;
+    } = await api(c, `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`);
     for (const r of q.records) {
-      if (r.seq > 0 && r.source !== 'collector') counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
+      if (r.seq > 0 && r.source !== 'collector')
+        counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
     }
     if (!q.more || q.records.length === 0) break;
     before = q.records[q.records.length - 1]!.id;
@@ -149,7 +157,15 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
     await cluster?.close();
   });
 
-  const natsArgs = (stream: string, extra: string[] = []): string[] => ['--nats', cluster.urls, '--nats-stream', stream, '--nats-replicas', '3', ...extra];
+  const natsArgs = (stream: string, extra: string[] = []): string[] => [
+    '--nats',
+    cluster.urls,
+    '--nats-stream',
+    stream,
+    '--nats-replicas',
+    '3',
+    ...extra,
+  ];
 
   it('two collectors feed one R3 stream; two console-only instances both show every event of both', async () => {
     const stream = 'T_FANIN';
@@ -189,9 +205,16 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
       expect(sessions.every((s) => s.events === perBot + 1)).toBe(true);
     }
     // The bots are still connected: their collectors announce it, so the consoles show them connected.
-    await until('presence', async () => (await api(replay, '/api/sessions')).every((s: { connected: boolean }) => s.connected), 15_000);
+    await until(
+      'presence',
+      async () => (await api(replay, '/api/sessions')).every((s: { connected: boolean }) => s.connected),
+      15_000,
+    );
     // Bots pointed at a console-only instance are refused with a reason.
-    const refused = await fetch(`${replay.httpUrl}/ingest`, { method: 'POST', body: '{"project_name":"X","event_type":"boot"}' });
+    const refused = await fetch(`${replay.httpUrl}/ingest`, {
+      method: 'POST',
+      body: '{"project_name":"X","event_type":"boot"}',
+    });
     expect(refused.status).toBe(503);
     expect(await refused.text()).toContain('console-only');
     // A dump from a console reads the stream: the seed's shape, every project, every event.
@@ -231,8 +254,11 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
       'restarted node caught up',
       async () => {
         const jsz = await (await fetch(`${cluster.monitor(victim)}/jsz?accounts=true&streams=true`)).json();
-        const streams = (jsz.account_details ?? []).flatMap((a: { stream_detail?: unknown[] }) => a.stream_detail ?? []);
-        const s = streams.find((x: { name: string }) => x.name === stream) as { state: { messages: number } } | undefined;
+        const streams = (jsz.account_details ?? []).flatMap(
+          (a: { stream_detail?: unknown[] }) => a.stream_detail ?? [],
+        );
+        const s = streams.find((x: { name: string }) => x.name === stream) as
+          { state: { messages: number } } | undefined;
         return s !== undefined && s.state.messages === total;
       },
       30_000,

@@ -28,14 +28,29 @@ export interface CommandSpec {
   notes?: string;
 }
 
-const dataDir: FlagSpec = { type: 'string', arg: 'DIR', help: 'data directory (default ~/.ic-audit, or $IC_AUDIT_HOME)' };
-const keyFile: FlagSpec = { type: 'string', arg: 'FILE', help: 'the signing key (default ~/.config/ic-audit/signing-key.pem, or $IC_AUDIT_KEY_FILE)' };
-const witnessFile: FlagSpec = { type: 'string', arg: 'FILE', help: 'also append the signed heads written here to this witness file' };
+const dataDir: FlagSpec = {
+  type: 'string',
+  arg: 'DIR',
+  help: 'data directory (default ~/.ic-audit, or $IC_AUDIT_HOME)',
+};
+const keyFile: FlagSpec = {
+  type: 'string',
+  arg: 'FILE',
+  help: 'the signing key (default ~/.config/ic-audit/signing-key.pem, or $IC_AUDIT_KEY_FILE)',
+};
+const witnessFile: FlagSpec = {
+  type: 'string',
+  arg: 'FILE',
+  help: 'also append the signed heads written here to this witness file',
+};
 const quiet: FlagSpec = { type: 'boolean', short: 'q', help: 'no progress line on stderr' };
 
 /** Help lines of the serve flags; keyed like SERVE_OPTIONS so a new serve flag cannot go undocumented. */
 const SERVE_HELP: Record<keyof typeof SERVE_OPTIONS, Omit<FlagSpec, 'type'>> = {
-  host: { arg: 'HOST', help: 'address to bind (default 127.0.0.1; another needs --tls-cert/--tls-key and --ingest-token)' },
+  host: {
+    arg: 'HOST',
+    help: 'address to bind (default 127.0.0.1; another needs --tls-cert/--tls-key and --ingest-token)',
+  },
   port: { arg: 'PORT', help: 'port for ingest, console and the Python clients (default 9324; 0 picks one)' },
   'data-dir': dataDir,
   'ingest-token': { arg: 'TOKEN', help: 'bots must send this token (required off loopback)' },
@@ -56,7 +71,10 @@ const SERVE_HELP: Record<keyof typeof SERVE_OPTIONS, Omit<FlagSpec, 'type'>> = {
 };
 
 const serveFlags = Object.fromEntries(
-  Object.entries(SERVE_OPTIONS).map(([name, o]) => [name, { type: o.type, ...SERVE_HELP[name as keyof typeof SERVE_OPTIONS] }]),
+  Object.entries(SERVE_OPTIONS).map(([name, o]) => [
+    name,
+    { type: o.type, ...SERVE_HELP[name as keyof typeof SERVE_OPTIONS] },
+  ]),
 ) as Record<string, FlagSpec>;
 
 const positiveNumber = (v: string): boolean => {
@@ -92,9 +110,25 @@ export const COMMANDS: readonly CommandSpec[] = [
       },
       all: { type: 'boolean', help: 'every event, whatever its age' },
       project: { type: 'string', arg: 'A,B', help: 'only these projects' },
-      format: { type: 'string', arg: 'FORMAT', help: 'json (default), ndjson or csv', expects: 'json, ndjson or csv', check: oneOf('json', 'ndjson', 'csv') },
-      shape: { type: 'string', arg: 'SHAPE', help: "auto (default), v0.3 or v0.4.7: which Python server's JSON layout", expects: 'auto, v0.3 or v0.4.7', check: oneOf('auto', 'v0.3', 'v0.4.7') },
-      out: { type: 'string', arg: 'FILE', help: 'where to write (default DIR/dumps/dumped_audit_trails.json); - writes to stdout' },
+      format: {
+        type: 'string',
+        arg: 'FORMAT',
+        help: 'json (default), ndjson or csv',
+        expects: 'json, ndjson or csv',
+        check: oneOf('json', 'ndjson', 'csv'),
+      },
+      shape: {
+        type: 'string',
+        arg: 'SHAPE',
+        help: "auto (default), v0.3 or v0.4.7: which Python server's JSON layout",
+        expects: 'auto, v0.3 or v0.4.7',
+        check: oneOf('auto', 'v0.3', 'v0.4.7'),
+      },
+      out: {
+        type: 'string',
+        arg: 'FILE',
+        help: 'where to write (default DIR/dumps/dumped_audit_trails.json); - writes to stdout',
+      },
       'key-file': keyFile,
       quiet,
     },
@@ -108,7 +142,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: {
       'data-dir': dataDir,
       witness: { type: 'string', arg: 'FILE', help: 'compare with an outside witness file (serve --witness-file)' },
-      'public-key': { type: 'string', arg: 'FILE', help: "the collector's public key (from ic-audit key); default: the local key" },
+      'public-key': {
+        type: 'string',
+        arg: 'FILE',
+        help: "the collector's public key (from ic-audit key); default: the local key",
+      },
       'key-file': keyFile,
       json: { type: 'boolean', help: 'print one JSON verdict on stdout (for scripts and monitoring)' },
       quiet,
@@ -121,7 +159,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { usage: 'FILE', min: 1, max: 1, expects: 'one dump FILE' },
     flags: {
       manifest: { type: 'string', arg: 'FILE', help: 'the manifest (default FILE.manifest.json)' },
-      'public-key': { type: 'string', arg: 'FILE', help: "the collector's public key (from ic-audit key); default: the local key" },
+      'public-key': {
+        type: 'string',
+        arg: 'FILE',
+        help: "the collector's public key (from ic-audit key); default: the local key",
+      },
       'data-dir': dataDir,
       'key-file': keyFile,
     },
@@ -139,7 +181,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "load the Python tool's dumped_audit_trails.json into the journal, marked as imported",
     positionals: { usage: 'FILE', min: 1, max: 1, expects: 'one dump FILE (a dumped_audit_trails.json)' },
     flags: { 'data-dir': dataDir, 'key-file': keyFile, 'witness-file': witnessFile, quiet },
-    notes: 'Streams the file (any size, constant memory). Importing the same file twice adds nothing.\n' +
+    notes:
+      'Streams the file (any size, constant memory). Importing the same file twice adds nothing.\n' +
       'Into a directory without a journal it creates one, and says so. The collector must be stopped.',
   },
 ];

@@ -15,7 +15,10 @@ export async function runDump(config: CollectorConfig, values: Record<string, st
   requireJournal(config.dataDir, DEFAULTS.dataDir);
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const format = (str('format') ?? 'json') as Format;
-  const projects = (str('project') ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const projects = (str('project') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const toStdout = str('out') === '-';
   // To stdout: written to a file first (the manifest hashes the finished file, and a half-written dump must not
   // reach the pipe when the write fails), then copied out and removed; the manifest stays, named in stderr.
@@ -52,7 +55,9 @@ export async function runDump(config: CollectorConfig, values: Record<string, st
   const unknown = projects.filter((p) => !known.includes(p));
   if (unknown.length > 0) {
     const list = known.length === 0 ? 'the journal has no projects' : `known projects: ${known.join(', ')}`;
-    process.stderr.write(`ic-audit: warning: no project named ${unknown.map((p) => JSON.stringify(p)).join(', ')} in ${config.dataDir}; ${list}\n`);
+    process.stderr.write(
+      `ic-audit: warning: no project named ${unknown.map((p) => JSON.stringify(p)).join(', ')} in ${config.dataDir}; ${list}\n`,
+    );
   }
   const summary = `${result.projects} projects, ${result.events} events; manifest ${result.manifest}`;
   if (!toStdout) {

@@ -14,7 +14,8 @@ export async function runImport(config: CollectorConfig, file: string, quiet: bo
     throw new DataDirError('E_DATA_DIR', `${file} is not a file (import takes a dumped_audit_trails.json)`);
   }
   // Importing is how a history starts, so a new data dir is fine; it is said, in case the path was mistyped.
-  if (!hasJournal(config.dataDir)) process.stderr.write(`ic-audit: no journal in ${config.dataDir} yet: creating one\n`);
+  if (!hasJournal(config.dataDir))
+    process.stderr.write(`ic-audit: no journal in ${config.dataDir} yet: creating one\n`);
   ensureDataDir(config.dataDir);
   const release = await acquireLock(config.dataDir);
   try {

@@ -38,7 +38,7 @@ export function parseFlags(spec: CommandSpec, args: readonly string[]): ParsedFl
       continue;
     }
     const eq = arg.indexOf('=');
-    let name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : byShort.get(arg.slice(1)) ?? arg;
+    let name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : (byShort.get(arg.slice(1)) ?? arg);
     const inline = arg.startsWith('--') && eq >= 0 ? arg.slice(eq + 1) : undefined;
     const flag = spec.flags[name];
     if (flag === undefined) throw unknownFlag(spec, arg.startsWith('--') ? `--${name}` : arg);
@@ -62,7 +62,9 @@ export function parseFlags(spec: CommandSpec, args: readonly string[]): ParsedFl
     }
     const p = spec.positionals;
     if (positionals.length > p.max) {
-      throw new UsageError(`${spec.name} takes ${p.max === 0 ? 'no arguments' : p.expects}, got "${positionals[p.max]}"`);
+      throw new UsageError(
+        `${spec.name} takes ${p.max === 0 ? 'no arguments' : p.expects}, got "${positionals[p.max]}"`,
+      );
     }
     if (positionals.length < p.min) throw new UsageError(`${spec.name} needs ${p.expects}`);
   }

@@ -34,7 +34,12 @@ const BAR_WIDTH = 20;
 const SILENT: Progress = { update() {}, phase() {}, clear() {}, end() {} };
 
 /** A progress line on stderr when it is a terminal and not `quiet`; otherwise one that draws nothing. */
-export function startProgress(label: string, total: number | null, unit: ProgressUnit, opts: ProgressOptions = {}): Progress {
+export function startProgress(
+  label: string,
+  total: number | null,
+  unit: ProgressUnit,
+  opts: ProgressOptions = {},
+): Progress {
   const stream = opts.stream ?? process.stderr;
   const env = opts.env ?? process.env;
   if (opts.quiet || stream.isTTY !== true || env['TERM'] === 'dumb') return SILENT;

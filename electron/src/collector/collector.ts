@@ -81,7 +81,10 @@ export class Collector implements CollectorApi {
   /** Signed heads and what the start found (docs/integrity.md). */
   private signed!: Integrity;
 
-  private constructor(private readonly config: CollectorConfig, now: () => number) {
+  private constructor(
+    private readonly config: CollectorConfig,
+    now: () => number,
+  ) {
     this.dataDir = config.dataDir;
     this.now = now;
     this.window = new LineWindow(config.recentWindow, config.recentWindowBytes);
@@ -126,24 +129,33 @@ export class Collector implements CollectorApi {
       c.totalEvents = cp.events;
       scan = await scanJournal(dir, (r) => c.replayRecord(r), cp);
       c.recordsOnDisk = cp.records + scan.records;
-      c.integrity = scan.firstBreak !== null ? integrityFromScan(scan, nowSeconds(now)) : verifyingIntegrity(c.recordsOnDisk);
+      c.integrity =
+        scan.firstBreak !== null ? integrityFromScan(scan, nowSeconds(now)) : verifyingIntegrity(c.recordsOnDisk);
     }
     if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
     // The window is read back from the journal's tail in the background, whether or not there was a checkpoint:
     // the collector serves meanwhile, answering from disk.
     const tail = tailRanges(dir, config.recentWindow, c.window.byteCapacity);
-    c.windowLoaded = c.window.load((ring) => readRanges(tail, ring)).catch((err: Error) => {
-      process.stderr.write(`ic-audit: recent window not loaded (queries read the journal): ${err.message}\n`);
-    });
+    c.windowLoaded = c.window
+      .load((ring) => readRanges(tail, ring))
+      .catch((err: Error) => {
+        process.stderr.write(`ic-audit: recent window not loaded (queries read the journal): ${err.message}\n`);
+      });
     if (!c.integrity.ok) process.stderr.write(`ic-audit: integrity: ${c.integrity.message}\n`);
     const last = scan.segments.at(-1);
     const end = last === undefined ? {} : { segment: basename(last), offset: statSync(last).size };
-    c.journal = new Journal(dir, { lastId: scan.lastId, lastHash: scan.lastHash, ...end }, (batch) => c.committed(batch), {
-      now,
-      onQueueTaken: () => c.releaseDrainedWaiters(),
-    });
+    c.journal = new Journal(
+      dir,
+      { lastId: scan.lastId, lastHash: scan.lastHash, ...end },
+      (batch) => c.committed(batch),
+      {
+        now,
+        onQueueTaken: () => c.releaseDrainedWaiters(),
+      },
+    );
     c.signed = await integrity.start(c.journal, scan.lastId, c.journalHead?.fields ?? null);
-    for (const f of c.signed.startFindings) process.stderr.write(`ic-audit: INTEGRITY ${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
+    for (const f of c.signed.startFindings)
+      process.stderr.write(`ic-audit: INTEGRITY ${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
     c.integrity = c.signed.provisional(c.integrity);
     // After a checkpoint start the chain is checked behind; with signed heads, they are too (a fresh or pre-signing
     // journal without a checkpoint was fully checked above).
@@ -157,7 +169,12 @@ export class Collector implements CollectorApi {
     void auditInWorker(this.signed.auditOptions(dir, this.now())).then(
       (report) => {
         if (this.integrity !== provisional) return; // a newer verify() already answered
-        this.integrity = integrityFromAudit(report, nowSeconds(this.now), this.signed.fingerprint, this.signed.startFindings);
+        this.integrity = integrityFromAudit(
+          report,
+          nowSeconds(this.now),
+          this.signed.fingerprint,
+          this.signed.startFindings,
+        );
         if (!this.integrity.ok) process.stderr.write(`ic-audit: integrity: ${this.integrity.message}\n`);
       },
       (err: Error) => {
@@ -183,7 +200,10 @@ export class Collector implements CollectorApi {
       return protocolError('E_STORAGE', 'journal backlog full; nothing accepted, resend later');
     }
     if (this.replicator !== null && this.replicator.pendingCount >= this.config.maxPendingEvents) {
-      return protocolError('E_STORAGE', `replication backlog full (${this.replicator.fault ?? 'NATS slow'}); nothing accepted, resend later`);
+      return protocolError(
+        'E_STORAGE',
+        `replication backlog full (${this.replicator.fault ?? 'NATS slow'}); nothing accepted, resend later`,
+      );
     }
     return null;
   }
@@ -223,7 +243,10 @@ export class Collector implements CollectorApi {
   ): { state: SessionState } | ProtocolError {
     const known = this.table.get(session);
     if (known !== undefined && known.project.project_name !== project.project_name) {
-      return protocolError('E_BAD_HELLO', `session ${session} belongs to project ${JSON.stringify(known.project.project_name)}`);
+      return protocolError(
+        'E_BAD_HELLO',
+        `session ${session} belongs to project ${JSON.stringify(known.project.project_name)}`,
+      );
     }
     const now = nowSeconds(this.now);
     const { state, changed } = this.table.declare(session, project, meta, now);
@@ -259,7 +282,10 @@ export class Collector implements CollectorApi {
   }
 
   /** Accepts a frame of events for a session: resent seqs are skipped, jumps recorded as gaps. */
-  acceptEvents(state: SessionState, events: readonly ReceivedEvent[]): { accepted: number; duplicates: number } | ProtocolError {
+  acceptEvents(
+    state: SessionState,
+    events: readonly ReceivedEvent[],
+  ): { accepted: number; duplicates: number } | ProtocolError {
     const refusal = this.storageRefusal();
     if (refusal !== null) return refusal;
     const now = nowSeconds(this.now);
@@ -311,7 +337,12 @@ export class Collector implements CollectorApi {
       const e = events[i]!;
       const seq = indexes[i]! + 1;
       const id = syntheticSessionId('http', 'idempotency-key\u0000' + idempotencyKey + '\u0000' + e.project_name);
-      const result = this.hello(id, flatProject(e), { source: 'http', sdk: 'http', host: '', pid: 0, dropped: 0 }, null);
+      const result = this.hello(
+        id,
+        flatProject(e),
+        { source: 'http', sdk: 'http', host: '', pid: 0, dropped: 0 },
+        null,
+      );
       if ('ok' in result) return result;
       const state = result.state;
       if (seq <= state.last_seq) duplicates.push(indexes[i]!);
@@ -397,7 +428,9 @@ export class Collector implements CollectorApi {
         written_at: new Date(this.now()).toISOString(),
       });
     } catch (err) {
-      process.stderr.write(`ic-audit: checkpoint not written (next start replays everything): ${(err as Error).message}\n`);
+      process.stderr.write(
+        `ic-audit: checkpoint not written (next start replays everything): ${(err as Error).message}\n`,
+      );
     }
   }
 
@@ -468,7 +501,9 @@ export class Collector implements CollectorApi {
     // and the wait for it is bounded (the close then refuses what never reached the disk).
     const settled = await this.journal.settle(CLOSE_WAIT_MS);
     if (settled && this.journal.fault === null) {
-      await this.signed.signer.stop().catch((err: Error) => process.stderr.write(`ic-audit: stop head not signed: ${err.message}\n`));
+      await this.signed.signer
+        .stop()
+        .catch((err: Error) => process.stderr.write(`ic-audit: stop head not signed: ${err.message}\n`));
     }
     await this.journal.close(settled ? CLOSE_WAIT_MS : 0);
     await this.replicator?.close();
@@ -531,7 +566,12 @@ export class Collector implements CollectorApi {
   async verify(): Promise<IntegrityInfo> {
     await this.drain();
     const report = await auditInWorker(this.signed.auditOptions(join(this.dataDir, JOURNAL_DIR), this.now()));
-    this.integrity = integrityFromAudit(report, nowSeconds(this.now), this.signed.fingerprint, this.signed.startFindings);
+    this.integrity = integrityFromAudit(
+      report,
+      nowSeconds(this.now),
+      this.signed.fingerprint,
+      this.signed.startFindings,
+    );
     return this.integrity;
   }
 
@@ -544,7 +584,11 @@ export class Collector implements CollectorApi {
       sessions: this.table.all().length,
       connected: this.table.connectedCount(),
       integrity: this.integrity.ok
-        ? { ...this.integrity, records: this.recordsOnDisk, message: this.signed.okMessage(this.recordsOnDisk, this.integrity) }
+        ? {
+            ...this.integrity,
+            records: this.recordsOnDisk,
+            message: this.signed.okMessage(this.recordsOnDisk, this.integrity),
+          }
         : this.integrity,
       journal: {
         writable: fault === null,

@@ -40,7 +40,13 @@ export function eventEntry(state: SessionState, seq: number, e: EventBody, now: 
 }
 
 /** The journal entry of a record of the collector's own (source "collector", seq 0) in a session's stream. */
-export function collectorEntry(state: SessionState, type: string, description: string, fields: EventFields, now: number): JournalEntry {
+export function collectorEntry(
+  state: SessionState,
+  type: string,
+  description: string,
+  fields: EventFields,
+  now: number,
+): JournalEntry {
   return {
     receivedAt: now,
     session: state.session,

@@ -143,7 +143,10 @@ export class LineWindow implements RecordWindow {
     }
     const at = this.head;
     const to = at + size;
-    while (this.count > 0 && (this.count >= this.capacity || overlaps(this.starts[this.first]!, this.lengths[this.first]! + 1, at, to))) {
+    while (
+      this.count > 0 &&
+      (this.count >= this.capacity || overlaps(this.starts[this.first]!, this.lengths[this.first]! + 1, at, to))
+    ) {
       this.dropOldest();
     }
     const slot = this.slot(this.count);

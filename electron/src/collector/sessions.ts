@@ -149,7 +149,9 @@ export class SessionTable {
           project_name: record.project_name,
           project_market: String(f['project_market'] ?? ''),
           project_description: String(f['project_description'] ?? ''),
-          project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as ProjectInfo['project_privileges']) : [],
+          project_privileges: Array.isArray(f['project_privileges'])
+            ? (f['project_privileges'] as ProjectInfo['project_privileges'])
+            : [],
         },
         {
           source: (f['source'] as SessionInfo['source']) ?? 'ws',

@@ -94,7 +94,13 @@ export async function runVerify(config: CollectorConfig, opts: VerifyOptions): P
   const trusted = trustedKeyPems(config, opts.publicKey);
   if (trusted.length === 0 && lastHeadInFile(join(journalDir, HEADS_FILE)) !== null) {
     const message = 'no public key to check the signed heads with: pass --public-key FILE (from `ic-audit key`)';
-    if (opts.json) printVerdict({ ok: false, verdict: 'error', data_dir: config.dataDir, error: { code: 'E_NO_TRUSTED_KEY', message } });
+    if (opts.json)
+      printVerdict({
+        ok: false,
+        verdict: 'error',
+        data_dir: config.dataDir,
+        error: { code: 'E_NO_TRUSTED_KEY', message },
+      });
     else process.stderr.write(`ic-audit: E_NO_TRUSTED_KEY: ${message}\n`);
     return USAGE;
   }
@@ -122,9 +128,13 @@ export async function runVerify(config: CollectorConfig, opts: VerifyOptions): P
       last_id: scan.lastId,
       head_hash: scan.lastHash,
       tail_bytes: scan.tail?.bytes ?? 0,
-      first_break: b === null ? null : { id: b.id, fault: b.fault, file: b.file, offset: b.offset, message: describeBreak(b) },
+      first_break:
+        b === null ? null : { id: b.id, fault: b.fault, file: b.file, offset: b.offset, message: describeBreak(b) },
       findings: report.findings.map((f) => ({ severity: f.severity, code: f.code, message: f.message })),
-      heads: { count: report.heads.count, newest: h === null ? null : { n: h.n, kind: h.kind, at: h.at, last_id: h.last_id } },
+      heads: {
+        count: report.heads.count,
+        newest: h === null ? null : { n: h.n, kind: h.kind, at: h.at, last_id: h.last_id },
+      },
       witness: opts.witness !== undefined,
     });
     return ok ? OK : BROKEN;
@@ -134,13 +144,23 @@ export async function runVerify(config: CollectorConfig, opts: VerifyOptions): P
   if (!ok) return BROKEN;
   const tail = scan.tail ? ` (${scan.tail.bytes} bytes of an unfinished line at the end)` : '';
   const h = report.heads.newest;
-  const heads = h === null ? 'no signed heads' : `${report.heads.count} signed heads, newest #${h.n} (${h.kind}, ${when(h.at)}) covers record ${h.last_id}`;
-  out(`OK: chain intact, ${scan.records} records, head ${scan.lastHash}${tail}; ${heads}` + (opts.witness ? '; witness agrees' : ''));
+  const heads =
+    h === null
+      ? 'no signed heads'
+      : `${report.heads.count} signed heads, newest #${h.n} (${h.kind}, ${when(h.at)}) covers record ${h.last_id}`;
+  out(
+    `OK: chain intact, ${scan.records} records, head ${scan.lastHash}${tail}; ${heads}` +
+      (opts.witness ? '; witness agrees' : ''),
+  );
   return OK;
 }
 
 /** `ic-audit verify-dump FILE [--manifest M] [--public-key KEY]`: a dump against its signed manifest, no journal. */
-export function runVerifyDump(config: CollectorConfig, file: string, opts: { manifest?: string; publicKey?: string }): number {
+export function runVerifyDump(
+  config: CollectorConfig,
+  file: string,
+  opts: { manifest?: string; publicKey?: string },
+): number {
   const manifestPath = opts.manifest ?? `${file}.manifest.json`;
   let trusted: TrustedKeys;
   try {
@@ -150,7 +170,9 @@ export function runVerifyDump(config: CollectorConfig, file: string, opts: { man
     return USAGE;
   }
   if (trusted.size === 0) {
-    process.stderr.write('ic-audit: E_NO_TRUSTED_KEY: pass --public-key FILE (the collector\'s public key, from `ic-audit key`)\n');
+    process.stderr.write(
+      "ic-audit: E_NO_TRUSTED_KEY: pass --public-key FILE (the collector's public key, from `ic-audit key`)\n",
+    );
     return USAGE;
   }
   let dump: Buffer;
@@ -223,7 +245,10 @@ export function cliManifestSigner(config: CollectorConfig): ManifestSigner | nul
     const keyFile = keyFileFor(config, DEFAULTS.dataDir);
     const pem = new FileKeyStore(keyFile).load();
     if (pem === null) return null;
-    return { key: signingKeyFromPem(pem, keyFile), head: lastHeadInFile(join(config.dataDir, JOURNAL_DIR, HEADS_FILE)) };
+    return {
+      key: signingKeyFromPem(pem, keyFile),
+      head: lastHeadInFile(join(config.dataDir, JOURNAL_DIR, HEADS_FILE)),
+    };
   } catch (err) {
     process.stderr.write(`ic-audit: the manifest will not be signed: ${(err as Error).message}\n`);
     return null;

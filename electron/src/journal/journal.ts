@@ -109,7 +109,9 @@ export class JournalClosedError extends Error {
   /** Stable code for the client (docs/protocol.md). */
   readonly code = 'E_STORAGE';
   constructor(fault: JournalFault | null) {
-    super(`collector stopped before these events reached the disk${fault === null ? '' : ` (${fault.message})`}; not stored, resend later`);
+    super(
+      `collector stopped before these events reached the disk${fault === null ? '' : ` (${fault.message})`}; not stored, resend later`,
+    );
     this.name = 'JournalClosedError';
   }
 }
@@ -237,7 +239,10 @@ export class Journal {
       () => true,
       () => false,
     );
-    const result = await Promise.race([drained, new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs)))]);
+    const result = await Promise.race([
+      drained,
+      new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs))),
+    ]);
     clearTimeout(timer);
     return result;
   }

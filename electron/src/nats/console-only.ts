@@ -9,7 +9,10 @@ import { StreamConsole } from './stream-console.js';
  * `ic-audit serve --nats URL --console-only`: the console (UI, /console, /api, /healthz) over the NATS stream, on
  * the same port and with the same token rules as a collector, but no local ingest (bots are refused).
  */
-export async function startConsoleOnly(config: CollectorConfig, makeConsole?: ConsoleFactory): Promise<RunningCollector> {
+export async function startConsoleOnly(
+  config: CollectorConfig,
+  makeConsole?: ConsoleFactory,
+): Promise<RunningCollector> {
   if (config.nats === null) throw new Error('--console-only needs --nats');
   ensureDataDir(config.dataDir);
   const release = await acquireLock(config.dataDir);

@@ -53,14 +53,19 @@ export interface NatsFlags {
 export function natsConfigFrom(flags: NatsFlags, env: Record<string, string | undefined>): NatsConfig | null | string {
   const list = flags.nats ?? env['IC_AUDIT_NATS'] ?? '';
   if (list.trim() === '') return null;
-  const servers = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = servers.find((s) => !/^(nats|tls|ws|wss):\/\/[^\s]+$/.test(s) && !/^[\w.-]+:\d+$/.test(s));
   if (bad !== undefined) return `--nats: ${JSON.stringify(bad)} is not a NATS URL (nats://host:4222)`;
   const replicasRaw = flags.natsReplicas ?? env['IC_AUDIT_NATS_REPLICAS'] ?? String(NATS_DEFAULTS.replicas);
   const replicas = Number(replicasRaw);
-  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) return `--nats-replicas must be 1-5, got ${JSON.stringify(replicasRaw)}`;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5)
+    return `--nats-replicas must be 1-5, got ${JSON.stringify(replicasRaw)}`;
   const stream = flags.natsStream ?? env['IC_AUDIT_NATS_STREAM'] ?? NATS_DEFAULTS.stream;
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) return `--nats-stream must be 1-64 of A-Z a-z 0-9 _ -, got ${JSON.stringify(stream)}`;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream))
+    return `--nats-stream must be 1-64 of A-Z a-z 0-9 _ -, got ${JSON.stringify(stream)}`;
   const orNull = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
   return {
     servers,

@@ -32,7 +32,8 @@ import { ensureStream, NATS_DEFAULTS, type NatsConfig } from './stream-settings.
 import { WriterChains } from './writer-chains.js';
 
 /** Why a console-only instance refuses bots. */
-export const CONSOLE_ONLY_REFUSAL = 'this is a console-only ic-audit (--console-only): it reads the NATS stream and stores nothing; send events to a collector';
+export const CONSOLE_ONLY_REFUSAL =
+  'this is a console-only ic-audit (--console-only): it reads the NATS stream and stores nothing; send events to a collector';
 
 /** Slack before a dump's window when picking where to start reading the stream (bot clocks running ahead). */
 const DUMP_SLACK_S = 86_400;
@@ -197,14 +198,20 @@ export class StreamConsole implements CollectorApi, IngestTarget {
     const need = q.limit - out.length;
     const found: JournalRecord[] = [];
     const dedup = new Dedup();
-    await scanStream(this.jsm, this.js, this.cfg.stream, q.since !== undefined ? { time: new Date(q.since * 1000) } : {}, (m) => {
-      if (m.streamSeq >= end) return false;
-      if (!dedup.accept(m)) return;
-      const r = consoleRecord(m);
-      if (!matches(q, r)) return;
-      found.push(r);
-      if (found.length > need * 2) found.splice(0, found.length - need);
-    });
+    await scanStream(
+      this.jsm,
+      this.js,
+      this.cfg.stream,
+      q.since !== undefined ? { time: new Date(q.since * 1000) } : {},
+      (m) => {
+        if (m.streamSeq >= end) return false;
+        if (!dedup.accept(m)) return;
+        const r = consoleRecord(m);
+        if (!matches(q, r)) return;
+        found.push(r);
+        if (found.length > need * 2) found.splice(0, found.length - need);
+      },
+    );
     for (let i = found.length - 1; i >= 0 && out.length < q.limit; i--) out.push(found[i]!);
     return out;
   }
@@ -236,7 +243,11 @@ export class StreamConsole implements CollectorApi, IngestTarget {
         await file.close();
       }
       const out = opts.out ?? defaultDumpPath(this.dataDir, opts.format);
-      return await writeDump(tmp, { ...opts, out }, { now: Date.now, sessionProject: (id) => this.table.get(id)?.project });
+      return await writeDump(
+        tmp,
+        { ...opts, out },
+        { now: Date.now, sessionProject: (id) => this.table.get(id)?.project },
+      );
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }

@@ -67,7 +67,8 @@ export async function ensureStream(jsm: JetStreamManager, cfg: NatsConfig, patie
 }
 
 /** Errors of a cluster still forming (no JetStream leader yet, peers not known yet). */
-const TRANSIENT = /timeout|503|no responders|not enabled|insufficient resources|no suitable peers|leader|unavailable|connection/i;
+const TRANSIENT =
+  /timeout|503|no responders|not enabled|insufficient resources|no suitable peers|leader|unavailable|connection/i;
 
 async function ensureStreamOnce(jsm: JetStreamManager, cfg: NatsConfig): Promise<void> {
   try {

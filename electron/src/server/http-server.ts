@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
@@ -38,7 +43,9 @@ export interface RunningServer {
 }
 
 /** The certificate, key and client CA of `config` as TLS options; throws ConfigError when a file cannot be read. */
-export function readTlsFiles(config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' | 'tlsClientCa'>): SecureContextOptions {
+export function readTlsFiles(
+  config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' | 'tlsClientCa'>,
+): SecureContextOptions {
   const read = (what: string, file: string): Buffer => {
     try {
       return readFileSync(file);
@@ -52,7 +59,12 @@ export function readTlsFiles(config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' 
 }
 
 /** Writes a JSON response. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(text);
@@ -134,10 +146,14 @@ export async function startServer(
   const http: HttpServer =
     tlsOptions === null
       ? createHttpServer({ maxHeaderSize: 16_384 }, onRequest)
-      : createHttpsServer({ maxHeaderSize: 16_384, ...tlsOptions, requestCert: requireClientCert, rejectUnauthorized: false }, onRequest);
+      : createHttpsServer(
+          { maxHeaderSize: 16_384, ...tlsOptions, requestCert: requireClientCert, rejectUnauthorized: false },
+          onRequest,
+        );
 
   /** True when ingest requires a client certificate and this connection did not present a valid one. */
-  const certRefused = (req: IncomingMessage): boolean => requireClientCert && (req.socket as TLSSocket).authorized !== true;
+  const certRefused = (req: IncomingMessage): boolean =>
+    requireClientCert && (req.socket as TLSSocket).authorized !== true;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -153,7 +169,10 @@ export async function startServer(
     if (verdict === 'origin') return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'unknown Host or Origin');
     if (verdict === 'token') {
       if (url.pathname.startsWith('/api/')) return sendError(res, 401, 'E_UNAUTHORIZED', 'console token required');
-      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" });
+      res.writeHead(401, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'",
+      });
       res.end(unauthorizedPage());
       return;
     }
@@ -176,7 +195,8 @@ export async function startServer(
   }
 
   async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (certRefused(req)) return sendError(res, 401, 'E_CLIENT_CERT', 'a client certificate issued by the configured CA is required');
+    if (certRefused(req))
+      return sendError(res, 401, 'E_CLIENT_CERT', 'a client certificate issued by the configured CA is required');
     if (config.ingestToken !== null && !tokenEquals(presentedToken(req, new URL('http://x/')), config.ingestToken)) {
       return sendError(res, 401, 'E_UNAUTHORIZED', 'ingest token missing or wrong');
     }
@@ -185,12 +205,16 @@ export async function startServer(
     const body = await readBody(req, MAX_POST_BYTES);
     if (body === null) return sendError(res, 413, 'E_TOO_LARGE', `body larger than ${MAX_POST_BYTES} bytes`);
     const batch = parseFlatBody(body.toString('utf8'), Date.now() / 1000);
-    if ('error' in batch) return sendError(res, batch.code === 'E_TOO_MANY_EVENTS' ? 413 : 400, batch.code as ErrorCode, batch.error);
+    if ('error' in batch)
+      return sendError(res, batch.code === 'E_TOO_MANY_EVENTS' ? 413 : 400, batch.code as ErrorCode, batch.error);
     const key = idempotency.key;
     let accepted = batch.events.length;
     let duplicates: number[] = [];
     if (batch.events.length > 0) {
-      const stored = key === null ? collector.acceptFlat(batch.events, 'http') : collector.acceptFlatOnce(batch.events, batch.indexes, key);
+      const stored =
+        key === null
+          ? collector.acceptFlat(batch.events, 'http')
+          : collector.acceptFlatOnce(batch.events, batch.indexes, key);
       if (typeof stored !== 'number' && 'ok' in stored) return sendError(res, 503, stored.code, stored.message);
       if (typeof stored !== 'number') ({ accepted, duplicates } = stored);
       // Duplicates are answered only once their first copy is durable too: drain covers everything appended so far.
@@ -200,7 +224,11 @@ export async function startServer(
         return sendError(res, 503, 'E_STORAGE', (err as Error).message);
       }
     }
-    sendJson(res, 200, key === null ? { accepted, rejected: batch.rejected } : { accepted, duplicates, rejected: batch.rejected });
+    sendJson(
+      res,
+      200,
+      key === null ? { accepted, rejected: batch.rejected } : { accepted, duplicates, rejected: batch.rejected },
+    );
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -215,7 +243,8 @@ export async function startServer(
       return;
     }
     const verdict = consoleAllowed(req, url);
-    if (verdict !== 'ok') return refuse(verdict === 'origin' ? 403 : 401, verdict === 'origin' ? 'Forbidden' : 'Unauthorized');
+    if (verdict !== 'ok')
+      return refuse(verdict === 'origin' ? 403 : 401, verdict === 'origin' ? 'Forbidden' : 'Unauthorized');
     if (consoleHandler !== null && consoleHandler.handleUpgrade(req, socket, head)) return;
     refuse(404, 'Not Found');
   });

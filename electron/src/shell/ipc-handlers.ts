@@ -69,7 +69,12 @@ export function dumpSource(path: unknown, dumpsDir: string): string | null {
 
 /** A safe default file name for the save dialog (no folders, sensible extension). */
 export function suggestedFileName(name: unknown): string {
-  const base = typeof name === 'string' ? basename(name).replace(/[^\w.\- ]/g, '_').slice(0, 100) : '';
+  const base =
+    typeof name === 'string'
+      ? basename(name)
+          .replace(/[^\w.\- ]/g, '_')
+          .slice(0, 100)
+      : '';
   return /\.(json|ndjson|csv)$/.test(base) ? base : 'dumped_audit_trails.json';
 }
 
@@ -78,7 +83,8 @@ export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (event: IpcEventLike, ...args: unknown[]): R => {
-      if (!senderAllowed(event, deps)) throw new IpcError('E_FORBIDDEN_SENDER', 'IPC message from a foreign sender refused');
+      if (!senderAllowed(event, deps))
+        throw new IpcError('E_FORBIDDEN_SENDER', 'IPC message from a foreign sender refused');
       return fn(...(args as A));
     };
   ipc.handle(
@@ -102,9 +108,14 @@ export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void
   );
   ipc.handle(
     IpcChannels.NOTIFY,
-    guard((title: unknown, body: unknown): boolean => deps.notify(String(title).slice(0, 200), String(body).slice(0, 1000))),
+    guard((title: unknown, body: unknown): boolean =>
+      deps.notify(String(title).slice(0, 200), String(body).slice(0, 1000)),
+    ),
   );
-  ipc.handle(IpcChannels.APP_INFO, guard((): AppInfo => deps.appInfo()));
+  ipc.handle(
+    IpcChannels.APP_INFO,
+    guard((): AppInfo => deps.appInfo()),
+  );
   return () => {
     for (const channel of Object.values(IpcChannels)) ipc.removeHandler(channel);
   };
