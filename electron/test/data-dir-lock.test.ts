@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LOCK_FILE, lockHolder, ownerAlive, parseLockFile, processStart } from '../src/data-dir-lock.js';
+import { LOCK_FILE, lockHolder, ownerAlive, parseLockFile, processStart } from '../src/settings/data-dir-lock.js';
 import { CLI, startCollector, tempDataDir } from '../../test/helpers/collector.js';
 
 /** A temp data dir removed after the test. */

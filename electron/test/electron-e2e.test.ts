@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findElectronBinary, hasDisplay } from '../src/launcher.js';
+import { findElectronBinary, hasDisplay } from '../src/app/launcher.js';
 import { connectRaw, hello } from '../../test/helpers/raw-client.js';
 
 const binary = findElectronBinary();

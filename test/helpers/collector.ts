@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
 
 /** Absolute path of the built CLI. */
-export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../electron/dist/app/cli.js');
 
 /** A running collector child process. */
 export interface CollectorHandle {

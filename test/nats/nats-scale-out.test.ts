@@ -216,7 +216,9 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
       body: '{"project_name":"X","event_type":"boot"}',
     });
     expect(refused.status).toBe(503);
-    expect(await refused.text()).toContain('console-only');
+    const refusal = (await refused.json()) as { code: string; message: string };
+    expect(refusal.code).toBe('E_NO_INGEST');
+    expect(refusal.message).toContain('console-only');
     // A dump from a console reads the stream: the seed's shape, every project, every event.
     const dumped = await fetch(`${replay.httpUrl}/api/dump`, {
       method: 'POST',

@@ -17,37 +17,39 @@ import {
   type ReceivedEvent,
   type SessionInfo,
 } from '@ic-audit/shared';
-import { plaintextWarning, type CollectorConfig } from '../config.js';
+import { plaintextWarning, type CollectorConfig } from '../settings/config.js';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { batchRecords, CLOSE_WAIT_MS, Journal, type CommittedBatch } from '../journal/journal.js';
 import { scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { keepTornTail } from '../journal/torn-tail.js';
-import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
+import { readValidCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { readRanges, tailRanges } from '../journal/tail-lines.js';
 import { auditInWorker, integrityFromAudit } from '../integrity/audit.js';
 import { openIntegrity, type Integrity, type KeyInfo } from '../integrity/collector-integrity.js';
 import type { HeadSigner } from '../integrity/head-signer.js';
 import { parsePublicKey, trustKeys, type KeyStore, type SigningKey } from '../integrity/signing-key.js';
 import { checkDump, type DumpVerdict } from '../integrity/verify-dump.js';
-import { queryRecords, recentFromDisk } from './query.js';
-import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
+import { queryRecords, recentFromDisk } from '../read-model/query.js';
+import type { AckSink, CollectorApi, DumpOptions, HelloMeta, IngestTarget, RecordQuery, Replicator } from './api.js';
 import { LineWindow } from './line-window.js';
-import type { Replicator } from './replicator.js';
-import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
-import { VERSION } from '../version.js';
+import { SessionTable, syntheticSessionId, type SessionState } from '../read-model/sessions.js';
+import { VERSION } from '../settings/version.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { DumpRunner } from './dump-runner.js';
-import type { AckSink } from './ingest-target.js';
-import { UNKNOWN_PROJECT, REFUSED_EXCERPT_LENGTH } from './ingest-target.js';
 import { integrityFromScan, verifyingIntegrity } from './integrity-info.js';
 import { collectorEntry, eventEntry, flatProject, nowSeconds, preciseNow, type EventBody } from './journal-entries.js';
+
+/** Longest excerpt of a refused message kept in its `ic-audit.refused` record. */
+export const REFUSED_EXCERPT_LENGTH = 256;
+/** Project of a refusal whose message names none (the Python server's own word for it). */
+export const UNKNOWN_PROJECT = 'unknown_project';
 
 /**
  * The collector core: journal + session table + recent window. Transport code (WebSocket, POST, legacy TCP)
  * hands it parsed events; it dedups, records gaps, queues for the journal and routes acks once durable.
  */
-export class Collector implements CollectorApi {
+export class Collector implements CollectorApi, IngestTarget {
   readonly version = VERSION;
   readonly dataDir: string;
   private readonly emitter = new EventEmitter();
@@ -238,7 +240,7 @@ export class Collector implements CollectorApi {
   hello(
     session: string,
     project: ProjectInfo,
-    meta: { source: SessionInfo['source']; sdk: string; host: string; pid: number; dropped: number },
+    meta: HelloMeta,
     sink: AckSink | null,
   ): { state: SessionState } | ProtocolError {
     const known = this.table.get(session);

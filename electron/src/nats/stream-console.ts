@@ -4,25 +4,22 @@ import { join } from 'node:path';
 import {
   CollectorEvents,
   isCollectorRecord,
-  protocolError,
   type DumpResult,
   type HealthInfo,
   type IntegrityInfo,
   type JournalRecord,
   type ProjectInfo,
-  type ProtocolError,
   type SessionInfo,
 } from '@ic-audit/shared';
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
-import type { IngestTarget } from '../collector/ingest-target.js';
-import { matches, queryWindow } from '../collector/query.js';
-import { RecentWindow } from '../collector/recent-window.js';
-import { SessionTable } from '../collector/sessions.js';
-import type { CollectorConfig } from '../config.js';
+import { matches, queryWindow } from '../read-model/query.js';
+import { RecentWindow } from '../read-model/recent-window.js';
+import { SessionTable } from '../read-model/sessions.js';
+import type { CollectorConfig } from '../settings/config.js';
 import { defaultDumpPath, writeDump } from '../dump/dump-writer.js';
 import { JOURNAL_DIR, segmentName } from '../journal/segments.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../settings/version.js';
 import { connectNats } from './nats-connection.js';
 import { PresenceBook } from './presence.js';
 import { SeenSet } from './seen-set.js';
@@ -31,7 +28,7 @@ import { followStream, scanStream, type StreamFollower } from './stream-reader.j
 import { ensureStream, NATS_DEFAULTS, type NatsConfig } from './stream-settings.js';
 import { WriterChains } from './writer-chains.js';
 
-/** Why a console-only instance refuses bots. */
+/** Why a console-only instance refuses bots (the server answers them E_NO_INGEST with this). */
 export const CONSOLE_ONLY_REFUSAL =
   'this is a console-only ic-audit (--console-only): it reads the NATS stream and stores nothing; send events to a collector';
 
@@ -70,7 +67,7 @@ function consoleRecord(m: StreamRecord): JournalRecord {
  * collectors' presence announcements); queries past the memory window, dumps and verify read the stream.
  * Record ids are stream sequences. Bots are refused ({@link CONSOLE_ONLY_REFUSAL}).
  */
-export class StreamConsole implements CollectorApi, IngestTarget {
+export class StreamConsole implements CollectorApi {
   readonly version = VERSION;
   readonly dataDir: string;
   private readonly emitter = new EventEmitter();
@@ -279,64 +276,6 @@ export class StreamConsole implements CollectorApi, IngestTarget {
       journal: { writable: error === null, error, pending: this.caughtUp ? 0 : 1, torn_files: [] },
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
     };
-  }
-
-  // ---- ingest: refused ---------------------------------------------------------------------------------------
-
-  /** Bots are refused: a console-only instance stores nothing. */
-  hello(): ProtocolError {
-    return protocolError('E_BAD_HELLO', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** Nothing to do: no bot is ever connected. */
-  disconnected(): void {}
-
-  /** Refused (never reached: hello is refused). */
-  acceptEvents(): ProtocolError {
-    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** POST /ingest and legacy TCP are refused. */
-  acceptFlat(): ProtocolError {
-    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** POST /ingest with an Idempotency-Key is refused too. */
-  acceptFlatOnce(): ProtocolError {
-    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** Nothing to record: a console-only instance stores nothing, and legacy clients are answered with the refusal. */
-  refuse(): void {}
-
-  /** Project names seen on the stream, first-seen order. */
-  projectNames(): string[] {
-    return [...new Set(this.sessions().map((s) => s.project.project_name))];
-  }
-
-  /** Legacy dumps are refused here (no journal of its own). */
-  get legacyDumpDir(): string {
-    return '';
-  }
-
-  /** Refused: the compact dump reads a local journal. */
-  compactDump(): Promise<string> {
-    return Promise.reject(new Error(CONSOLE_ONLY_REFUSAL));
-  }
-
-  /** Nothing is ever accepted, so never behind. */
-  congested(): boolean {
-    return false;
-  }
-
-  /** Never congested: resumes at once. */
-  whenDrained(resume: () => void): void {
-    resume();
-  }
-
-  /** Nothing is ever pending. */
-  drain(): Promise<void> {
-    return Promise.resolve();
   }
 
   /** Stops following and disconnects. */

@@ -1,7 +1,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig } from 'nats';
-import { NATS_DEFAULTS, type NatsConfig } from './nats-config.js';
+import { NATS_DEFAULTS, type NatsConfig } from '../settings/nats-config.js';
 
-export { NATS_DEFAULTS, type NatsConfig } from './nats-config.js';
+export { NATS_DEFAULTS, type NatsConfig } from '../settings/nats-config.js';
 
 const SAFE = /^[A-Za-z0-9_-]$/;
 

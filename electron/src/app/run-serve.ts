@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline';
-import { ConfigError, plaintextWarning, type CollectorConfig } from './config.js';
-import type { Collector } from './collector/collector.js';
-import { DataDirError } from './data-dir.js';
-import { startCollector, type ConsoleFactory } from './serve.js';
+import { ConfigError, plaintextWarning, type CollectorConfig } from '../settings/config.js';
+import type { Collector } from '../collector/collector.js';
+import { DataDirError } from '../settings/data-dir.js';
+import { startCollector } from './start-collector.js';
+import type { ConsoleFactory } from './running.js';
 
 /**
  * `ic-audit serve`: starts the collector, prints where to connect, dumps on Enter (as the Python server did),

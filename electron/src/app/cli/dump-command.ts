@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { createReadStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
-import { DEFAULTS, type CollectorConfig } from '../config.js';
-import { requireJournal } from '../data-dir.js';
-import { DUMPS_DIR, writeDump } from '../dump/dump-writer.js';
-import { cliManifestSigner } from '../integrity/integrity-cli.js';
+import { DEFAULTS, type CollectorConfig } from '../../settings/config.js';
+import { requireJournal } from '../../settings/data-dir.js';
+import { DUMPS_DIR, writeDump } from '../../dump/dump-writer.js';
+import { cliManifestSigner } from './integrity-command.js';
 import { startProgress } from './progress.js';
 
 type Format = 'json' | 'ndjson' | 'csv';

@@ -2,10 +2,8 @@ import { closeSync, openSync, readFileSync, readSync, renameSync, statSync } fro
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRecordLine } from '@ic-audit/shared';
-import type { SessionSnapshot } from '../collector/sessions.js';
-
-/** Checkpoint file inside the journal folder. */
-export const CHECKPOINT_FILE = 'checkpoint.json';
+import { CHECKPOINT_FILE } from '../journal/segments.js';
+import type { SessionSnapshot } from '../read-model/sessions.js';
 
 /**
  * What the collector knew at a moment when every accepted event was on disk: where the journal ended, its head
