@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -16,6 +15,7 @@ import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js
 import { matches, queryWindow } from '../read-model/query.js';
 import { RecentWindow } from '../read-model/recent-window.js';
 import { SessionTable } from '../read-model/sessions.js';
+import { LiveFeed } from '../read-model/live-feed.js';
 import type { CollectorConfig } from '../settings/config.js';
 import { defaultDumpPath, writeDump } from '../dump/dump-writer.js';
 import { JOURNAL_DIR, segmentName } from '../journal/segments.js';
@@ -70,7 +70,7 @@ function consoleRecord(m: StreamRecord): JournalRecord {
 export class StreamConsole implements CollectorApi {
   readonly version = VERSION;
   readonly dataDir: string;
-  private readonly emitter = new EventEmitter();
+  private readonly feed = new LiveFeed();
   private readonly table = new SessionTable();
   private readonly window: RecentWindow;
   private readonly live = new Dedup();
@@ -92,7 +92,6 @@ export class StreamConsole implements CollectorApi {
   ) {
     this.dataDir = config.dataDir;
     this.window = new RecentWindow(config.recentWindow);
-    this.emitter.setMaxListeners(0);
   }
 
   /** Connects, makes sure the stream exists, and starts replaying the last {@link NATS_DEFAULTS.replayHours} hours. */
@@ -134,7 +133,7 @@ export class StreamConsole implements CollectorApi {
       out.push(r);
     }
     this.caughtUp ||= caughtUp;
-    if (out.length > 0) this.emitter.emit('records', out);
+    if (out.length > 0) this.feed.emitRecords(out);
   }
 
   private noteSession(r: JournalRecord): void {
@@ -153,7 +152,7 @@ export class StreamConsole implements CollectorApi {
     this.table.replay(r);
     if (r.event_type === CollectorEvents.SESSION || known === undefined) {
       const state = this.table.get(r.session);
-      if (state !== undefined) this.emitter.emit('session', this.view(state));
+      if (state !== undefined) this.feed.emitSession(this.view(state));
     }
   }
 
@@ -164,13 +163,11 @@ export class StreamConsole implements CollectorApi {
   // ---- CollectorApi ------------------------------------------------------------------------------------------
 
   onRecords(listener: (records: readonly JournalRecord[]) => void): () => void {
-    this.emitter.on('records', listener);
-    return () => this.emitter.off('records', listener);
+    return this.feed.onRecords(listener);
   }
 
   onSession(listener: (session: SessionInfo) => void): () => void {
-    this.emitter.on('session', listener);
-    return () => this.emitter.off('session', listener);
+    return this.feed.onSession(listener);
   }
 
   sessions(): SessionInfo[] {
