@@ -21,7 +21,7 @@ describe('AckRouter', () => {
     const table = new SessionTable();
     const { state } = table.declare(
       'sess-0001',
-      { project_name: 'P' },
+      { project_name: 'P', project_market: '', project_description: '', project_privileges: [] },
       {
         source: 'ws',
         sdk: 't',
