@@ -4,7 +4,7 @@
 // bot's event is acked only after the journal fdatasync AND the JetStream ack (a quorum of replicas with R3).
 import { sdkIngest } from './b2-ingest.mjs';
 import { startCollector } from './lib/collector.mjs';
-import { natsServerBinary, startNatsCluster } from './lib/nats-cluster.mjs';
+import { natsServerBinary, startNatsCluster } from '../test/helpers/nats-cluster.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 
 const CLIENTS = 8;

@@ -9,7 +9,7 @@ import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'n
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startCollector, type CollectorHandle } from '../helpers/collector.js';
-import { natsServerBinary, startNatsCluster, until, type NatsCluster } from './nats-cluster.js';
+import { natsServerBinary, startNatsCluster, until, type NatsCluster } from '../helpers/nats-cluster.mjs';
 
 const NATS = natsServerBinary();
 const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
