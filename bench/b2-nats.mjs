@@ -44,6 +44,7 @@ export async function run({ quick }) {
   ];
   const collectors = [];
   let cluster = null;
+  let cleanupError;
   try {
     cluster = await startNatsCluster(binary, 3);
     // Each configuration gets its own collector and fresh data dir; all stay up so the runs can be interleaved.
@@ -70,8 +71,10 @@ export async function run({ quick }) {
     const errors = [];
     for (const collector of collectors) await collector.close().catch((err) => errors.push(err));
     if (cluster !== null) await cluster.close().catch((err) => errors.push(err));
-    if (errors.length > 0) throw errors[0];
+    cleanupError = errors[0];
   }
+  // A failed clean-up is reported after the run's own error, never in its place.
+  if (cleanupError !== undefined) throw cleanupError;
 
   const sent = warm + runs * total;
   const local = summarize(configs[0].rates);

@@ -95,7 +95,7 @@ describe('Checkpointer', () => {
     // racing it for checkpoint.json.tmp (a lost race fails the rename and prints "checkpoint not written").
     const complaints: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (complaints.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = (chunk: string) => (complaints.push(String(chunk)), true);
     try {
       id = 12;
       cp.committed(12, false); // due, but the journal is busy: nothing starts

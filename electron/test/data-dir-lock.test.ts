@@ -17,7 +17,7 @@ function dir(): string {
  * Runs `ic-audit serve` on `dataDir` and resolves with how it ended up: listening (left running; stopped after the
  * test) or refused (its output).
  */
-function serveOnce(dataDir: string): Promise<'listening' | string> {
+function serveOnce(dataDir: string): Promise<string> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -60,7 +60,7 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
 
     const out = join(dataDir, 'saved-dump.json');
     await app.evaluate(({ dialog }, file) => {
-      dialog.showSaveDialog = (async () => ({ canceled: false, filePath: file })) as typeof dialog.showSaveDialog;
+      dialog.showSaveDialog = () => Promise.resolve({ canceled: false, filePath: file });
     }, out);
     await page.locator('#dump-button').click();
     await page.locator('[data-testid="dump-status"]', { hasText: 'Saved' }).waitFor();

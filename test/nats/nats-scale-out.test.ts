@@ -145,7 +145,7 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
 describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
   let cluster: NatsCluster;
   let nc: NatsConnection;
-  const open: Array<{ close(): Promise<unknown> | unknown }> = [];
+  const open: Array<{ close(): unknown }> = [];
 
   beforeAll(async () => {
     cluster = await startNatsCluster(NATS!);

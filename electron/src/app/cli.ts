@@ -95,7 +95,7 @@ async function run(
   positionals: string[],
 ): Promise<number> {
   const quiet = values['quiet'] === true;
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
   switch (spec.name) {
     case 'serve':
       return runServe(config, makeConsole);

@@ -26,7 +26,7 @@ export async function startConsoleOnly(
       token,
       makeConsole,
       noIngestUrl: `(none: console-only, reading NATS stream ${config.nats.stream})`,
-      first: async () => undefined,
+      first: () => Promise.resolve(),
       last: async () => {
         await s.close();
         release();

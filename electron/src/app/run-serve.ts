@@ -44,7 +44,7 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
       running.stop().then(
         () => resolve(0),
         (err: Error) => {
-          process.stderr.write(`ic-audit: stop failed: ${(err as Error).message}\n`);
+          process.stderr.write(`ic-audit: stop failed: ${err.message}\n`);
           resolve(2);
         },
       );

@@ -33,7 +33,7 @@ export async function startLocalCollector(
       makeConsole,
       // Refuse new events and commit (and ack) what was received, then close the connections.
       first: () => c.close(),
-      last: async () => release(),
+      last: () => Promise.resolve(release()),
     });
   } catch (err) {
     if (collector !== null) await collector.close();

@@ -48,6 +48,6 @@ export async function recoverJournal(dir: string, table: SessionTable, now: () =
     recordsOnDisk = cp.records + scan.records;
     integrity = scan.firstBreak !== null ? integrityFromScan(scan, nowSeconds(now)) : verifyingIntegrity(recordsOnDisk);
   }
-  const tornFiles = scan.tail === null ? [] : [await keepTornTail(scan.tail.file, scan.tail.offset, now())];
+  const tornFiles = scan.tail === null ? [] : [keepTornTail(scan.tail.file, scan.tail.offset, now())];
   return { scan, fromCheckpoint: cp !== null, integrity, recordsOnDisk, totalEvents, journalHead, tornFiles };
 }

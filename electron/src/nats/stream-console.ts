@@ -10,7 +10,7 @@ import {
   type ProjectInfo,
   type SessionInfo,
 } from '@ic-audit/shared';
-import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
 import { matches, queryWindow } from '../read-model/query.js';
 import { RecentWindow } from '../read-model/recent-window.js';
@@ -114,8 +114,8 @@ export class StreamConsole implements CollectorApi {
 
   private async watchStatus(): Promise<void> {
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.natsUp = false;
-      else if (s.type === 'reconnect') this.natsUp = true;
+      if (s.type === Events.Disconnect) this.natsUp = false;
+      else if (s.type === Events.Reconnect) this.natsUp = true;
     }
   }
 

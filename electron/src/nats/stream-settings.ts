@@ -86,6 +86,7 @@ async function ensureStreamOnce(jsm: JetStreamManager, cfg: NatsConfig): Promise
       throw new Error(
         `cannot create stream ${cfg.stream} with ${cfg.replicas} replicas: the NATS cluster has fewer JetStream servers ` +
           `(use --nats-replicas 1 for a single server): ${msg}`,
+        { cause: err },
       );
     }
     throw err;

@@ -278,7 +278,7 @@ export async function startServer(
             socket.end('Legacy protocol disabled: use ws://HOST:PORT/ingest with the ingest token');
             return;
           }
-          serveLegacy(socket, first, collector!);
+          serveLegacy(socket, first, collector);
           return;
         }
         socket.pause();

@@ -129,10 +129,12 @@ function buildMenu(r: RunningCollector): void {
           { label: 'Open data folder', click: () => void shell.openPath(r.collector.dataDir) },
           {
             label: 'Verify integrity',
-            click: async () => {
-              const v = await r.collector.verify();
-              await dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' });
-            },
+            click: () =>
+              void r.collector
+                .verify()
+                .then((v) =>
+                  dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' }),
+                ),
           },
           { type: 'separator' },
           { role: 'quit' },
