@@ -1,4 +1,5 @@
 import { useStore } from '../store/store.js';
+import { ConnectionBanner } from './connection-banner.js';
 import { Header } from './header.js';
 import { useKeyboard } from './keyboard.js';
 import { Overview } from './overview.js';
@@ -12,6 +13,7 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <ConnectionBanner />
       <div className="main">
         <ProjectsSidebar />
         <main className="content">{tab === 'overview' ? <Overview /> : <StreamView />}</main>

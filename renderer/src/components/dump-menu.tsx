@@ -69,6 +69,7 @@ async function verifyDumpFiles(files: FileList | null): Promise<void> {
 export function DumpMenu() {
   const client = useClient();
   const status = useStore((s) => s.dump);
+  const offline = useStore((s) => s.link !== 'live');
   const [open, setOpen] = useState(false);
   const [scope, setScope] = useState<DumpScope>('30h');
   const [format, setFormat] = useState<DumpFormat>('json');
@@ -112,9 +113,13 @@ export function DumpMenu() {
         type="button"
         className="primary"
         id="dump-button"
-        disabled={status.state === 'running'}
+        disabled={status.state === 'running' || offline}
         onClick={() => void run('30h', 'json')}
-        title="Dump the last 30 hours in the seed's JSON format (d)"
+        title={
+          offline
+            ? 'No connection to the collector: Dump is unavailable'
+            : "Dump the last 30 hours in the seed's JSON format (d)"
+        }
       >
         Dump 30 h
       </button>
@@ -123,11 +128,13 @@ export function DumpMenu() {
         className="primary caret"
         aria-label="Dump options"
         aria-expanded={open}
+        disabled={offline}
+        title={offline ? 'No connection to the collector: Dump is unavailable' : 'Dump options'}
         onClick={() => setOpen(!open)}
       >
         ▾
       </button>
-      {open && (
+      {open && !offline && (
         <div className="menu" role="dialog" aria-label="Dump options">
           <fieldset>
             <legend>what</legend>

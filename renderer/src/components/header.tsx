@@ -14,6 +14,11 @@ export function Header() {
   const muted = useStore((s) => s.notificationsMuted);
   const dump = useStore((s) => s.dump);
   const version = useStore((s) => s.version);
+  // Counted with the rows in the same flush (store/counts-slice.ts), so never ahead of or behind the table.
+  const events = useStore((s) => s.tally.total);
+  // Cut off from the collector: what it last said about integrity may no longer hold.
+  const offline = link !== 'live';
+  const offlineWhy = 'No connection to the collector';
 
   const verify = async (): Promise<void> => {
     const s = useStore.getState();
@@ -53,7 +58,7 @@ export function Header() {
         {tabButton('stream', 'Stream', '2')}
       </nav>
       <span className="muted">
-        {health ? `${formatCount(health.events)} events · ${health.connected} connected` : ''}
+        {health ? `${formatCount(events)} events · ${offline ? '?' : health.connected} connected` : ''}
       </span>
       <span className="grow" />
       {health?.transport?.warning ? (
@@ -62,11 +67,11 @@ export function Header() {
         </span>
       ) : null}
       <span
-        className={`integrity ${integrity === null ? '' : integrity.ok ? 'ok' : 'bad'}`}
+        className={`integrity ${integrity === null || offline ? 'unknown' : integrity.ok ? 'ok' : 'bad'}`}
         data-testid="integrity"
-        title={integrity?.message ?? ''}
+        title={offline ? `${offlineWhy}: integrity cannot be checked` : (integrity?.message ?? '')}
       >
-        {integrity === null
+        {integrity === null || offline
           ? 'integrity: unknown'
           : integrity.ok
             ? `chain intact · ${formatCount(integrity.records)}`
@@ -75,8 +80,8 @@ export function Header() {
       <button
         type="button"
         onClick={() => void verify()}
-        disabled={verifying || link !== 'live'}
-        title="Walk the whole hash chain on disk (v)"
+        disabled={verifying || offline}
+        title={offline ? `${offlineWhy}: Verify is unavailable` : 'Walk the whole hash chain on disk (v)'}
       >
         {verifying ? 'verifying…' : 'Verify'}
       </button>

@@ -40,12 +40,13 @@ export function createEventsSlice(capacity = RING_CAPACITY): StateCreator<AppSta
       types: new Set(),
       rowsVersion: 0,
       appendRows(rows) {
-        const { ring, view, live, types } = get();
+        const { ring, view, live, types, tally } = get();
         const from = ring.end;
         let added = false;
         for (const row of rows) {
           if (!ring.push(row)) continue;
           track(live, types, row);
+          tally.count(row);
           added = true;
         }
         if (!added) return;

@@ -3,6 +3,8 @@ import type { RateBuckets } from '../lib/rate-buckets.js';
 import type { Row } from '../lib/row.js';
 import type { RowRing } from '../lib/row-ring.js';
 import type { RowView } from '../lib/row-view.js';
+import type { ConnectionSlice } from './connection-slice.js';
+import type { CountsSlice } from './counts-slice.js';
 
 /** Sessions slice: what the collector says about every bot session. */
 export interface SessionsSlice {
@@ -93,4 +95,10 @@ export interface HealthSlice {
 }
 
 /** The whole console store. */
-export type AppState = SessionsSlice & EventsSlice & FiltersSlice & UiSlice & HealthSlice;
+export type AppState = SessionsSlice &
+  EventsSlice &
+  FiltersSlice &
+  UiSlice &
+  HealthSlice &
+  CountsSlice &
+  ConnectionSlice;
