@@ -1,5 +1,6 @@
 import type { SessionInfo, WireRow } from '@ic-audit/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cardLines } from '../src/lib/card-lines.js';
 import { EventTally } from '../src/lib/event-tally.js';
 import { fromWire } from '../src/lib/row.js';
 import { ConsoleClient } from '../src/net/console-client.js';
@@ -68,6 +69,29 @@ describe('event tally (counts driven by rows)', () => {
     store.subscribe((s) => seen.push([s.tally.total, s.view.length]));
     store.getState().appendRows(Array.from({ length: 50 }, (_, i) => fromWire(wire(i + 1))));
     expect(seen).toEqual([[50, 50]]);
+  });
+});
+
+describe('overview card lines', () => {
+  it('keeps the latest error pinned past 20 newer events and folds system records into one line', () => {
+    const store = createAppStore(1000);
+    store
+      .getState()
+      .appendRows([
+        fromWire(wire(1, 's', 0, 'ic-audit.session', 'collector')),
+        fromWire(wire(2, 's', 1, 'error')),
+        ...Array.from({ length: 20 }, (_, i) => fromWire(wire(3 + i, 's', 2 + i))),
+        fromWire(wire(23, 's', 0, 'ic-audit.gap', 'collector')),
+      ]);
+    const lines = cardLines(store.getState().live.get('p'), 8);
+    expect(lines.pinned?.id).toBe(2);
+    expect(lines.tail.map((r) => r.id)).toEqual([16, 17, 18, 19, 20, 21, 22]);
+    expect(lines.system).toMatchObject({ count: 2, last: { id: 23 } });
+    store.getState().appendRows([fromWire(wire(24, 's', 22, 'error'))]);
+    const next = cardLines(store.getState().live.get('p'), 8);
+    expect(next.pinned?.id).toBe(24);
+    expect(next.tail.map((r) => r.id)).not.toContain(24);
+    expect(cardLines(undefined, 8)).toEqual({ pinned: null, tail: [], system: null });
   });
 });
 

@@ -1,3 +1,4 @@
+import { cardLines } from '../lib/card-lines.js';
 import { formatAge, formatCount, formatTime, typeKind } from '../lib/format.js';
 import { TAIL_LENGTH } from '../store/events-slice.js';
 import { useStore } from '../store/store.js';
@@ -7,7 +8,10 @@ import { useProjects } from './use-projects.js';
 
 const RECENT_ERROR_S = 300;
 
-/** One card per project: status, counts, event-rate sparkline and live tail; recent errors make the card red. */
+/**
+ * One card per project: status, counts, event-rate sparkline and live tail; recent errors make the card red, the
+ * latest error stays pinned on it, and the collector's own records fold into one line.
+ */
 export function Overview() {
   const projects = useProjects();
   const now = useCollectorNow();
@@ -20,7 +24,7 @@ export function Overview() {
     <div className="overview">
       {projects.map((p) => {
         const l = live.get(p.name);
-        const tail = l ? l.tail.slice(-TAIL_LENGTH) : [];
+        const { pinned, tail, system } = cardLines(l, TAIL_LENGTH);
         const erroring = l !== undefined && now - l.lastErrorAt < RECENT_ERROR_S;
         return (
           <section key={p.name} className={`card ${erroring ? 'erroring' : ''}`} data-project={p.name}>
@@ -37,6 +41,18 @@ export function Overview() {
               <span className={p.errors30h > 0 ? 'err' : ''}>{formatCount(p.errors30h)} errors</span>
               <span>last {formatAge(now - (l?.lastEventAt || p.lastSeen))} ago</span>
             </div>
+            {pinned !== null && (
+              <div
+                className="tail-row kind-error pinned-error"
+                data-testid="pinned-error"
+                data-id={pinned.id}
+                title="The project's latest error, kept here until a newer one"
+              >
+                <span className="pin">latest error</span>
+                <span className="t">{formatTime(pinned.ts)}</span>
+                <span className="d">{pinned.desc}</span>
+              </div>
+            )}
             <ol className="tail">
               {tail.map((r) => (
                 <li key={r.id} className={`tail-row kind-${typeKind(r.type, r.system)}`}>
@@ -46,6 +62,19 @@ export function Overview() {
                 </li>
               ))}
             </ol>
+            {system !== null && (
+              <div
+                className="tail-row kind-system system-fold"
+                data-testid="system-fold"
+                title="Records the collector wrote for this project (session declared, gaps, refusals)"
+              >
+                <span className="t">{formatTime(system.last.ts)}</span>
+                <span className="ty">
+                  {formatCount(system.count)} system record{system.count === 1 ? '' : 's'}
+                </span>
+                <span className="d">latest: {system.last.desc}</span>
+              </div>
+            )}
           </section>
         );
       })}

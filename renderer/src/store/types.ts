@@ -18,8 +18,13 @@ export interface SessionsSlice {
 
 /** Live per-project figures kept while rows stream in. */
 export interface ProjectLive {
-  /** Newest rows of the project, oldest first (overview tail). */
+  /** Newest event rows of the project, oldest first (overview tail; the collector's own records are not in it). */
   tail: Row[];
+  /** The project's newest error event: its card keeps it pinned until a newer one. */
+  lastError: Row | null;
+  /** The collector's own records for the project (session declared, gaps), folded into one line of the card. */
+  systemCount: number;
+  lastSystem: Row | null;
   rate: RateBuckets;
   lastEventAt: number;
   lastErrorAt: number;
