@@ -1,6 +1,14 @@
-import type { SessionInfo, WireRow } from '@ic-audit/shared';
+import { EMPTY_FILTER, type SessionInfo, type WireRow } from '@ic-audit/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardLines } from '../src/lib/card-lines.js';
+import {
+  describeFilter,
+  filterActive,
+  ingestUrls,
+  noMatchMessage,
+  sdkSnippet,
+  widerRange,
+} from '../src/lib/empty-state.js';
 import { EventTally } from '../src/lib/event-tally.js';
 import { fromWire } from '../src/lib/row.js';
 import { ConsoleClient } from '../src/net/console-client.js';
@@ -92,6 +100,32 @@ describe('overview card lines', () => {
     expect(next.pinned?.id).toBe(24);
     expect(next.tail.map((r) => r.id)).not.toContain(24);
     expect(cardLines(undefined, 8)).toEqual({ pinned: null, tail: [], system: null });
+  });
+});
+
+describe('empty and no-match states', () => {
+  it('names the ingest URL the page is served on, ws or wss', () => {
+    expect(ingestUrls({ protocol: 'http:', host: '127.0.0.1:41234' })).toEqual({
+      ws: 'ws://127.0.0.1:41234/ingest',
+      http: 'http://127.0.0.1:41234/ingest',
+    });
+    expect(ingestUrls({ protocol: 'https:', host: 'audit.desk:9324' }).ws).toBe('wss://audit.desk:9324/ingest');
+    expect(sdkSnippet('ws://h:1/ingest')).toContain("url: 'ws://h:1/ingest'");
+  });
+
+  it('says what the filter asked for and how to widen it', () => {
+    const f = { ...EMPTY_FILTER, project: 'A', text: ' symbol=EURUSD ', range: '30h' as const };
+    expect(describeFilter(f)).toBe('project=A symbol=EURUSD');
+    expect(noMatchMessage(f)).toEqual({ conditions: 'project=A symbol=EURUSD', where: 'the last 30 h' });
+    expect(filterActive(EMPTY_FILTER)).toBe(false);
+    expect(filterActive({ ...EMPTY_FILTER, range: '15m' })).toBe(true);
+    expect(['15m', '1h', '30h', 'custom', 'all'].map((r) => widerRange(r as '15m'))).toEqual([
+      '1h',
+      '30h',
+      'all',
+      'all',
+      null,
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { cardLines } from '../lib/card-lines.js';
 import { formatAge, formatCount, formatTime, typeKind } from '../lib/format.js';
+import { IngestSnippet } from './empty-states.js';
 import { TAIL_LENGTH } from '../store/events-slice.js';
 import { useStore } from '../store/store.js';
 import { Sparkline } from './sparkline.js';
@@ -18,7 +19,7 @@ export function Overview() {
   const live = useStore((s) => s.live);
   useStore((s) => s.rowsVersion);
   if (projects.length === 0) {
-    return <div className="empty big">Waiting for bots. Point a bot at this collector and its events appear here.</div>;
+    return <IngestSnippet />;
   }
   return (
     <div className="overview">
