@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { curlSnippet, filterActive, ingestUrls, noMatchMessage, sdkSnippet, widerRange } from '../lib/empty-state.js';
+import { fetchOlder } from '../net/load-older.js';
 import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 
@@ -62,12 +63,9 @@ export function StreamEmpty() {
   const wider = widerRange(filter.range);
   const set = useStore.getState().setFilter;
   const searchOlder = async (): Promise<void> => {
-    const s = useStore.getState();
-    const asked = s.filter;
     setSearching(true);
     try {
-      const { rows, more } = await client.query(asked, s.view.olderCursor(), 2000);
-      if (useStore.getState().filter === asked) s.addOlder(rows, more);
+      await fetchOlder(client, useStore);
     } catch {
       // Offline: the banner says so; the button stays for another try.
     } finally {
