@@ -46,6 +46,7 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
       'notify',
       'revealFile',
       'saveDump',
+      'showDump',
     ]);
 
     const bot = await connectRaw(`ws://127.0.0.1:${port}/ingest`, {

@@ -80,6 +80,8 @@ export function suggestedFileName(name: unknown): string {
 
 /** Registers every preload channel on `ipc`; each handler first checks the sender. Returns an unregister function. */
 export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void {
+  // Copies the user saved through the native dialog: "show in folder" may reveal these besides the dumps folder.
+  const saved = new Set<string>();
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (event: IpcEventLike, ...args: unknown[]): R => {
@@ -95,6 +97,7 @@ export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void
       const to = await deps.askSavePath(suggestedFileName(name));
       if (to === null) return null;
       await deps.copyFile(from, to);
+      saved.add(to);
       return to;
     }),
   );
@@ -103,6 +106,15 @@ export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void
     guard((path: unknown): boolean => {
       if (typeof path !== 'string' || path.length === 0) return false;
       deps.reveal(path);
+      return true;
+    }),
+  );
+  ipc.handle(
+    IpcChannels.SHOW_DUMP,
+    guard((path: unknown): boolean => {
+      const file = typeof path === 'string' && saved.has(path) ? path : dumpSource(path, deps.dumpsDir);
+      if (file === null) return false;
+      deps.reveal(file);
       return true;
     }),
   );

@@ -6,6 +6,7 @@ import { IpcChannels, type PreloadApi } from '@ic-audit/shared';
 const api: PreloadApi = {
   saveDump: (sourcePath, suggestedName) => ipcRenderer.invoke(IpcChannels.SAVE_DUMP, sourcePath, suggestedName),
   revealFile: (path) => ipcRenderer.invoke(IpcChannels.REVEAL_FILE, path),
+  showDump: (path) => ipcRenderer.invoke(IpcChannels.SHOW_DUMP, path),
   notify: (title, body) => ipcRenderer.invoke(IpcChannels.NOTIFY, title, body),
   appInfo: () => ipcRenderer.invoke(IpcChannels.APP_INFO),
 };

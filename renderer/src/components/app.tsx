@@ -1,5 +1,6 @@
 import { useStore } from '../store/store.js';
 import { ConnectionBanner } from './connection-banner.js';
+import { DumpToast } from './dump-toast.js';
 import { Header } from './header.js';
 import { useKeyboard } from './keyboard.js';
 import { Overview } from './overview.js';
@@ -18,6 +19,7 @@ export function App() {
         <ProjectsSidebar />
         <main className="content">{tab === 'overview' ? <Overview /> : <StreamView />}</main>
       </div>
+      <DumpToast />
     </div>
   );
 }

@@ -97,11 +97,16 @@ export function DumpMenu() {
         st.setDump({
           state: 'done',
           message: saved ? `Saved ${what} to ${saved}` : `Save cancelled; the collector's copy is at ${d.result.path}`,
+          path: saved ?? d.result.path,
         });
         return;
       }
       if (d.download !== '') download(d.download, d.file_name);
-      st.setDump({ state: 'done', message: `Downloaded ${d.file_name} (${what}) · collector copy: ${d.result.path}` });
+      st.setDump({
+        state: 'done',
+        message: `Downloaded ${d.file_name} (${what}) · collector copy: ${d.result.path}`,
+        path: d.result.path,
+      });
     } catch (err) {
       st.setDump({ state: 'failed', message: `Dump failed: ${err instanceof Error ? err.message : String(err)}` });
     }

@@ -3,7 +3,7 @@ import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 import { DumpMenu } from './dump-menu.js';
 
-/** Top bar: link state, views, integrity with verify, notifications toggle, Dump (always visible), dump status. */
+/** Top bar: link state, views, integrity with verify, notifications toggle, Dump (always visible). */
 export function Header() {
   const client = useClient();
   const link = useStore((s) => s.link);
@@ -12,7 +12,6 @@ export function Header() {
   const verifying = useStore((s) => s.verifying);
   const health = useStore((s) => s.health);
   const muted = useStore((s) => s.notificationsMuted);
-  const dump = useStore((s) => s.dump);
   const version = useStore((s) => s.version);
   // Counted with the rows in the same flush (store/counts-slice.ts), so never ahead of or behind the table.
   const events = useStore((s) => s.tally.total);
@@ -94,11 +93,6 @@ export function Header() {
         {muted ? 'alerts off' : 'alerts on'}
       </button>
       <DumpMenu />
-      {dump.message !== '' && (
-        <div className={`dump-status ${dump.state}`} role="status" data-testid="dump-status">
-          {dump.message}
-        </div>
-      )}
       <span className="muted version">{version}</span>
     </header>
   );

@@ -121,7 +121,9 @@ export class ConsoleClient {
       case 'dump_written':
         // Dumps asked for elsewhere (a bot, a Python client) say where they went; the console's own dump reports
         // through its request.
-        if (s.dump.state !== 'running') s.setDump({ state: 'done', message: `Dump written to ${frame.result.path}` });
+        if (s.dump.state !== 'running') {
+          s.setDump({ state: 'done', message: `Dump written to ${frame.result.path}`, path: frame.result.path });
+        }
         return;
       case 'resync':
         // A snapshot follows; drop what is queued so nothing stale lands after it.

@@ -62,6 +62,8 @@ export type Tab = 'overview' | 'stream';
 export interface DumpStatus {
   state: 'idle' | 'running' | 'done' | 'failed';
   message: string;
+  /** The written (or saved) file, for the toast's "copy path" and "show in folder". */
+  path?: string;
 }
 
 /** UI slice: navigation, selection, follow mode, dump status, notification preference. */
