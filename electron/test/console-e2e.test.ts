@@ -97,7 +97,7 @@ describe('console in Chromium', () => {
       'execute_trade, live_monitoring',
     );
     expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
-    // Counters come from the collector's session table, refreshed with every health tick.
+    // Counters move with the rows (the same flush; renderer/src/lib/event-tally.ts).
     await page.waitForFunction(() =>
       document.querySelector('.project[data-project="EURUSD-scalper"]')?.textContent?.includes('32 ev1 err'),
     );
