@@ -6,27 +6,9 @@
 import { rmSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, waitRows } from '../../test/helpers/chromium.js';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectBot, type BotEvent, type TestBot } from './console-bot.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-/** Rows the stream table currently holds (its data attribute, exact). */
-async function waitRows(page: Page, n: number, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(
-    (want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want),
-    n,
-    { timeout },
-  );
-}
 
 const events = (n: number, type = 'tick', prefix = 'tick'): BotEvent[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -46,7 +28,7 @@ describe('console states in Chromium', () => {
   beforeAll(async () => {
     collector = await startCollector({ keepDataDir: true });
     dataDir = collector.dataDir;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch(CHROMIUM);
     context = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.httpUrl });
     page = await context.newPage();
@@ -116,7 +98,7 @@ describe('console states in Chromium', () => {
       requestAnimationFrame(tick);
     });
     await bot.send(events(3000));
-    await waitRows(page, 3001);
+    await waitRows(page, 3001, 10_000);
     // A few more frames after the last row, as long as the old counts lagged (1.16 s).
     await page.waitForTimeout(1500);
     const samples = await page.evaluate(() => {
@@ -179,7 +161,7 @@ describe('console states in Chromium', () => {
     );
     expect(await page.getAttribute('.ranges button:has-text("all")', 'class')).toContain('on');
     await page.fill('#filter-text', 'symbol=EURUSD');
-    await waitRows(page, 3020);
+    await waitRows(page, 3020, 10_000);
     expect(await page.locator('[data-testid=no-match]').count()).toBe(0);
     await page.fill('#filter-text', '');
   });
