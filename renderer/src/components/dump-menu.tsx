@@ -96,7 +96,7 @@ export function DumpMenu() {
         const saved = await bridge.saveDump(d.result.path, d.file_name);
         st.setDump({
           state: 'done',
-          message: saved ? `Saved ${what} to ${saved}` : `Save cancelled; the collector's copy is at ${d.result.path}`,
+          message: saved ? `Saved ${what}` : "Save cancelled; the collector's copy:",
           path: saved ?? d.result.path,
         });
         return;
@@ -104,7 +104,7 @@ export function DumpMenu() {
       if (d.download !== '') download(d.download, d.file_name);
       st.setDump({
         state: 'done',
-        message: `Downloaded ${d.file_name} (${what}) · collector copy: ${d.result.path}`,
+        message: `Downloaded ${d.file_name} (${what}); the collector's copy:`,
         path: d.result.path,
       });
     } catch (err) {

@@ -15,6 +15,12 @@ export function Header() {
   const version = useStore((s) => s.version);
   // Counted with the rows in the same flush (store/counts-slice.ts), so never ahead of or behind the table.
   const events = useStore((s) => s.tally.total);
+  // From the session table (pushed within 50 ms of a hello or a close), not the 2-second health tick.
+  const connected = useStore((s) => {
+    let n = 0;
+    for (const x of s.sessions.values()) if (x.connected) n++;
+    return n;
+  });
   // Cut off from the collector: what it last said about integrity may no longer hold.
   const offline = link !== 'live';
   const offlineWhy = 'No connection to the collector';
@@ -57,7 +63,7 @@ export function Header() {
         {tabButton('stream', 'Stream', '2')}
       </nav>
       <span className="muted">
-        {health ? `${formatCount(events)} events · ${offline ? '?' : health.connected} connected` : ''}
+        {health ? `${formatCount(events)} events · ${offline ? '?' : connected} connected` : ''}
       </span>
       <span className="grow" />
       {health?.transport?.warning ? (

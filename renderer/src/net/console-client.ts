@@ -122,7 +122,11 @@ export class ConsoleClient {
         // Dumps asked for elsewhere (a bot, a Python client) say where they went; the console's own dump reports
         // through its request.
         if (s.dump.state !== 'running') {
-          s.setDump({ state: 'done', message: `Dump written to ${frame.result.path}`, path: frame.result.path });
+          s.setDump({
+            state: 'done',
+            message: `Dump written (${frame.result.events} events):`,
+            path: frame.result.path,
+          });
         }
         return;
       case 'resync':
