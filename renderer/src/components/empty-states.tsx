@@ -58,7 +58,8 @@ export function StreamEmpty() {
   useStore((s) => s.rowsVersion);
   const [searching, setSearching] = useState(false);
   if (view.length > 0 || link === 'connecting') return null;
-  if (!filterActive(filter)) return ringSize === 0 ? <IngestSnippet /> : null;
+  // Offline, an empty console may just not have heard from the collector yet: the banner says so instead.
+  if (!filterActive(filter)) return ringSize === 0 && link === 'live' ? <IngestSnippet /> : null;
   const { conditions, where } = noMatchMessage(filter);
   const wider = widerRange(filter.range);
   const set = useStore.getState().setFilter;
