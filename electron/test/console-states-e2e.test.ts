@@ -203,9 +203,9 @@ describe('console states in Chromium', () => {
     expect(await page.locator('.project[data-status="disconnected"]').count()).toBe(0);
     expect(await page.textContent('[data-testid=connection-banner]')).toMatch(/since \d\d:\d\d:\d\d/);
 
-    // Let the backoff grow, so the console stays away while a bot journals more than a snapshot carries.
+    // Let the backoff grow (8 s), so the console stays away while a bot journals more than a snapshot carries.
     await page.waitForFunction(
-      () => Number(/retrying in (\d+) s/.exec(document.body.textContent ?? '')?.[1] ?? 0) >= 4,
+      () => Number(/retrying in (\d+) s/.exec(document.body.textContent ?? '')?.[1] ?? 0) >= 8,
       null,
       { timeout: 20_000 },
     );
