@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { AuditNotifier } from '@ic-audit/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, waitRows } from '../../test/helpers/chromium.js';
 import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 
 // README screenshots are refreshed only on request (IC_AUDIT_SCREENSHOTS=1), so `npm test` leaves the tree clean.
@@ -18,24 +19,6 @@ const DOCS =
   process.env['IC_AUDIT_SCREENSHOTS'] === '1'
     ? resolve(import.meta.dirname, '../../docs')
     : join(tmpdir(), 'ic-audit-screens');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-/** Rows the stream table currently holds (its data attribute, exact). */
-async function waitRows(page: Page, n: number, timeout = 5000): Promise<void> {
-  await page.waitForFunction(
-    (want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want),
-    n,
-    { timeout },
-  );
-}
 
 describe('console in Chromium', () => {
   let collector: CollectorHandle;
@@ -47,7 +30,7 @@ describe('console in Chromium', () => {
 
   beforeAll(async () => {
     collector = await startCollector();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch(CHROMIUM);
     page = await browser.newPage({ viewport: { width: 1400, height: 820 }, acceptDownloads: true });
     await page.goto(`${collector.httpUrl}/?token=${collector.consoleToken}`);
     await page.waitForSelector('[data-testid=link].live');
@@ -97,7 +80,7 @@ describe('console in Chromium', () => {
       'execute_trade, live_monitoring',
     );
     expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
-    // Counters come from the collector's session table, refreshed with every health tick.
+    // Counters move with the rows (the same flush; renderer/src/lib/event-tally.ts).
     await page.waitForFunction(() =>
       document.querySelector('.project[data-project="EURUSD-scalper"]')?.textContent?.includes('32 ev1 err'),
     );

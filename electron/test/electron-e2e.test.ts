@@ -44,8 +44,8 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
     expect(await page.evaluate(() => Object.keys((globalThis as { icAudit?: object }).icAudit ?? {}).sort())).toEqual([
       'appInfo',
       'notify',
-      'revealFile',
       'saveDump',
+      'showDump',
     ]);
 
     const bot = await connectRaw(`ws://127.0.0.1:${port}/ingest`, {
@@ -67,6 +67,17 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
     expect(existsSync(out)).toBe(true);
     const dump = JSON.parse(readFileSync(out, 'utf8')) as Record<string, Array<Record<string, unknown>>>;
     expect(dump['DesktopBot']![0]).toMatchObject({ event_type: 'boot', project_market: 'FOREX' });
+    // The dump toast's "show in folder": through the preload to the shell (stubbed), for the copy just saved.
+    await app.evaluate(({ shell }) => {
+      const revealed: string[] = [];
+      (globalThis as { __revealed?: string[] }).__revealed = revealed;
+      shell.showItemInFolder = (p: string) => void revealed.push(p);
+    });
+    await page.locator('[data-testid="show-in-folder"]').click();
+    const electronApp = app;
+    await expect
+      .poll(() => electronApp.evaluate(() => (globalThis as { __revealed?: string[] }).__revealed))
+      .toEqual([out]);
     await bot.close();
   });
 });

@@ -108,8 +108,18 @@ describe('IPC handlers', () => {
       });
     }
     expect(calls).toHaveLength(1);
-    expect(await ipc.handlers.get(IpcChannels.REVEAL_FILE)!(own, '/tmp/x.json')).toBe(true);
-    expect(await ipc.handlers.get(IpcChannels.REVEAL_FILE)!(own, 42)).toBe(false);
+    // No channel reveals an arbitrary path (the old revealFile is gone).
+    expect(ipc.handlers.has('ic-audit:reveal-file')).toBe(false);
+    // Show in folder: a dump of the collector, or a copy this window saved; nothing else.
+    const show = ipc.handlers.get(IpcChannels.SHOW_DUMP)!;
+    expect(await show(own, join(dumpsDir, 'd.csv'))).toBe(true);
+    expect(calls.at(-1)).toMatch(/^reveal .*dumps\/d\.csv$/);
+    expect(await show(own, '/chosen/dumped_audit_trails.csv')).toBe(true);
+    expect(calls.at(-1)).toBe('reveal /chosen/dumped_audit_trails.csv');
+    const revealed = calls.length;
+    for (const outside of [join(root, 'secret'), join(dumpsDir, '..', 'secret'), '/chosen/other.csv', '/etc', 42])
+      expect(await show(own, outside)).toBe(false);
+    expect(calls).toHaveLength(revealed);
     expect(await ipc.handlers.get(IpcChannels.NOTIFY)!(own, 'Bot', 'error')).toBe(true);
     expect(await ipc.handlers.get(IpcChannels.APP_INFO)!(own)).toMatchObject({ version: '0.1.0' });
     unregister();

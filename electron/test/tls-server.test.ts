@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConfigError, plaintextWarning, resolveConfig } from '../src/settings/config.js';
+import { CHROMIUM } from '../../test/helpers/chromium.js';
 import { CLI, startCollector, tempDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { makeTestPki, spkiHash, type TestPki } from '../../test/helpers/tls-certs.js';
 
@@ -167,15 +168,9 @@ describe('the TLS port', () => {
     const profile = mkdtempSync(join(tmpdir(), 'ic-audit-chromium-'));
     // Chromium honours the SPKI list only with an explicit user data dir: a fresh one, through the persistent context.
     const browser = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
+      executablePath: CHROMIUM.executablePath,
       args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
+        ...CHROMIUM.args,
         `--ignore-certificate-errors-spki-list=${spkiHash(pki.caCert)},${spkiHash(pki.serverCert)}`,
       ],
     });

@@ -7,6 +7,7 @@ import { startErrorNotifications } from './net/notifications.js';
 import { captureToken, withToken } from './net/token.js';
 import { useStore } from './store/store.js';
 import './styles.css';
+import './console-states.css';
 
 captureToken();
 const wsUrl = withToken(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console`);

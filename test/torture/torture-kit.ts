@@ -90,18 +90,7 @@ export function newestSegment(dataDir: string): string {
 }
 
 /** How Debian's Chromium is launched in every browser test. */
-export const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-  ],
-};
+export { CHROMIUM } from '../helpers/chromium.js';
 
 /** A LIFO list of clean-ups, run by afterEach even when the test failed half-way. */
 export class Cleanup {

@@ -13,7 +13,7 @@ import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode, type HealthInfo } from '@ic-audit/shared';
 import type { IngestTarget } from '../collector/api.js';
 import type { CollectorConfig } from '../settings/config.js';
-import { unauthorizedPage } from './unauthorized-page.js';
+import { UNAUTHORIZED_CSP, unauthorizedPage } from './unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';
 import { ConfigError, isLoopback } from '../settings/config.js';
 import { parseFlatBody, parseIdempotencyKey } from './flat-body.js';
@@ -184,11 +184,9 @@ export async function startServer(
     if (verdict === 'origin') return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'unknown Host or Origin');
     if (verdict === 'token') {
       if (url.pathname.startsWith('/api/')) return sendError(res, 401, 'E_UNAUTHORIZED', 'console token required');
-      res.writeHead(401, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'none'",
-      });
-      res.end(unauthorizedPage());
+      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': UNAUTHORIZED_CSP });
+      // The Host header passed hostAllowed() above: it is one of this server's own names and its real port.
+      res.end(unauthorizedPage(`${secure ? 'https' : 'http'}://${req.headers.host ?? ''}`));
       return;
     }
     if (url.searchParams.has('token') && req.method === 'GET' && url.pathname === '/') {

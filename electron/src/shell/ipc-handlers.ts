@@ -80,6 +80,8 @@ export function suggestedFileName(name: unknown): string {
 
 /** Registers every preload channel on `ipc`; each handler first checks the sender. Returns an unregister function. */
 export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void {
+  // Copies the user saved through the native dialog: "show in folder" may reveal these besides the dumps folder.
+  const saved = new Set<string>();
   // Typed against IpcContract: each handler takes the contract's number of untrusted arguments and must return the
   // contract's result; a channel without a handler (or a handler without a channel) does not compile.
   const handlers: IpcHandlers = {
@@ -89,11 +91,13 @@ export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void
       const to = await deps.askSavePath(suggestedFileName(name));
       if (to === null) return null;
       await deps.copyFile(from, to);
+      saved.add(to);
       return to;
     },
-    [IpcChannels.REVEAL_FILE]: (path) => {
-      if (typeof path !== 'string' || path.length === 0) return false;
-      deps.reveal(path);
+    [IpcChannels.SHOW_DUMP]: (path) => {
+      const file = typeof path === 'string' && saved.has(path) ? path : dumpSource(path, deps.dumpsDir);
+      if (file === null) return false;
+      deps.reveal(file);
       return true;
     },
     [IpcChannels.NOTIFY]: (title, body) => deps.notify(String(title).slice(0, 200), String(body).slice(0, 1000)),

@@ -8,7 +8,7 @@ const invoke = ipcRenderer.invoke.bind(ipcRenderer) as IpcInvoke;
 
 const api: PreloadApi = {
   saveDump: (sourcePath, suggestedName) => invoke(IpcChannels.SAVE_DUMP, sourcePath, suggestedName),
-  revealFile: (path) => invoke(IpcChannels.REVEAL_FILE, path),
+  showDump: (path) => invoke(IpcChannels.SHOW_DUMP, path),
   notify: (title, body) => invoke(IpcChannels.NOTIFY, title, body),
   appInfo: () => invoke(IpcChannels.APP_INFO),
 };

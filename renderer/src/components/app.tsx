@@ -1,4 +1,6 @@
 import { useStore } from '../store/store.js';
+import { ConnectionBanner } from './connection-banner.js';
+import { DumpToast } from './dump-toast.js';
 import { Header } from './header.js';
 import { useKeyboard } from './keyboard.js';
 import { Overview } from './overview.js';
@@ -12,10 +14,12 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <ConnectionBanner />
       <div className="main">
         <ProjectsSidebar />
         <main className="content">{tab === 'overview' ? <Overview /> : <StreamView />}</main>
       </div>
+      <DumpToast />
     </div>
   );
 }

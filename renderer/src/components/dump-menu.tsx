@@ -69,6 +69,7 @@ async function verifyDumpFiles(files: FileList | null): Promise<void> {
 export function DumpMenu() {
   const client = useClient();
   const status = useStore((s) => s.dump);
+  const offline = useStore((s) => s.link !== 'live');
   const [open, setOpen] = useState(false);
   const [scope, setScope] = useState<DumpScope>('30h');
   const [format, setFormat] = useState<DumpFormat>('json');
@@ -95,12 +96,17 @@ export function DumpMenu() {
         const saved = await bridge.saveDump(d.result.path, d.file_name);
         st.setDump({
           state: 'done',
-          message: saved ? `Saved ${what} to ${saved}` : `Save cancelled; the collector's copy is at ${d.result.path}`,
+          message: saved ? `Saved ${what}` : "Save cancelled; the collector's copy:",
+          path: saved ?? d.result.path,
         });
         return;
       }
       if (d.download !== '') download(d.download, d.file_name);
-      st.setDump({ state: 'done', message: `Downloaded ${d.file_name} (${what}) · collector copy: ${d.result.path}` });
+      st.setDump({
+        state: 'done',
+        message: `Downloaded ${d.file_name} (${what}); the collector's copy:`,
+        path: d.result.path,
+      });
     } catch (err) {
       st.setDump({ state: 'failed', message: `Dump failed: ${err instanceof Error ? err.message : String(err)}` });
     }
@@ -112,9 +118,13 @@ export function DumpMenu() {
         type="button"
         className="primary"
         id="dump-button"
-        disabled={status.state === 'running'}
+        disabled={status.state === 'running' || offline}
         onClick={() => void run('30h', 'json')}
-        title="Dump the last 30 hours in the seed's JSON format (d)"
+        title={
+          offline
+            ? 'No connection to the collector: Dump is unavailable'
+            : "Dump the last 30 hours in the seed's JSON format (d)"
+        }
       >
         Dump 30 h
       </button>
@@ -123,11 +133,13 @@ export function DumpMenu() {
         className="primary caret"
         aria-label="Dump options"
         aria-expanded={open}
+        disabled={offline}
+        title={offline ? 'No connection to the collector: Dump is unavailable' : 'Dump options'}
         onClick={() => setOpen(!open)}
       >
         ▾
       </button>
-      {open && (
+      {open && !offline && (
         <div className="menu" role="dialog" aria-label="Dump options">
           <fieldset>
             <legend>what</legend>

@@ -1,6 +1,7 @@
 import { TIME_RANGES, type TimeRange } from '@ic-audit/shared';
 import { useEffect, useRef, useState } from 'react';
 import { formatCount } from '../lib/format.js';
+import { fetchOlder } from '../net/load-older.js';
 import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 import { useProjects } from './use-projects.js';
@@ -46,13 +47,9 @@ export function FilterBar() {
   useEffect(() => setText(filter.text), [filter.text]);
 
   const loadOlder = async (): Promise<void> => {
-    const s = useStore.getState();
-    const requested = s.filter;
     setLoading(true);
     try {
-      const { rows, more } = await client.query(requested, s.view.olderCursor(), 2000);
-      if (useStore.getState().filter === requested) s.addOlder(rows, more);
-      setNote(rows.length === 0 ? 'nothing older' : '');
+      setNote((await fetchOlder(client, useStore)) === 0 ? 'nothing older' : '');
     } catch (err) {
       setNote(err instanceof Error ? err.message : String(err));
     } finally {

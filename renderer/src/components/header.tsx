@@ -3,7 +3,7 @@ import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 import { DumpMenu } from './dump-menu.js';
 
-/** Top bar: link state, views, integrity with verify, notifications toggle, Dump (always visible), dump status. */
+/** Top bar: link state, views, integrity with verify, notifications toggle, Dump (always visible). */
 export function Header() {
   const client = useClient();
   const link = useStore((s) => s.link);
@@ -12,8 +12,18 @@ export function Header() {
   const verifying = useStore((s) => s.verifying);
   const health = useStore((s) => s.health);
   const muted = useStore((s) => s.notificationsMuted);
-  const dump = useStore((s) => s.dump);
   const version = useStore((s) => s.version);
+  // Counted with the rows in the same flush (store/counts-slice.ts), so never ahead of or behind the table.
+  const events = useStore((s) => s.tally.total);
+  // From the session table (pushed within 50 ms of a hello or a close), not the 2-second health tick.
+  const connected = useStore((s) => {
+    let n = 0;
+    for (const x of s.sessions.values()) if (x.connected) n++;
+    return n;
+  });
+  // Cut off from the collector: what it last said about integrity may no longer hold.
+  const offline = link !== 'live';
+  const offlineWhy = 'No connection to the collector';
 
   const verify = async (): Promise<void> => {
     const s = useStore.getState();
@@ -53,7 +63,7 @@ export function Header() {
         {tabButton('stream', 'Stream', '2')}
       </nav>
       <span className="muted">
-        {health ? `${formatCount(health.events)} events · ${health.connected} connected` : ''}
+        {health ? `${formatCount(events)} events · ${offline ? '?' : connected} connected` : ''}
       </span>
       <span className="grow" />
       {health?.transport?.warning ? (
@@ -62,11 +72,11 @@ export function Header() {
         </span>
       ) : null}
       <span
-        className={`integrity ${integrity === null ? '' : integrity.ok ? 'ok' : 'bad'}`}
+        className={`integrity ${integrity === null || offline ? 'unknown' : integrity.ok ? 'ok' : 'bad'}`}
         data-testid="integrity"
-        title={integrity?.message ?? ''}
+        title={offline ? `${offlineWhy}: integrity cannot be checked` : (integrity?.message ?? '')}
       >
-        {integrity === null
+        {integrity === null || offline
           ? 'integrity: unknown'
           : integrity.ok
             ? `chain intact · ${formatCount(integrity.records)}`
@@ -75,8 +85,8 @@ export function Header() {
       <button
         type="button"
         onClick={() => void verify()}
-        disabled={verifying || link !== 'live'}
-        title="Walk the whole hash chain on disk (v)"
+        disabled={verifying || offline}
+        title={offline ? `${offlineWhy}: Verify is unavailable` : 'Walk the whole hash chain on disk (v)'}
       >
         {verifying ? 'verifying…' : 'Verify'}
       </button>
@@ -89,11 +99,6 @@ export function Header() {
         {muted ? 'alerts off' : 'alerts on'}
       </button>
       <DumpMenu />
-      {dump.message !== '' && (
-        <div className={`dump-status ${dump.state}`} role="status" data-testid="dump-status">
-          {dump.message}
-        </div>
-      )}
       <span className="muted version">{version}</span>
     </header>
   );

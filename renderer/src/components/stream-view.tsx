@@ -1,4 +1,5 @@
 import { useStore } from '../store/store.js';
+import { StreamEmpty } from './empty-states.js';
 import { EventDetail } from './event-detail.js';
 import { EventTable } from './event-table.js';
 import { FilterBar } from './filter-bar.js';
@@ -11,6 +12,7 @@ export function StreamView() {
       <FilterBar />
       <div className={`stream-body ${selected !== null ? 'with-detail' : ''}`}>
         <EventTable />
+        <StreamEmpty />
         <EventDetail />
       </div>
     </div>

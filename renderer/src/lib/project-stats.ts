@@ -1,7 +1,7 @@
 import { namedPrivileges, type SessionInfo } from '@ic-audit/shared';
 
-/** Status of a project as the sidebar shows it. */
-export type ProjectStatus = 'connected' | 'silent' | 'disconnected';
+/** Status of a project as the sidebar shows it; `unknown` while the console itself has no connection. */
+export type ProjectStatus = 'connected' | 'silent' | 'disconnected' | 'unknown';
 
 /** Everything the sidebar and overview show about one project. */
 export interface ProjectSummary {

@@ -1,4 +1,6 @@
 import {
+  EMPTY_FILTER,
+  MAX_QUERY_LIMIT,
   parseConsoleServerFrame,
   type ConsoleDumpedFrame,
   type ConsoleServerFrame,
@@ -23,7 +25,8 @@ export const frameScheduler: Scheduler = (run) => {
 
 /**
  * The console channel: keeps one WebSocket to `/console` (reconnecting with backoff), feeds the store in batches
- * (one update per animation frame however fast records arrive) and turns requests into promises.
+ * (one update per animation frame however fast records arrive) and turns requests into promises. After a
+ * reconnect it back-fills the records journaled while it was away (see {@link loadSnapshot}).
  */
 export class ConsoleClient {
   private ws: WebSocket | null = null;
@@ -31,7 +34,12 @@ export class ConsoleClient {
   private readonly waiting = new Map<string, Pending>();
   private nextId = 1;
   private retryMs = 500;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** While a back-fill runs, live rows wait here (they must land after the older rows it fetches). */
+  private holding: WireRow[] | null = null;
+  /** Bumped by every snapshot: a back-fill overtaken by a newer snapshot drops its result. */
+  private generation = 0;
   /** Called with the new rows of each flush (notifications). */
   onRows: ((rows: readonly Row[]) => void) | null = null;
 
@@ -46,6 +54,9 @@ export class ConsoleClient {
   /** Opens the channel (and keeps it open until {@link close}). */
   connect(): void {
     this.closed = false;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.store.getState().setRetryAt(null);
     const ws = new WebSocket(this.url);
     this.ws = ws;
     ws.onopen = () => {
@@ -60,15 +71,25 @@ export class ConsoleClient {
       for (const p of this.waiting.values()) p.reject(new Error('console connection lost'));
       this.waiting.clear();
       if (this.closed) return;
-      this.store.getState().setLink('reconnecting');
-      setTimeout(() => this.connect(), this.retryMs);
+      const s = this.store.getState();
+      s.setLink('reconnecting');
+      s.connectionLost(Date.now());
+      s.setRetryAt(Date.now() + this.retryMs);
+      this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(10_000, this.retryMs * 2);
     };
+  }
+
+  /** Tries to reconnect now instead of waiting for the backoff (the banner's "retry now"). */
+  retryNow(): void {
+    if (this.closed || this.ws !== null) return;
+    this.connect();
   }
 
   /** Closes for good. */
   close(): void {
     this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     this.ws?.close();
   }
 
@@ -82,9 +103,11 @@ export class ConsoleClient {
         this.batcher.clear();
         s.setServerInfo(frame.silent_after, frame.version);
         s.setHealth(frame.health, frame.now);
+        s.rebaseCounts(frame.sessions, frame.health.events);
         s.setSessions(frame.sessions);
         this.loadSnapshot(frame.rows);
         s.setLink('live');
+        s.connectionRestored();
         return;
       case 'records':
         this.batcher.push(frame.rows);
@@ -98,7 +121,13 @@ export class ConsoleClient {
       case 'dump_written':
         // Dumps asked for elsewhere (a bot, a Python client) say where they went; the console's own dump reports
         // through its request.
-        if (s.dump.state !== 'running') s.setDump({ state: 'done', message: `Dump written to ${frame.result.path}` });
+        if (s.dump.state !== 'running') {
+          s.setDump({
+            state: 'done',
+            message: `Dump written (${frame.result.events} events):`,
+            path: frame.result.path,
+          });
+        }
         return;
       case 'resync':
         // A snapshot follows; drop what is queued so nothing stale lands after it.
@@ -120,18 +149,66 @@ export class ConsoleClient {
     }
   }
 
-  /** Keeps rows already held when the snapshot overlaps them (a reconnect); otherwise starts over. */
+  /**
+   * Keeps rows already held when the snapshot overlaps them (a reconnect). When it does not (more was journaled
+   * while the console was away than a snapshot carries), the missing range is fetched page by page, newest first,
+   * down to the last id held, so nothing is skipped and nothing repeats. A fresh console just takes the snapshot.
+   */
   private loadSnapshot(wire: readonly WireRow[]): void {
     const s = this.store.getState();
+    const generation = ++this.generation;
+    this.holding = null;
     const first = wire[0];
     if (first !== undefined && s.ring.size > 0 && first[0] <= s.ring.maxId + 1) {
       this.flush(wire.filter((w) => w[0] > s.ring.maxId));
       return;
     }
-    s.resetRows(wire.map(fromWire));
+    if (first === undefined || s.ring.size === 0) {
+      s.resetRows(wire.map(fromWire));
+      return;
+    }
+    this.holding = [];
+    void this.backfill(s.ring.maxId, first[0], s.ring.capacity).then((missing) => {
+      if (generation !== this.generation) return;
+      const held = this.holding ?? [];
+      this.holding = null;
+      if (missing === null) {
+        // Too much or the channel dropped again: start over from the snapshot rather than leave a silent hole.
+        this.store.getState().resetRows(wire.map(fromWire));
+        this.flush(held);
+        return;
+      }
+      this.flush([...missing, ...wire, ...held]);
+    });
+  }
+
+  /** Records with ids in (`after`, `before`), oldest first; null when more than `max` or the query failed. */
+  private async backfill(after: number, before: number, max: number): Promise<WireRow[] | null> {
+    const newestFirst: WireRow[] = [];
+    let cursor = before;
+    try {
+      for (;;) {
+        const f = await this.request({ type: 'query', filter: EMPTY_FILTER, before: cursor, limit: MAX_QUERY_LIMIT });
+        if (f.type !== 'result') return null;
+        for (const w of f.rows) {
+          if (w[0] <= after) return newestFirst.reverse();
+          newestFirst.push(w);
+        }
+        const last = f.rows[f.rows.length - 1];
+        if (!f.more || last === undefined) return newestFirst.reverse();
+        if (newestFirst.length > max) return null;
+        cursor = last[0];
+      }
+    } catch {
+      return null;
+    }
   }
 
   private flush(wire: readonly WireRow[]): void {
+    if (this.holding !== null) {
+      for (const w of wire) this.holding.push(w);
+      return;
+    }
     if (wire.length === 0) return;
     const rows = wire.map(fromWire);
     this.store.getState().appendRows(rows);

@@ -13,7 +13,15 @@ export const TAIL_LENGTH = 8;
 function liveOf(live: Map<string, ProjectLive>, project: string): ProjectLive {
   let p = live.get(project);
   if (p === undefined) {
-    p = { tail: [], rate: new RateBuckets(), lastEventAt: 0, lastErrorAt: 0 };
+    p = {
+      tail: [],
+      lastError: null,
+      systemCount: 0,
+      lastSystem: null,
+      rate: new RateBuckets(),
+      lastEventAt: 0,
+      lastErrorAt: 0,
+    };
     live.set(project, p);
   }
   return p;
@@ -22,8 +30,14 @@ function liveOf(live: Map<string, ProjectLive>, project: string): ProjectLive {
 function track(live: Map<string, ProjectLive>, types: Set<string>, row: Row): void {
   types.add(row.type);
   const p = liveOf(live, row.project);
-  p.tail.push(row);
-  if (p.tail.length > TAIL_LENGTH * 2) p.tail.splice(0, p.tail.length - TAIL_LENGTH);
+  if (row.system) {
+    p.systemCount++;
+    p.lastSystem = row;
+  } else {
+    p.tail.push(row);
+    if (p.tail.length > TAIL_LENGTH * 2) p.tail.splice(0, p.tail.length - TAIL_LENGTH);
+    if (row.type === 'error') p.lastError = row;
+  }
   p.rate.add(row.rx);
   if (row.rx > p.lastEventAt) p.lastEventAt = row.rx;
   if (row.type === 'error' && row.rx > p.lastErrorAt) p.lastErrorAt = row.rx;
@@ -40,12 +54,13 @@ export function createEventsSlice(capacity = RING_CAPACITY): StateCreator<AppSta
       types: new Set(),
       rowsVersion: 0,
       appendRows(rows) {
-        const { ring, view, live, types } = get();
+        const { ring, view, live, types, tally } = get();
         const from = ring.end;
         let added = false;
         for (const row of rows) {
           if (!ring.push(row)) continue;
           track(live, types, row);
+          tally.count(row);
           added = true;
         }
         if (!added) return;

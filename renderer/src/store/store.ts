@@ -1,5 +1,7 @@
 import { sameFilter, EMPTY_FILTER, type SessionInfo } from '@ic-audit/shared';
 import { create, type StateCreator } from 'zustand';
+import { connectionSlice } from './connection-slice.js';
+import { countsSlice } from './counts-slice.js';
 import { createEventsSlice } from './events-slice.js';
 import type { AppState, FiltersSlice, HealthSlice, SessionsSlice, UiSlice } from './types.js';
 
@@ -13,6 +15,7 @@ const sessionsSlice: StateCreator<AppState, [], [], SessionsSlice> = (set, get) 
     });
   },
   updateSessions(list) {
+    get().tally.adopt(list);
     const next = new Map(get().sessions);
     for (const s of list) next.set(s.session, s);
     set({ sessions: next, sessionsVersion: get().sessionsVersion + 1 });
@@ -83,6 +86,8 @@ export function createAppStore(capacity?: number) {
     ...filtersSlice(...a),
     ...uiSlice(...a),
     ...healthSlice(...a),
+    ...countsSlice(...a),
+    ...connectionSlice(...a),
   }));
 }
 

@@ -3,6 +3,8 @@ import type { RateBuckets } from '../lib/rate-buckets.js';
 import type { Row } from '../lib/row.js';
 import type { RowRing } from '../lib/row-ring.js';
 import type { RowView } from '../lib/row-view.js';
+import type { ConnectionSlice } from './connection-slice.js';
+import type { CountsSlice } from './counts-slice.js';
 
 /** Sessions slice: what the collector says about every bot session. */
 export interface SessionsSlice {
@@ -16,8 +18,13 @@ export interface SessionsSlice {
 
 /** Live per-project figures kept while rows stream in. */
 export interface ProjectLive {
-  /** Newest rows of the project, oldest first (overview tail). */
+  /** Newest event rows of the project, oldest first (overview tail; the collector's own records are not in it). */
   tail: Row[];
+  /** The project's newest error event: its card keeps it pinned until a newer one. */
+  lastError: Row | null;
+  /** The collector's own records for the project (session declared, gaps), folded into one line of the card. */
+  systemCount: number;
+  lastSystem: Row | null;
   rate: RateBuckets;
   lastEventAt: number;
   lastErrorAt: number;
@@ -55,6 +62,8 @@ export type Tab = 'overview' | 'stream';
 export interface DumpStatus {
   state: 'idle' | 'running' | 'done' | 'failed';
   message: string;
+  /** The written (or saved) file, for the toast's "copy path" and "show in folder". */
+  path?: string;
 }
 
 /** UI slice: navigation, selection, follow mode, dump status, notification preference. */
@@ -93,4 +102,10 @@ export interface HealthSlice {
 }
 
 /** The whole console store. */
-export type AppState = SessionsSlice & EventsSlice & FiltersSlice & UiSlice & HealthSlice;
+export type AppState = SessionsSlice &
+  EventsSlice &
+  FiltersSlice &
+  UiSlice &
+  HealthSlice &
+  CountsSlice &
+  ConnectionSlice;
