@@ -1,9 +1,9 @@
 /**
  * The journal on its own, in a temp dir: group commit, and what a waiting drain is told when the disk fails and
  * the journal closes (shutdown meeting a disk fault). A failing disk without root: the segment is a symlink to
- * /dev/full, where every write fails with ENOSPC.
+ * /dev/full, where every write fails with ENOSPC; removing the link is the disk recovering.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -142,5 +142,26 @@ describe('Journal', () => {
     await first;
     await journal.close();
     await expect(journal.drain()).resolves.toBeUndefined();
+  });
+
+  it('retries a failed write and commits it once the disk takes it again; nothing is reported committed before', async () => {
+    const { dir, journal, batches } = open({ fullDisk: true });
+    for (let seq = 1; seq <= 3; seq++) journal.append(entry(seq));
+    const drained = journal.drain();
+    await until(() => journal.fault !== null, 'the write to fail');
+    // A few retries fail the same way (the backoff grows); meanwhile nothing is committed and the queue is kept.
+    await until(() => journal.pendingCount === 3 && batches.length === 0, 'the queue to be kept');
+    expect(journal.idle).toBe(false);
+    // The disk recovers: the next retry opens a real segment and writes the whole batch, in order, once.
+    unlinkSync(join(dir, segmentName(NOW)));
+    await drained;
+    expect(journal.fault).toBeNull();
+    expect(batches.flatMap((b) => b.entries.map((e) => e.seq))).toEqual([1, 2, 3]);
+    await journal.close();
+    const seen: number[] = [];
+    const scan = await scanJournal(dir, (r) => seen.push(r.seq));
+    expect(scan.firstBreak).toBeNull();
+    expect(scan.tail).toBeNull();
+    expect(seen).toEqual([1, 2, 3]);
   });
 });

@@ -12,9 +12,9 @@ import type {
 } from '@ic-audit/shared';
 import type { DumpOptions } from '../dump/dump-writer.js';
 import type { RecordQuery } from '../read-model/query.js';
-import type { SessionState } from '../read-model/sessions.js';
+import type { HelloMeta, SessionState } from '../read-model/sessions.js';
 
-export type { DumpOptions, RecordQuery };
+export type { DumpOptions, HelloMeta, RecordQuery };
 
 /**
  * The collector as the console (and the Electron shell) sees it. Implemented by `Collector`; everything here
@@ -50,15 +50,6 @@ export interface CollectorApi {
 /** Something that can receive acks for a session (the session's current WebSocket connection). */
 export interface AckSink {
   ack(seq: number): void;
-}
-
-/** Hello metadata besides the project (what the session table keeps). */
-export interface HelloMeta {
-  source: SessionInfo['source'];
-  sdk: string;
-  host: string;
-  pid: number;
-  dropped: number;
 }
 
 /** Where ingested events go: what the WebSocket ingest, POST /ingest and legacy TCP need from a collector. */

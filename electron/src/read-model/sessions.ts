@@ -19,6 +19,15 @@ export interface SessionState extends SessionInfo {
   offsetAt: number;
 }
 
+/** Hello metadata besides the project (what the session table keeps of a bot's hello). */
+export interface HelloMeta {
+  source: SessionInfo['source'];
+  sdk: string;
+  host: string;
+  pid: number;
+  dropped: number;
+}
+
 /** A session as a checkpoint stores it. */
 export type SessionSnapshot = Omit<SessionState, 'sessionJson' | 'projectJson' | 'connected'>;
 
@@ -79,7 +88,7 @@ export class SessionTable {
   declare(
     session: string,
     project: ProjectInfo,
-    meta: { source: SessionInfo['source']; sdk: string; host: string; pid: number; dropped: number },
+    meta: HelloMeta,
     now: number,
   ): { state: SessionState; changed: boolean } {
     this.projects.set(project.project_name, project);

@@ -3,8 +3,7 @@ import type { RateBuckets } from '../lib/rate-buckets.js';
 import type { Row } from '../lib/row.js';
 import type { RowRing } from '../lib/row-ring.js';
 import type { RowView } from '../lib/row-view.js';
-import type { ConnectionSlice } from './connection-slice.js';
-import type { CountsSlice } from './counts-slice.js';
+import type { EventTally } from '../lib/event-tally.js';
 
 /** Sessions slice: what the collector says about every bot session. */
 export interface SessionsSlice {
@@ -102,6 +101,32 @@ export interface HealthSlice {
 }
 
 /** The whole console store. */
+/**
+ * Connection slice: since when the console has been cut off from the collector and when it tries again. While
+ * `lostAt` is set everything the collector last said (integrity, bot status) is stale, and the UI says so.
+ */
+export interface ConnectionSlice {
+  /** Browser clock (ms) when the channel dropped; null while connected (or before the first connection). */
+  lostAt: number | null;
+  /** Browser clock (ms) of the next reconnect attempt; null while connected or while an attempt is under way. */
+  retryAt: number | null;
+  /** Notes the channel dropped (keeps the first moment across failed retries). */
+  connectionLost(now: number): void;
+  setRetryAt(at: number | null): void;
+  /** Notes the channel is live again. */
+  connectionRestored(): void;
+}
+
+/**
+ * Counts slice: event and error counts driven by the same flush as the rows (lib/event-tally.ts). The tally is a
+ * mutable object counted in place by `appendRows`; the flush's one `set` makes every reader look again.
+ */
+export interface CountsSlice {
+  tally: EventTally;
+  /** Starts the counts over from a snapshot (before its rows are loaded). */
+  rebaseCounts(sessions: readonly SessionInfo[], totalEvents: number): void;
+}
+
 export type AppState = SessionsSlice &
   EventsSlice &
   FiltersSlice &
