@@ -3,7 +3,7 @@
  * made by openssl in the test: delivery across a restart, wrong CA, pinning, certificate reload under a connected
  * bot, mutual TLS.
  */
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -140,6 +140,7 @@ describe('SDK over wss:// with a private CA', () => {
     copyFileSync(renewed.cert, live.cert);
     c.child.kill('SIGHUP');
     expect(await waitFor(() => c.output().includes('TLS certificate reloaded'), 5_000)).toBe(true);
+    expect(c.output()).toMatch(/TLS certificate reloaded from .* \(SIGHUP\)/);
     expect(await servedFingerprint(c.port, pki.caCert)).toBe(fingerprint256(renewed.cert));
     for (let i = 0; i < 100; i++) bot.send('tick', `after ${i}`, { i });
     expect(await bot.flush(5_000)).toBe(true);
@@ -152,8 +153,31 @@ describe('SDK over wss:// with a private CA', () => {
     const other = pki.issueServer('mismatch');
     copyFileSync(other.key, live.key); // a key that does not match the certificate
     c.child.kill('SIGHUP');
-    expect(await waitFor(() => c.output().includes('TLS certificate not reloaded'), 5_000)).toBe(true);
+    expect(await waitFor(() => /TLS certificate not reloaded \(SIGHUP\)/.test(c.output()), 5_000)).toBe(true);
     expect(await servedFingerprint(c.port, pki.caCert)).toBe(fingerprint256(live.cert));
+  });
+
+  it('certificate renewed by rename is picked up without a signal; a bot stays connected and new connections see it', async () => {
+    const live = pki.issueServer('watched');
+    const c = own(await startCollector({ args: tlsArgs(live.cert, live.key) })).current;
+    const bot = track(
+      new AuditNotifier({ projectName: 'Watched', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert }),
+    );
+    bot.send('tick', 'before', {});
+    expect(await bot.flush(5_000)).toBe(true);
+    // A certificate manager writes new files beside the old ones and renames them into place.
+    const renewed = pki.issueServer('renamed');
+    copyFileSync(renewed.key, `${live.key}.new`);
+    renameSync(`${live.key}.new`, live.key);
+    copyFileSync(renewed.cert, `${live.cert}.new`);
+    renameSync(`${live.cert}.new`, live.cert);
+    expect(await waitFor(() => /TLS certificate reloaded from .* \(file changed\)/.test(c.output()), 10_000)).toBe(
+      true,
+    );
+    expect(await servedFingerprint(c.port, pki.caCert)).toBe(fingerprint256(renewed.cert));
+    bot.send('tick', 'after', {});
+    expect(await bot.flush(5_000)).toBe(true);
+    expect(bot.stats()).toMatchObject({ acked: 3, reconnects: 0, connected: true });
   });
 });
 

@@ -4,6 +4,7 @@ import type { Collector } from '../collector/collector.js';
 import { DataDirError } from '../settings/data-dir.js';
 import { startCollector } from './start-collector.js';
 import type { ConsoleFactory } from './running.js';
+import { keepTlsFresh } from './tls-reload.js';
 
 /**
  * `ic-audit serve`: starts the collector, prints where to connect, dumps on Enter (as the Python server did),
@@ -52,14 +53,12 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
-  // SIGHUP swaps in a renewed certificate for new connections; connected bots keep theirs (and stay connected).
-  if (config.tlsCert !== null) {
-    process.on('SIGHUP', () => {
-      const error = running.reloadTls();
-      if (error === null) process.stdout.write(`ic-audit: TLS certificate reloaded from ${config.tlsCert}\n`);
-      else process.stderr.write(`ic-audit: TLS certificate not reloaded, the previous one stays in use: ${error}\n`);
-    });
-  }
+  // A renewed certificate (SIGHUP, or its files changing) serves new connections; connected bots keep theirs.
+  const stopTlsReload = keepTlsFresh(config, running, {
+    info: (m) => process.stdout.write(`ic-audit: ${m}\n`),
+    warn: (m) => process.stderr.write(`ic-audit: ${m}\n`),
+  });
+  void done.then(stopTlsReload);
   const health = running.collector.health();
   process.stdout.write(
     `ic-audit ${health.version} collecting into ${config.dataDir} (${health.events} events, ${health.integrity.message})\n`,

@@ -19,12 +19,14 @@ import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { dirname, join } from 'node:path';
 import { parseServeFlags } from '../app/cli-args.js';
 import { DEFAULTS, resolveConfig } from '../settings/config.js';
-import { keyFileFor } from '../integrity/signing-key.js';
+import { defaultConfigDir, keyFileFor } from '../integrity/signing-key.js';
+import { ensureSettingsFile, readSettingsFile, settingsPath, withSettings } from '../app/settings-file.js';
 import { SafeStorageKeyStore } from './safe-storage-key-store.js';
 import { DataDirError } from '../settings/data-dir.js';
 import { startCollector } from '../app/start-collector.js';
 import type { RunningCollector } from '../app/running.js';
 import { makeConsole } from '../app/console-factory.js';
+import { keepTlsFresh } from '../app/tls-reload.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { consoleWindowOptions, navigationAllowed, permissionAllowed } from './window-options.js';
 
@@ -42,7 +44,9 @@ function fatal(title: string, message: string): void {
 async function boot(): Promise<void> {
   let config;
   try {
-    config = resolveConfig(parseServeFlags(process.argv.slice(1)));
+    // Settings: the command line, then the settings file (the desktop app's settings), then IC_AUDIT_* variables.
+    const file = readSettingsFile(settingsPath(defaultConfigDir()));
+    config = resolveConfig(withSettings(file, parseServeFlags(process.argv.slice(1))));
   } catch (err) {
     return fatal('ic-audit: bad setting', (err as Error).message);
   }
@@ -65,6 +69,8 @@ async function boot(): Promise<void> {
     return fatal('ic-audit could not start', e.message);
   }
   const r = running;
+  // A renewed certificate (SIGHUP, or its files changing) serves new connections without restarting the app.
+  keepTlsFresh(config, r, { info: (m) => console.log(`ic-audit: ${m}`), warn: (m) => console.warn(`ic-audit: ${m}`) });
   const origin = new URL(r.consoleUrl).origin;
   session.defaultSession.setPermissionRequestHandler((_wc, permission, cb) => cb(permissionAllowed(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
@@ -127,6 +133,11 @@ function buildMenu(r: RunningCollector): void {
         submenu: [
           { label: 'Dump last 30 hours…', accelerator: 'CmdOrCtrl+D', click: () => void dumpWithDialog(r) },
           { label: 'Open data folder', click: () => void shell.openPath(r.collector.dataDir) },
+          {
+            // The same flags as `ic-audit serve` (host, TLS, tokens...), read at the next start.
+            label: 'Settings… (applied at next start)',
+            click: () => void shell.openPath(ensureSettingsFile(settingsPath(defaultConfigDir()))),
+          },
           {
             label: 'Verify integrity',
             click: () =>
