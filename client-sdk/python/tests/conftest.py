@@ -4,7 +4,6 @@ import tempfile
 from typing import Callable, Iterator, List
 
 import pytest
-
 from collector import CLI, Collector
 
 

@@ -22,6 +22,12 @@ def bot_events(c: Collector, session: str) -> List[Dict[str, Any]]:
     return [r for r in c.events(session) if r["event_type"] == "trade_opened"]
 
 
+def wait_for_progress(c: Collector, sessions: List[str]) -> None:
+    counts = {s: len(bot_events(c, s)) for s in sessions}
+    wait_until(lambda: all(len(bot_events(c, s)) >= counts[s] + PROGRESS_EVENTS for s in sessions),
+               WAIT_S, "every bot's events to flow")
+
+
 def test_kill9_and_restart_twice_under_three_bots(start_collector: Callable[..., Collector]) -> None:
     c = start_collector()
     bots = [
@@ -32,9 +38,7 @@ def test_kill9_and_restart_twice_under_three_bots(start_collector: Callable[...,
     try:
         sessions = [json.loads(b.stdout.readline())["session"] for b in bots if b.stdout is not None]
         for _ in range(2):
-            counts = {s: len(bot_events(c, s)) for s in sessions}
-            wait_until(lambda: all(len(bot_events(c, s)) >= counts[s] + PROGRESS_EVENTS for s in sessions),
-                       WAIT_S, "every bot's events to flow")
+            wait_for_progress(c, sessions)
             c.kill()  # SIGKILL: no commit, no goodbye
             c.start()  # same port, same data dir
         reports = [json.loads(b.communicate(timeout=120)[0].strip().splitlines()[-1]) for b in bots]

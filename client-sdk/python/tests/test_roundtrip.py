@@ -97,11 +97,12 @@ def test_other_values_are_made_safe_and_stored(collector: Collector) -> None:
         many = {f"k{i}": i for i in range(400)}
         n.send("many", "too many keys", **many)
         n.send("big_description", "d" * 10_000, a=1)
+        n.send("wide", "past the fields budget", **{f"k{i}": "\U0001F680" * 5000 for i in range(40)})
         assert n.flush(FLUSH_S), n.stats()
     finally:
         n.close(0)
     records = collector.events(n.session)
-    assert [r["event_type"] for r in records] == ["boot", "hostile", "many", "big_description"]
+    assert [r["event_type"] for r in records] == ["boot", "hostile", "many", "big_description", "wide"]
     hostile = records[1]
     assert hostile["event_description"] == "[Unprintable: Hostile]"
     text = stored_fields(collector, n.session)[1]
@@ -142,6 +143,6 @@ def test_seed_event_shape(collector: Collector) -> None:
     # The seed's dict merge: a send field of the same name keeps its place, the constructor's value wins.
     assert custom["fields"] == {"symbol": "BTC", "desk": 7, "strategy": "mean-revert"}
     assert custom["timestamp"] == 1700000000.5 and custom["event_description"] is None
-    session = [r for r in collector.records() if r["session"] == n.session and r["seq"] == 0][0]
+    session = next(r for r in collector.records() if r["session"] == n.session and r["seq"] == 0)
     assert session["fields"]["project_privileges"] == ["execute_trade", None]
     assert session["fields"]["sdk"].startswith("ic-audit-client@")
