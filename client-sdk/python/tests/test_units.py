@@ -37,6 +37,10 @@ def test_version_is_the_packages() -> None:
         assert project["version"] == SDK_VERSION and project["name"] == "ic-audit-client"
 
 
+def test_license_is_the_repositorys() -> None:
+    assert (Path(__file__).parents[1] / "LICENSE").read_text() == (REPO / "LICENSE").read_text()
+
+
 def test_backoff_is_full_jitter_capped() -> None:
     # Same figures as client-sdk/test/backoff.test.ts, in seconds.
     assert backoff_delay(0, 0.1, 5.0, lambda: 0.5) == 0.05

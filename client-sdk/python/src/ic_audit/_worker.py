@@ -193,13 +193,21 @@ class Worker(threading.Thread):
             readable, _ = conn.readable(left)
             if not readable:
                 raise socket.timeout("no welcome")
-            for text in conn.read_texts():
+            closed: Optional[ConnectionClosed] = None
+            try:
+                texts = conn.read_texts()
+            except ConnectionClosed as err:
+                # A refusal comes as an error frame, then the close: the error is the reason worth reporting.
+                texts, closed = err.texts, err
+            for text in texts:
                 frame = _parse(text)
                 kind = frame.get("type")
-                if kind == "welcome" and isinstance(frame.get("acked"), int):
+                if kind == "welcome" and isinstance(frame.get("acked"), int) and closed is None:
                     return int(frame["acked"])
                 if kind == "error":
                     raise ConnectionClosed(f"{frame.get('code')}: {frame.get('message')}")
+            if closed is not None:
+                raise closed
 
     def _connect_failed(self, reason: str) -> None:
         delay = backoff_delay(self._attempt, self.o.backoff_base, self.o.backoff_cap)
