@@ -253,29 +253,24 @@ def _value(v: Any, depth: int, ctx: _Ctx) -> str:
         return _str(Markers.UNREADABLE, ctx)
 
 
-def _flat_fits(fields: Dict[str, Any]) -> bool:
-    """True when every value is a plain str / int / float / bool / None and the worst case fits the limits."""
-    if len(fields) > MAX_FIELDS_PER_EVENT:
-        return False
-    cost = 2
-    for k, v in fields.items():
-        if type(k) is not str or len(k) > MAX_FIELD_KEY_LENGTH // 2 or k == "__proto__":
-            return False
-        t = type(v)
-        if t is str:
-            if len(v) > _FAST_STRING:
-                return False
-            cost += _ESCAPE_FACTOR * len(v) + 2
-        elif t is float or v is None or t is bool:
-            cost += _NUMBER_COST
-        elif t is int:
-            if v.bit_length() > 64:
-                return False
-            cost += _NUMBER_COST
-        else:
-            return False
-        cost += _ESCAPE_FACTOR * len(k) + 4
-    return cost <= MAX_FIELDS_JSON_LENGTH
+# Values the C encoder writes exactly as the careful walk would (bool and None included; no containers).
+_FLAT_TYPES = frozenset((str, int, float, bool, type(None)))
+# A flat object's JSON this short fits every limit: no string can reach MAX_FIELD_STRING_LENGTH even counted in
+# UTF-16, and the collector's estimate (24 per number, each string's UTF-16 length) stays under the fields limit.
+_FLAT_TEXT_MAX = MAX_FIELD_STRING_LENGTH // 2
+_FLAT_KEY_MAX = MAX_FIELD_KEY_LENGTH // 2
+
+
+def _flat_json(fields: Dict[str, Any]) -> Optional[str]:
+    """The C encoder's JSON of a flat object of plain values when it surely fits the limits, else None."""
+    if len(fields) > MAX_FIELDS_PER_EVENT or "__proto__" in fields:
+        return None
+    if not _FLAT_TYPES.issuperset(map(type, fields.values())):
+        return None
+    text = str(_dumps_flat(fields))
+    if len(text) > _FLAT_TEXT_MAX or max(map(len, fields)) > _FLAT_KEY_MAX:
+        return None
+    return text
 
 
 def fields_json(fields: Dict[str, Any]) -> str:
@@ -283,9 +278,11 @@ def fields_json(fields: Dict[str, Any]) -> str:
     if not fields:
         return "{}"
     try:
-        if _flat_fits(fields):
-            return str(_dumps_flat(fields))
+        flat = _flat_json(fields)
+        if flat is not None:
+            return flat
     except Exception:
+        # Non-string keys, an int too long for text...: the careful walk handles each.
         pass
     ctx = _Ctx()
     try:

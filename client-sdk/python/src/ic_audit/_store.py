@@ -23,6 +23,8 @@ class EventStore:
         """Appends one event; returns how many of the oldest were dropped to stay within the bounds."""
         self.pending.append((seq, data))
         self.bytes += len(data)
+        if len(self.inflight) + len(self.pending) <= self.max_events and self.bytes <= self.max_bytes:
+            return 0
         dropped = 0
         # The newest event is always kept, however large: it is within the protocol's limits by construction.
         while len(self) > 1 and (len(self) > self.max_events or self.bytes > self.max_bytes):

@@ -1,0 +1,72 @@
+// B1-py: the Python SDK's send() on the bot thread (ns per call: 1,000-call means and single calls) and the bot's
+// CPU per event until acked, side by side with the seed client's design (a thread + a TCP connection per event to
+// the collector's legacy port) measured in the same Python process and run. The work is in b1-py-send.py.
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { startCollector } from './lib/collector.mjs';
+import { ratio, summarize } from './lib/stats.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const PYTHON = resolve(ROOT, 'client-sdk/python/.venv/bin/python');
+const SCRIPT = resolve(import.meta.dirname, 'b1-py-send.py');
+const TIMEOUT_MS = 900_000;
+
+/** A port on 127.0.0.1 with nothing listening (for the disconnected case). */
+async function deadPort() {
+  const srv = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export async function run({ quick }) {
+  // The SDK's venv (the same one the tests use); quick when it is already there.
+  const venv = spawnSync('bash', [resolve(ROOT, 'scripts/python-venv.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (venv.status !== 0) throw new Error('scripts/python-venv.sh failed');
+  const collector = await startCollector();
+  let r;
+  try {
+    const dead = `ws://127.0.0.1:${await deadPort()}/ingest`;
+    const out = spawnSync(PYTHON, [SCRIPT, collector.ingestUrl, String(collector.port), dead, quick ? '1' : '0'], {
+      encoding: 'utf8',
+      timeout: TIMEOUT_MS,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (out.status !== 0) throw new Error(`b1-py-send.py failed (${out.status}): ${out.stderr}`);
+    r = JSON.parse(out.stdout);
+  } finally {
+    await collector.close();
+  }
+  const seed = summarize(r.seed);
+  const cpuSeed = summarize(r.cpu_seed);
+  const vsSeed = (s) => ({ reference: "seed client's design, thread + TCP connect per event (sync part)", reference_median: seed.median, ratio: ratio(s.median, seed.median) });
+  const bar = (s) => ({
+    bar: 'p50 <= 2 us',
+    bar_met: s.median <= 2_000,
+    note: `${ratio(seed.median, s.median).toFixed(0)}x cheaper than the seed client per call; CPython ${r.python}`,
+  });
+  const conn = summarize(r.conn);
+  const single = summarize(r.single);
+  const disc = summarize(r.disc);
+  const cpuSdk = summarize(r.cpu_sdk);
+  return [
+    { id: 'B1-py', name: 'Python send() on the bot thread, connected (per-call mean of 1,000-call samples)', unit: 'ns/call', ...conn, ...vsSeed(conn), ...bar(conn) },
+    { id: 'B1-py', name: 'Python send() single calls, connected (each call timed, clock cost removed)', unit: 'ns/call', ...single, ...vsSeed(single), ...bar(single) },
+    { id: 'B1-py', name: 'Python send() on the bot thread, no collector (buffering, then evicting oldest)', unit: 'ns/call', ...disc, ...vsSeed(disc), ...bar(disc) },
+    {
+      id: 'B1-py',
+      name: 'Python bot CPU per event, all threads: send + serialize + frame + socket write, until acked',
+      unit: 'ns/event',
+      ...cpuSdk,
+      reference: "seed client's design, total CPU per event until answered",
+      reference_median: cpuSeed.median,
+      ratio: ratio(cpuSdk.median, cpuSeed.median),
+      note: `${ratio(cpuSeed.median, cpuSdk.median).toFixed(1)}x less CPU than the seed client${r.delivered ? '; every event acked' : '; NOT every event acked'}`,
+    },
+    { id: 'B1-py-ref', name: "reference: the workload's fields dict alone (included in every send figure)", unit: 'ns/call', ...summarize(r.fields) },
+    { id: 'B1-py-ref', name: "reference: seed client's design, thread + TCP connect + send per event (sync part)", unit: 'ns/call', ...seed },
+    { id: 'B1-py-ref', name: "reference: seed client's design, total CPU per event (until answered)", unit: 'ns/event', ...cpuSeed },
+  ];
+}
