@@ -2,24 +2,15 @@
 // CPU per event until acked, side by side with the seed client's design (a thread + a TCP connection per event to
 // the collector's legacy port) measured in the same Python process and run. The work is in b1-py-send.py.
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { startCollector } from './lib/collector.mjs';
+import { deadPort } from './lib/ports.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const PYTHON = resolve(ROOT, 'client-sdk/python/.venv/bin/python');
 const SCRIPT = resolve(import.meta.dirname, 'b1-py-send.py');
 const TIMEOUT_MS = 900_000;
-
-/** A port on 127.0.0.1 with nothing listening (for the disconnected case). */
-async function deadPort() {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 export async function run({ quick }) {
   // The SDK's venv (the same one the tests use); quick when it is already there.
