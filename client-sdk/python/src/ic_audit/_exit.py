@@ -1,17 +1,21 @@
-"""The flush at interpreter exit: one atexit hook for every live notifier, bounded by one shared deadline."""
+"""Process life: one atexit hook flushes every live notifier within one shared bound; a forked child gets fresh
+delivery state (its parent's lock may have been held at the fork, and its thread does not exist there)."""
 
 import atexit
+import os
 import threading
 import time
-import weakref
-from typing import Protocol
+from typing import Protocol, Set
 
 
 class ExitFlusher(Protocol):
     def exit_flush(self, started: float) -> None: ...
 
+    def after_fork_in_child(self) -> None: ...
 
-_live: "weakref.WeakSet[ExitFlusher]" = weakref.WeakSet()
+
+# Strong references: a notifier the bot dropped still has events to deliver at exit (its thread lives on anyway).
+_live: Set[ExitFlusher] = set()
 _lock = threading.Lock()
 _hooked = False
 
@@ -26,12 +30,24 @@ def _at_exit() -> None:
             pass
 
 
+def _after_fork_in_child() -> None:
+    global _lock
+    _lock = threading.Lock()
+    for n in list(_live):
+        try:
+            n.after_fork_in_child()
+        except Exception:
+            pass
+
+
 def register(n: ExitFlusher) -> None:
     global _hooked
     with _lock:
         _live.add(n)
         if not _hooked:
             atexit.register(_at_exit)
+            if hasattr(os, "register_at_fork"):
+                os.register_at_fork(after_in_child=_after_fork_in_child)
             _hooked = True
 
 

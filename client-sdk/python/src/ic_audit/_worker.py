@@ -87,22 +87,29 @@ class Worker(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopping:
-                self.idle = True
-                self._drain_intake()
-                if self.conn is None:
-                    self._disconnected_turn()
-                else:
-                    self._connected_turn()
-        except BaseException as err:
-            # Never expected; a dying worker must still release every waiting flush.
-            self.log("E_INTERNAL", f"worker stopped: {err!r}")
+                try:
+                    self._turn()
+                except Exception as err:
+                    # Never expected: start over on a fresh connection after a pause rather than stop delivering.
+                    self.log("E_INTERNAL", f"worker turn failed: {err!r}")
+                    self._drop_connection("internal error")
+                    self._wait_wake(self.o.backoff_cap)
         finally:
             self._drop_connection("stopped")
             with self.cond:
+                # A stopped worker releases every waiting flush.
                 self.stopping = True
                 self.cond.notify_all()
             for s in (self._wake_r, self._wake_w):
                 s.close()
+
+    def _turn(self) -> None:
+        self.idle = True
+        self._drain_intake()
+        if self.conn is None:
+            self._disconnected_turn()
+        else:
+            self._connected_turn()
 
     def _drain_intake(self) -> None:
         with self.cond:

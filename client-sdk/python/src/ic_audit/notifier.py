@@ -90,6 +90,8 @@ class AuditNotifier:
         **kwargs: Any,
     ) -> None:
         self._closed = False
+        # One check on send()'s fast path: True once closed, or in a forked child until its thread starts.
+        self._gate = False
         o: Options = resolve(
             url, token, ca_file, cert_fingerprint, client_cert_file, client_key_file, buffer_max_events,
             buffer_max_bytes, batch_max_events, batch_max_bytes, flush_interval, max_inflight_events, backoff_base,
@@ -97,23 +99,48 @@ class AuditNotifier:
         )
         self._o = o
         self.url = o.url
-        self.session = str(uuid.uuid4())
         self.project = project_info(project_name, project_market, project_description, project_privileges)
-        own_pid = os.getpid()
+        # As in the seed, constructor keywords go with every event (after the event's own fields).
+        self._extra = dict(kwargs)
+        self._new_worker()
+        self.send(ProjectEvents.BOOT, BOOT_DESCRIPTION, booted_with_pid=pid if isinstance(pid, int) else os.getpid())
+        _exit.register(self)
+        self._worker.start()
+
+    def _new_worker(self) -> None:
+        """A new session: its own id, thread, queue and connection."""
+        self.session = str(uuid.uuid4())
         hello_head = (
             '{"type":"hello","v":1,"session":' + json.dumps(self.session)
             + ',"project":' + json.dumps(self.project, ensure_ascii=False, separators=(",", ":"))
             + ',"sdk":' + json.dumps(f"{SDK_NAME}@{SDK_VERSION}")
             + ',"host":' + json.dumps(_hostname(), ensure_ascii=False)
-            + ',"pid":' + str(own_pid) + ',"dropped":'
+            + ',"pid":' + str(os.getpid()) + ',"dropped":'
         )
-        # As in the seed, constructor keywords go with every event (after the event's own fields).
-        self._worker = Worker(o, hello_head, dict(kwargs))
+        self._worker = Worker(self._o, hello_head, self._extra)
         self._intake = self._worker.intake
-        self._cap = o.buffer_max_events
-        self.send(ProjectEvents.BOOT, BOOT_DESCRIPTION, booted_with_pid=pid if isinstance(pid, int) else own_pid)
-        _exit.register(self)
-        self._worker.start()
+        self._cap = self._o.buffer_max_events
+
+    def after_fork_in_child(self) -> None:
+        """A forked child is a new run of the bot: a new session, started on its first event or flush. What the
+        parent had queued stays the parent's to deliver."""
+        if self._closed:
+            return
+        self._new_worker()
+        self._gate = True
+
+    def _pass_gate(self) -> bool:
+        """send()'s slow path: False when closed; starts a forked child's thread on first use."""
+        if self._closed:
+            return False
+        if not self._worker.is_alive() and not self._worker.stopping:
+            try:
+                self._worker.start()
+            except RuntimeError:
+                # Started meanwhile by another thread of the child.
+                pass
+        self._gate = False
+        return True
 
     def send(self, event_type: Any, event_description: Any, **fields: Any) -> None:
         """Queues one event and returns at once: no I/O, no serialization here. Never raises.
@@ -121,7 +148,7 @@ class AuditNotifier:
         Values are read on the background thread within milliseconds: a mutable object passed here and changed
         right after may be stored as changed.
         """
-        if self._closed:
+        if self._gate and not self._pass_gate():
             return
         try:
             q = self._intake
@@ -205,6 +232,8 @@ class AuditNotifier:
                 failures = w.failures
                 # A flush does not wait out the reconnect backoff: it asks for an attempt now.
                 w.connect_now = True
+            if self._gate and not self._pass_gate():
+                return self._all_acked()
             w.wake()
             deadline = time.monotonic() + max(0.0, timeout)
             with w.cond:
@@ -219,6 +248,7 @@ class AuditNotifier:
 
     def _shutdown(self) -> None:
         self._closed = True
+        self._gate = True
         _exit.unregister(self)
         w = self._worker
         with w.cond:
