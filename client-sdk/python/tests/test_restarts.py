@@ -98,3 +98,21 @@ def test_buffer_overflow_is_counted_and_reported(start_collector: Callable[..., 
     assert session[-1]["fields"]["dropped"] == 91
     gap = [r for r in c.records() if r["session"] == n.session and r["event_type"] == "ic-audit.gap"]
     assert len(gap) == 1 and gap[0]["fields"]["missing"] == 91
+
+
+def test_queue_overflow_on_the_bots_thread_is_counted(collector: Collector) -> None:
+    """When the bot outruns the background thread (here: the thread is held at its lock), send() itself evicts the
+    oldest queued events; they are counted, and the seqs they would have had become the recorded gap."""
+    n = AuditNotifier("Outrun", "FOREX", "faster than its thread", url=collector.url, buffer_max_events=10)
+    assert n.flush(WAIT_S)
+    with n._worker.cond:  # the thread cannot take events from the queue while this is held
+        for i in range(50):
+            n.send("burst", "faster than the thread", i=i)
+        assert n.stats().dropped == 40
+    assert n.flush(WAIT_S) is False  # something was dropped
+    n.close(0)
+    events = [r for r in collector.events(n.session) if r["event_type"] == "burst"]
+    assert [r["fields"]["i"] for r in events] == list(range(40, 50))
+    assert [r["seq"] for r in events] == list(range(42, 52))
+    gap = [r for r in collector.records() if r["session"] == n.session and r["event_type"] == "ic-audit.gap"]
+    assert len(gap) == 1 and gap[0]["fields"]["missing"] == 40
