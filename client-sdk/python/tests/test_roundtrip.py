@@ -146,3 +146,13 @@ def test_seed_event_shape(collector: Collector) -> None:
     session = next(r for r in collector.records() if r["session"] == n.session and r["seq"] == 0)
     assert session["fields"]["project_privileges"] == ["execute_trade", None]
     assert session["fields"]["sdk"].startswith("ic-audit-client@")
+
+
+def test_unencodable_project_name_still_delivers(collector: Collector) -> None:
+    """A lone surrogate (half of an emoji, cut by the bot) in the project name: the hello is still valid UTF-8."""
+    n = AuditNotifier("Half\ud83d", "FOREX", "\udc00", url=collector.url)
+    try:
+        assert n.flush(FLUSH_S), n.stats()
+    finally:
+        n.close(0)
+    assert len(collector.events(n.session)) == 1

@@ -24,6 +24,8 @@ _FRAME_TAIL = b"]}"
 _DRAIN_CHUNK = 10_000
 # A wake-up byte per worker turn at most; reading more at once just empties the pipe.
 _WAKE_READ = 4096
+# How often the thread looks for new events when it has no wake-up pair (the process ran out of descriptors).
+_POLL_S = 0.05
 
 
 class Worker(threading.Thread):
@@ -36,9 +38,15 @@ class Worker(threading.Thread):
         self.cond = threading.Condition()
         # send() sets `idle` False and writes one byte when it finds it True: one wake-up per worker turn.
         self.idle = True
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
-        self._wake_w.setblocking(False)
+        self._wake_r: Optional[socket.socket] = None
+        self._wake_w: Optional[socket.socket] = None
+        try:
+            self._wake_r, self._wake_w = socket.socketpair()
+            self._wake_r.setblocking(False)
+            self._wake_w.setblocking(False)
+        except OSError:
+            # No file descriptor left for the wake-up pair: the thread then looks for events every _POLL_S instead.
+            pass
         self._hello_head = hello_head
         self._extra = extra
         self.store = EventStore(opts.buffer_max_events, opts.buffer_max_bytes)
@@ -68,6 +76,8 @@ class Worker(threading.Thread):
     # ---- called from the bot's threads ---------------------------------------------------------------------
 
     def wake(self) -> None:
+        if self._wake_w is None:
+            return
         try:
             self._wake_w.send(b"\0")
         except OSError:
@@ -101,7 +111,8 @@ class Worker(threading.Thread):
                 self.stopping = True
                 self.cond.notify_all()
             for s in (self._wake_r, self._wake_w):
-                s.close()
+                if s is not None:
+                    s.close()
 
     def _turn(self) -> None:
         self.idle = True
@@ -146,6 +157,9 @@ class Worker(threading.Thread):
         self._wait_wake(self._next_attempt - now)
 
     def _wait_wake(self, timeout: float) -> None:
+        if self._wake_r is None:
+            time.sleep(min(max(0.0, timeout), _POLL_S))
+            return
         try:
             ready, _, _ = select.select([self._wake_r], [], [], max(0.0, timeout))
         except (OSError, ValueError):
@@ -154,6 +168,8 @@ class Worker(threading.Thread):
             self._consume_wake()
 
     def _consume_wake(self) -> None:
+        if self._wake_r is None:
+            return
         try:
             while self._wake_r.recv(_WAKE_READ):
                 pass
@@ -244,6 +260,8 @@ class Worker(threading.Thread):
         assert conn is not None
         try:
             wait = self._pump(conn)
+            if self._wake_r is None:
+                wait = _POLL_S if wait is None else min(wait, _POLL_S)
             readable, woken = conn.readable(wait, self._wake_r)
             if woken:
                 self._consume_wake()

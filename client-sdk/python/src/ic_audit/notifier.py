@@ -104,17 +104,23 @@ class AuditNotifier:
         self._extra = dict(kwargs)
         self._new_worker()
         self.send(ProjectEvents.BOOT, BOOT_DESCRIPTION, booted_with_pid=pid if isinstance(pid, int) else os.getpid())
+        try:
+            self._worker.start()
+        except RuntimeError:
+            # No thread can be started (the process is at its limit): a notifier that ignores sends, never raising.
+            self._closed = self._gate = True
+            return
         _exit.register(self)
-        self._worker.start()
 
     def _new_worker(self) -> None:
         """A new session: its own id, thread, queue and connection."""
         self.session = str(uuid.uuid4())
         hello_head = (
             '{"type":"hello","v":1,"session":' + json.dumps(self.session)
-            + ',"project":' + json.dumps(self.project, ensure_ascii=False, separators=(",", ":"))
+            # ASCII escapes: a lone surrogate in a bot's project name must not make the hello unencodable.
+            + ',"project":' + json.dumps(self.project, separators=(",", ":"))
             + ',"sdk":' + json.dumps(f"{SDK_NAME}@{SDK_VERSION}")
-            + ',"host":' + json.dumps(_hostname(), ensure_ascii=False)
+            + ',"host":' + json.dumps(_hostname())
             + ',"pid":' + str(os.getpid()) + ',"dropped":'
         )
         self._worker = Worker(self._o, hello_head, self._extra)
