@@ -5,11 +5,13 @@ import datetime
 import decimal
 import json
 import math
-from typing import Any, Dict, List
+import os
+import subprocess
+from typing import Any, Callable, Dict, List, Tuple
 
-from collector import Collector, exact_fields
+from collector import CLI, Collector, exact_fields
 
-from ic_audit import AuditNotifier, Markers, ProjectEvents
+from ic_audit import AuditNotifier, Markers, ProjectEvents, ProjectPrivileges
 
 FLUSH_S = 10.0
 
@@ -20,8 +22,8 @@ def stored_fields(c: Collector, session: str) -> List[str]:
 
 
 def python_json(fields: Dict[str, Any]) -> str:
-    """The oracle: Python's own json module, compact (what the stored text must equal, token for token)."""
-    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+    """The oracle: Python's own json module as the seed's client called it, compact (the stored text, exactly)."""
+    return json.dumps(fields, separators=(",", ":"))
 
 
 def nested(n: int) -> Any:
@@ -156,3 +158,34 @@ def test_unencodable_project_name_still_delivers(collector: Collector) -> None:
     finally:
         n.close(0)
     assert len(collector.events(n.session)) == 1
+
+
+def test_the_dump_is_what_the_python_tool_would_have_written(start_collector: Callable[..., Collector]) -> None:
+    """Same events through the seed's client and server, or through this SDK and the collector: the same dump bytes
+    (json.dump of the seed client's dicts, grouped by project), as long as no constructor extras are used. (A whole
+    timestamp such as 1764417602.0 comes back as 1764417602: the known difference docs/protocol.md lists.)"""
+    c = start_collector()
+    meta = {"project_name": "Parity", "project_market": "FOREX", "project_description": "caf\u00e9 desk",
+            "project_privileges": [ProjectPrivileges.EXECUTE_TRADE]}
+    sent: List[Tuple[str, Any, Dict[str, Any]]] = [
+        ("trade_opened", "Opened long EURUSD",
+         {"timestamp": 1764417600.25, "symbol": "EURUSD", "price": 1.085, "qty": 10000.0, "big": 2**63}),
+        ("error", "Timeout \u65e5\u672c \U0001F680", {"timestamp": 1764417601.5, "nan": math.nan, "inf": -math.inf,
+                                                     "nested": {"a": [1, None, True], "b": "it's \"q\"\n"}}),
+        ("custom", None, {"timestamp": 1764417602.75, "tuple": (1, 2.5)}),
+    ]
+    n = AuditNotifier(meta["project_name"], meta["project_market"], meta["project_description"],
+                      ProjectPrivileges.EXECUTE_TRADE, url=c.url)
+    try:
+        for event_type, description, fields in sent:
+            n.send(event_type, description, **fields)
+        assert n.flush(FLUSH_S)
+    finally:
+        n.close(0)
+    boot = c.events(n.session)[0]
+    expected = [{"event_type": "boot", "event_description": "Project was booted.", "timestamp": boot["timestamp"],
+                 "booted_with_pid": os.getpid(), **meta}]
+    expected += [{"event_type": t, "event_description": d, **f, **meta} for t, d, f in sent]
+    dump = subprocess.run(["node", str(CLI), "dump", "--all", "--shape", "v0.3", "--data-dir", c.data_dir,
+                           "--out", "-"], capture_output=True, text=True, check=True).stdout
+    assert dump.rstrip("\n") == json.dumps({"Parity": expected})

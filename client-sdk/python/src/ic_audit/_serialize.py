@@ -37,22 +37,21 @@ class Markers:
     UNSERIALIZABLE_KEY = "__unserializable__"
 
 
-# JSON of a string with Python's own C encoder: escapes only '"', '\' and control characters.
-_quote = json.encoder.encode_basestring
-_dumps_flat = json.JSONEncoder(ensure_ascii=False, allow_nan=True, separators=(",", ":")).encode
+# JSON as the seed's client wrote it (json.dumps defaults: every non-ASCII character as a \u escape), so the stored
+# text and the dumps are what the Python tool would have kept for the same event; and always valid UTF-8, even for
+# lone surrogates. Python's own C encoders.
+_quote = json.encoder.encode_basestring_ascii
+_dumps_flat = json.JSONEncoder(ensure_ascii=True, allow_nan=True, separators=(",", ":")).encode
 
-# Costs are upper bounds of both the real JSON length and the length the collector's checkFields() estimates
-# (24 per number, a string's UTF-16 length + 2), so the result always passes its check.
+# Costs are upper bounds of the length the collector's checkFields() estimates (24 per number, a string's UTF-16
+# length + 2), so the result always passes its check. The text itself may be longer (escapes), at most 6 times.
 _NUMBER_COST = 26
 _MARKER_COST = 64
 _CHILD_MIN = 40
 _BUDGET = MAX_FIELDS_JSON_LENGTH - 2 - (MAX_FIELD_DEPTH + 2) * _MARKER_COST
 # A string this short cannot pass the string limit even if every character counts twice in UTF-16.
 _FAST_STRING = MAX_FIELD_STRING_LENGTH // 2
-# Worst case of one character in JSON (a \u00XX escape).
-_ESCAPE_FACTOR = 6
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _BYTES_PREVIEW = MAX_FIELD_STRING_LENGTH // 4
 # A `timestamp=` field beyond this (year 33658) is not an epoch time in seconds: it stays a field.
 _MAX_EPOCH_S = 1e12
@@ -78,15 +77,12 @@ class _Ctx:
 def _str(s: str, ctx: _Ctx) -> str:
     if len(s) > _FAST_STRING:
         s = truncate(s, MAX_FIELD_STRING_LENGTH)
-    text = _quote(s)
-    cost = len(text) + utf16_length(s) - len(s)
+    cost = utf16_length(s) + 2
     if cost > ctx.left:
-        room = max(0, ctx.left - 2)
-        s = truncate(s, max(12, room // _ESCAPE_FACTOR))
-        text = _quote(s)
-        cost = len(text) + utf16_length(s) - len(s)
+        s = truncate(s, max(12, ctx.left - 2))
+        cost = utf16_length(s) + 2
     ctx.left -= cost
-    return text
+    return str(_quote(s))
 
 
 def _number(text: str, ctx: _Ctx) -> str:
@@ -145,8 +141,8 @@ def _entries(items: Any, depth: int, ctx: _Ctx, max_keys: int, max_key_len: int)
         name = _key(k)
         if len(name) > max_key_len:
             name = truncate(name, max_key_len)
-        key_text = _quote(name)
-        key_cost = len(key_text) + utf16_length(name) - len(name) + 2
+        key_text = str(_quote(name))
+        key_cost = utf16_length(name) + 4
         if len(parts) >= max_keys - 1 or ctx.left - key_cost < _CHILD_MIN:
             pending = (key_text, raw)
             continue
@@ -310,11 +306,7 @@ def event_json(seq: int, event_type: Any, description: Any, timestamp: float, fi
         '{"seq":' + str(seq) + ',"event_type":' + etype + ',"event_description":' + desc
         + ',"timestamp":' + float.__repr__(timestamp) + ',"fields":' + fields_json(fields) + "}"
     )
-    try:
-        return text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Lone surrogates can only stand inside string literals: write them as \u escapes, which JSON allows.
-        return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+    return text.encode("ascii")
 
 
 def event_timestamp(fields: Dict[str, Any], now: float) -> float:
