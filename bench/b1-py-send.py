@@ -10,6 +10,7 @@ import socket
 import sys
 import threading
 import time
+from functools import partial
 from typing import Any, Callable, Dict, List
 
 from ic_audit import AuditNotifier
@@ -40,14 +41,14 @@ def fields(i: int) -> Dict[str, Any]:
 def time_batches(call: Callable[[int], None], samples: int, per: int, between: Callable[[], None]) -> List[float]:
     """ns per call of each batch of `per` calls; `between()` runs outside the timed part."""
     out: List[float] = []
-    i = 0
+    start = 0
     clock = time.perf_counter_ns
     for _ in range(samples):
         t0 = clock()
-        for i in range(i, i + per):
+        for i in range(start, start + per):
             call(i)
         out.append((clock() - t0) / per)
-        i += 1
+        start += per
         between()
     return out
 
@@ -120,11 +121,9 @@ def cpu_per_event(events: int, send: Callable[[int], None], done: Callable[[], A
                   between: Callable[[], None]) -> float:
     """Process CPU (every thread: the bot's and the client's) per event until `done()` returns, in ns."""
     c0 = time.process_time_ns()
-    i = 0
-    while i < events:
-        for i in range(i, min(events, i + burst)):
+    for start in range(0, events, burst):
+        for i in range(start, min(events, start + burst)):
             send(i)
-        i += 1
         between()
     done()
     return (time.process_time_ns() - c0) / events
@@ -142,7 +141,7 @@ def main() -> None:
             r["conn"].append(time_batches(sdk_send(n), SAMPLES, PER_SAMPLE, drained(n)))
             r["single"].append(time_single(sdk_send(n), SINGLE_CALLS, drained(n)))
             n.flush(60)
-            r["cpu_sdk"].append([cpu_per_event(CPU_EVENTS, sdk_send(n), lambda n=n: n.flush(120), PER_SAMPLE,
+            r["cpu_sdk"].append([cpu_per_event(CPU_EVENTS, sdk_send(n), partial(n.flush, 120), PER_SAMPLE,
                                                drained(n))])
             r["delivered"] = r["delivered"] and n.stats().queued == 0 and n.stats().dropped == 0
         finally:

@@ -104,13 +104,15 @@ def test_queue_overflow_on_the_bots_thread_is_counted(collector: Collector) -> N
     """When the bot outruns the background thread (here: the thread is held at its lock), send() itself evicts the
     oldest queued events; they are counted, and the seqs they would have had become the recorded gap."""
     n = AuditNotifier("Outrun", "FOREX", "faster than its thread", url=collector.url, buffer_max_events=10)
-    assert n.flush(WAIT_S)
-    with n._worker.cond:  # the thread cannot take events from the queue while this is held
-        for i in range(50):
-            n.send("burst", "faster than the thread", i=i)
-        assert n.stats().dropped == 40
-    assert n.flush(WAIT_S) is False  # something was dropped
-    n.close(0)
+    try:
+        assert n.flush(WAIT_S)
+        with n._worker.cond:  # the thread cannot take events from the queue while this is held
+            for i in range(50):
+                n.send("burst", "faster than the thread", i=i)
+            assert n.stats().dropped == 40
+        assert n.flush(WAIT_S) is False  # something was dropped
+    finally:
+        n.close(0)
     events = [r for r in collector.events(n.session) if r["event_type"] == "burst"]
     assert [r["fields"]["i"] for r in events] == list(range(40, 50))
     assert [r["seq"] for r in events] == list(range(42, 52))
