@@ -15,6 +15,7 @@ from ic_audit import (
     ProjectPrivileges,
     available_audit_projects,
     fast_audit,
+    start_audit_machine,
     trigger_audit_compact,
     trigger_audit_dumping,
     trigger_audit_dumping_all,
@@ -107,3 +108,11 @@ def test_ingest_token(start_collector: Callable[..., Collector], monkeypatch: py
     # With a token the dump request declares itself first (hello), as the protocol wants.
     trigger_audit_dumping()
     assert capsys.readouterr().out == "Server response: Audit trails dumped\n"
+
+
+def test_start_audit_machine_is_a_harmless_notice(capsys: pytest.CaptureFixture[str]) -> None:
+    """v0.4.7's machine agent is not needed (remote bots use wss://); a script that calls it still runs."""
+    start_audit_machine()
+    start_audit_machine(use_screen=True)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("start_audit_machine() is not needed") == 2

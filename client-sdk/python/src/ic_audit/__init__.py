@@ -9,6 +9,7 @@ from ._backoff import backoff_delay
 from ._commands import (
     available_audit_projects,
     fast_audit,
+    start_audit_machine,
     trigger_audit_compact,
     trigger_audit_dumping,
     trigger_audit_dumping_all,
@@ -32,6 +33,7 @@ __all__ = [
     "available_audit_projects",
     "backoff_delay",
     "fast_audit",
+    "start_audit_machine",
     "trigger_audit_compact",
     "trigger_audit_dumping",
     "trigger_audit_dumping_all",

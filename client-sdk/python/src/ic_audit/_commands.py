@@ -152,3 +152,14 @@ def trigger_audit_compact(filters: Optional[List[str]] = None, **options: Any) -
     reply = _legacy(command.encode("utf-8"), options, lambda r: r.endswith(b"created"))
     _say(reply.decode("utf-8", "replace") if reply else "no compact dump written (needs the collector's plain "
          "loopback port without an ingest token)")
+
+
+def start_audit_machine(use_screen: bool = False) -> None:
+    """v0.4.7 started a per-machine agent (port 9631) for the server to pull remote audits from. Not needed here:
+    bots on other machines report straight to the collector over wss:// (docs/security.md). Kept so that scripts
+    which call it still run; it says so on stderr and returns."""
+    try:
+        sys.stderr.write("ic-audit: start_audit_machine() is not needed: remote bots report to the collector over "
+                         "wss:// (see docs/security.md)\n")
+    except Exception:
+        pass
