@@ -11,6 +11,7 @@ from collector import Collector, free_port
 import ic_audit
 from ic_audit import (
     AuditNotifier,
+    ProjectEventObj,
     ProjectEvents,
     ProjectPrivileges,
     available_audit_projects,
@@ -44,6 +45,9 @@ def test_the_seeds_names_and_signatures() -> None:
     assert list(init)[-1] == "kwargs" and init["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
     assert params(AuditNotifier.send) == ["self", "event_type", "event_description", "fields"]
     assert AuditNotifier.notify is AuditNotifier.send
+    obj = ProjectEventObj(ProjectEvents.ERROR, "d", code=7, timestamp=5)
+    assert list(obj.to_dict().items()) == [("event_type", "error"), ("event_description", "d"), ("timestamp", 5),
+                                           ("code", 7)]
     assert params(fast_audit)[:3] == ["project_name", "project_market", "project_description"]
     assert params(trigger_audit_compact)[0] == "filters"
     for fn in (trigger_audit_dumping, trigger_audit_dumping_all, available_audit_projects):

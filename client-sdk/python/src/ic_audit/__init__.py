@@ -16,7 +16,7 @@ from ._commands import (
 )
 from ._serialize import Markers
 from ._version import SDK_NAME, SDK_VERSION
-from .events import ProjectEvents, ProjectPrivileges
+from .events import ProjectEventObj, ProjectEvents, ProjectPrivileges
 from .notifier import AuditNotifier, NotifierStats
 
 __version__ = SDK_VERSION
@@ -27,6 +27,7 @@ __all__ = [
     "AuditNotifier",
     "Markers",
     "NotifierStats",
+    "ProjectEventObj",
     "ProjectEvents",
     "ProjectPrivileges",
     "__version__",
