@@ -139,3 +139,25 @@ def test_client_certificates(start_collector: Callable[..., Collector], pki: Dic
         mutual.close(0)
     assert [r["seq"] for r in c.events(mutual.session)] == [1, 2]
     assert c.events(without.session) == []
+
+
+def test_every_event_once_across_a_tls_collector_restart(start_collector: Callable[..., Collector],
+                                                         pki: Dict[str, str]) -> None:
+    c = start_collector(args=["--tls-cert", pki["server.pem"], "--tls-key", pki["server.key"]])
+    n = AuditNotifier("TlsRestart", "FOREX", "over wss, across a kill -9", url=c.url, ca_file=pki["ca.pem"],
+                      backoff_cap=0.2)
+    try:
+        for i in range(50):
+            n.send("tick", "before", i=i)
+        assert n.flush(FLUSH_S)
+        c.kill()
+        for i in range(50, 100):
+            n.send("tick", "while it is down, then after", i=i)
+        c.start()
+        assert n.flush(FLUSH_S), n.stats()
+        assert n.stats().reconnects >= 1
+    finally:
+        n.close(0)
+    events = c.events(n.session)
+    assert [r["seq"] for r in events] == list(range(1, 102))
+    assert [r["fields"]["i"] for r in events[1:]] == list(range(100))
