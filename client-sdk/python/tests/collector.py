@@ -22,6 +22,7 @@ CLI = REPO / "electron" / "dist" / "cli.js"
 _READY = re.compile(r"console\s+http(s?)://[^:\s]+:(\d+)/\?token=([0-9a-f]+)")
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0
+POLL_S = 0.02
 
 
 class Collector:
@@ -130,7 +131,7 @@ def wait_until(predicate: Any, timeout: float, what: str) -> None:
     while not predicate():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+        time.sleep(POLL_S)
 
 
 def free_port() -> int:

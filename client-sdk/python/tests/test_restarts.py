@@ -16,6 +16,7 @@ EVENTS_PER_BOT = 600
 PACE_S = 0.005
 PROGRESS_EVENTS = 40
 WAIT_S = 60.0
+BOT_EXIT_S = 120.0
 
 
 def bot_events(c: Collector, session: str) -> List[Dict[str, Any]]:
@@ -41,7 +42,7 @@ def test_kill9_and_restart_twice_under_three_bots(start_collector: Callable[...,
             wait_for_progress(c, sessions)
             c.kill()  # SIGKILL: no commit, no goodbye
             c.start()  # same port, same data dir
-        reports = [json.loads(b.communicate(timeout=120)[0].strip().splitlines()[-1]) for b in bots]
+        reports = [json.loads(b.communicate(timeout=BOT_EXIT_S)[0].strip().splitlines()[-1]) for b in bots]
     finally:
         for b in bots:
             if b.poll() is None:
