@@ -105,7 +105,7 @@ def test_ingest_token(start_collector: Callable[..., Collector], monkeypatch: py
     try:
         assert right.flush(FLUSH_S) and from_env.flush(FLUSH_S)
         assert wrong.flush(REFUSED_S) is False
-        assert wrong.stats().last_error == "E_UNAUTHORIZED: ingest token missing or wrong"
+        assert (wrong.stats().last_error or "").startswith("E_UNAUTHORIZED")
     finally:
         for n in (wrong, right, from_env):
             n.close(0)
