@@ -31,7 +31,7 @@ async function timeCalls(call, samples, perSample, between = tick) {
 /** Total process CPU (user + system, all threads) per event for `n` events until `done()` resolves, in ns. */
 async function cpuPerEvent(n, call, done, burst = 1_000, between = tick) {
   const c0 = process.cpuUsage();
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     for (const end = Math.min(n, i + burst); i < end; i++) call(i);
     await between();
   }
@@ -53,7 +53,14 @@ const drained = (n) => async () => {
 /** The seed's design: one TCP connection per event, written and answered, to the real collector. */
 function seedSender(port) {
   let open = 0;
-  const json = (i) => JSON.stringify({ ...PROJECT, event_type: TYPE, event_description: DESC, timestamp: Date.now() / 1000, ...fields(i) });
+  const json = (i) =>
+    JSON.stringify({
+      ...PROJECT,
+      event_type: TYPE,
+      event_description: DESC,
+      timestamp: Date.now() / 1000,
+      ...fields(i),
+    });
   return {
     send(i) {
       open++;
@@ -63,7 +70,7 @@ function seedSender(port) {
       s.on('close', () => open--);
     },
     async settle() {
-      for (const deadline = Date.now() + 30_000; open > 0 && Date.now() < deadline; ) await sleep(2);
+      for (const deadline = Date.now() + 30_000; open > 0 && Date.now() < deadline;) await sleep(2);
     },
   };
 }
@@ -88,7 +95,15 @@ export async function run({ quick }) {
         await timeCalls((i) => n.send(TYPE, DESC, fields(i)), 20, per, drained(n)); // warm-up
         r.conn.push(await timeCalls((i) => n.send(TYPE, DESC, fields(i)), samples, per, drained(n)));
         await n.flush(30_000);
-        r.cpuSdk.push([await cpuPerEvent(cpuN, (i) => n.send(TYPE, DESC, fields(i)), () => n.flush(60_000), 1_000, drained(n))]);
+        r.cpuSdk.push([
+          await cpuPerEvent(
+            cpuN,
+            (i) => n.send(TYPE, DESC, fields(i)),
+            () => n.flush(60_000),
+            1_000,
+            drained(n),
+          ),
+        ]);
       } finally {
         await n.close(1_000);
       }
@@ -101,10 +116,31 @@ export async function run({ quick }) {
       }
       await timeCalls((i) => logger.info(fields(i), DESC), 20, per); // warm-up
       r.pino.push(await timeCalls((i) => logger.info(fields(i), DESC), samples, per));
-      r.cpuPino.push([await cpuPerEvent(cpuN, (i) => logger.info(fields(i), DESC), () => new Promise((res) => logger.flush(res)))]);
+      r.cpuPino.push([
+        await cpuPerEvent(
+          cpuN,
+          (i) => logger.info(fields(i), DESC),
+          () => new Promise((res) => logger.flush(res)),
+        ),
+      ]);
       const seed = seedSender(seedPort);
-      r.seed.push(await timeCalls((i) => seed.send(i), seedSamples, seedPer, () => seed.settle()));
-      r.cpuSeed.push([await cpuPerEvent(seedSamples * seedPer, (i) => seed.send(i), () => seed.settle(), seedPer, () => seed.settle())]);
+      r.seed.push(
+        await timeCalls(
+          (i) => seed.send(i),
+          seedSamples,
+          seedPer,
+          () => seed.settle(),
+        ),
+      );
+      r.cpuSeed.push([
+        await cpuPerEvent(
+          seedSamples * seedPer,
+          (i) => seed.send(i),
+          () => seed.settle(),
+          seedPer,
+          () => seed.settle(),
+        ),
+      ]);
     }
   } finally {
     await new Promise((res) => logger.flush(() => res()));
@@ -135,7 +171,12 @@ export async function run({ quick }) {
     fig('send() on the bot thread, connected (per-call mean of 1,000-call samples)', conn, bar(conn)),
     fig('send() on the bot thread, no collector (buffering, then evicting oldest)', disc, bar(disc)),
     { id: 'B1-ref', name: 'reference: pino logger.info(obj, msg) to /dev/null, async', unit: 'ns/call', ...pinoS },
-    { id: 'B1-ref', name: "reference: seed's design, net.connect + write per event (sync part)", unit: 'ns/call', ...seedS },
+    {
+      id: 'B1-ref',
+      name: "reference: seed's design, net.connect + write per event (sync part)",
+      unit: 'ns/call',
+      ...seedS,
+    },
     {
       id: 'B1b',
       name: 'bot CPU per event, SDK: send + batch + serialize + socket write, until acked',
@@ -148,6 +189,11 @@ export async function run({ quick }) {
       bar_met: cpuSdk.median <= pinoS.median,
     },
     { id: 'B1b-ref', name: 'reference: pino total CPU per event (until flushed)', unit: 'ns/event', ...cpuPino },
-    { id: 'B1b-ref', name: "reference: seed's design total CPU per event (until answered)", unit: 'ns/event', ...summarize(r.cpuSeed) },
+    {
+      id: 'B1b-ref',
+      name: "reference: seed's design total CPU per event (until answered)",
+      unit: 'ns/event',
+      ...summarize(r.cpuSeed),
+    },
   ];
 }

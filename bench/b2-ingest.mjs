@@ -16,7 +16,10 @@ const CLIENTS = [1, 8, 64];
  */
 export async function sdkIngest(url, clients, total, timeoutMs, options = {}) {
   const per = Math.ceil(total / clients);
-  const notifiers = Array.from({ length: clients }, (_, k) => new AuditNotifier({ ...options, projectName: `bench-${k}`, projectMarket: 'FOREX', url }));
+  const notifiers = Array.from(
+    { length: clients },
+    (_, k) => new AuditNotifier({ ...options, projectName: `bench-${k}`, projectMarket: 'FOREX', url }),
+  );
   try {
     const deadline = Date.now() + 10_000;
     while (!notifiers.every((n) => n.stats().connected)) {
@@ -27,7 +30,7 @@ export async function sdkIngest(url, clients, total, timeoutMs, options = {}) {
     const t0 = performance.now();
     const ok = await Promise.all(
       notifiers.map(async (n) => {
-        for (let i = 0; i < per; ) {
+        for (let i = 0; i < per;) {
           // A busy bot: bursts of sends, yielding to the event loop between bursts, never overflowing the buffer.
           for (const end = Math.min(per, i + 500); i < end; i++) n.send(TYPE, DESC, fields(i));
           while (n.stats().queued > 20_000) await sleep(1);
@@ -69,7 +72,13 @@ function seedRewrite(dir, events) {
   const path = join(dir, 'store.json');
   const t0 = performance.now();
   for (let i = 0; i < events; i++) {
-    store.push({ project_name: 'bench-bot', event_type: TYPE, event_description: DESC, timestamp: Date.now() / 1000, ...fields(i) });
+    store.push({
+      project_name: 'bench-bot',
+      event_type: TYPE,
+      event_description: DESC,
+      timestamp: Date.now() / 1000,
+      ...fields(i),
+    });
     writeFileSync(path + '.tmp', JSON.stringify(store));
     renameSync(path + '.tmp', path);
   }
@@ -91,7 +100,8 @@ export async function run({ quick }) {
     await sdkIngest(collector.ingestUrl, 8, 200_000, 120_000);
     for (let r = 0; r < runs; r++) {
       // Interleaved, so a noisy moment on this shared machine hits every configuration alike.
-      for (const c of CLIENTS) rates[c].push([await sdkIngest(collector.ingestUrl, c, c === 1 ? total / 2 : total, 120_000)]);
+      for (const c of CLIENTS)
+        rates[c].push([await sdkIngest(collector.ingestUrl, c, c === 1 ? total / 2 : total, 120_000)]);
       fsyncRates.push([perEventFsync(scratch, quick ? 5_000 : 20_000, quick ? 2_000 : 5_000)]);
       seedRates.push([seedRewrite(scratch, seedN)]);
     }
@@ -122,8 +132,20 @@ export async function run({ quick }) {
     };
   });
   figures.push(
-    { id: 'B2-ref', name: 'reference: journal with fdatasync per event', unit: 'events/s', ...fsyncRef, higher_is_better: true },
-    { id: 'B2-ref', name: `reference: seed store rewritten per event (${seedN} events from empty, no fsync)`, unit: 'events/s', ...seedRef, higher_is_better: true },
+    {
+      id: 'B2-ref',
+      name: 'reference: journal with fdatasync per event',
+      unit: 'events/s',
+      ...fsyncRef,
+      higher_is_better: true,
+    },
+    {
+      id: 'B2-ref',
+      name: `reference: seed store rewritten per event (${seedN} events from empty, no fsync)`,
+      unit: 'events/s',
+      ...seedRef,
+      higher_is_better: true,
+    },
   );
   return figures;
 }

@@ -4,7 +4,7 @@
 // bot's event is acked only after the journal fdatasync AND the JetStream ack (a quorum of replicas with R3).
 import { sdkIngest } from './b2-ingest.mjs';
 import { startCollector } from './lib/collector.mjs';
-import { natsServerBinary, startNatsCluster } from './lib/nats-cluster.mjs';
+import { natsServerBinary, startNatsCluster } from '../test/helpers/nats-cluster.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 
 const CLIENTS = 8;
@@ -13,12 +13,14 @@ const ID = 'B2-NATS';
 export async function run({ quick }) {
   const binary = natsServerBinary();
   if (binary === null) {
-    return [{
-      id: ID,
-      name: 'skipped: nats-server not installed (not on PATH, /usr/sbin, /usr/bin or $NATS_SERVER); `apt-get install nats-server` to measure NATS mode',
-      unit: '',
-      runs: 0,
-    }];
+    return [
+      {
+        id: ID,
+        name: 'skipped: nats-server not installed (not on PATH, /usr/sbin, /usr/bin or $NATS_SERVER); `apt-get install nats-server` to measure NATS mode',
+        unit: '',
+        runs: 0,
+      },
+    ];
   }
   const total = quick ? 60_000 : 200_000; // events per run, every configuration alike (B2 quick sends 60,000 too)
   const warm = quick ? 10_000 : 20_000;
@@ -27,16 +29,29 @@ export async function run({ quick }) {
 
   const configs = [
     { key: 'local', args: [], name: `durable ingest, ${CLIENTS} SDK clients, local journal (reference, same run)` },
-    { key: 'R1', stream: 'B2R1', replicas: 1, name: `durable ingest, ${CLIENTS} SDK clients, NATS mode R1 (3-node cluster, --nats-replicas 1)` },
-    { key: 'R3', stream: 'B2R3', replicas: 3, name: `durable ingest, ${CLIENTS} SDK clients, NATS mode R3 (3-node cluster, --nats-replicas 3)` },
+    {
+      key: 'R1',
+      stream: 'B2R1',
+      replicas: 1,
+      name: `durable ingest, ${CLIENTS} SDK clients, NATS mode R1 (3-node cluster, --nats-replicas 1)`,
+    },
+    {
+      key: 'R3',
+      stream: 'B2R3',
+      replicas: 3,
+      name: `durable ingest, ${CLIENTS} SDK clients, NATS mode R3 (3-node cluster, --nats-replicas 3)`,
+    },
   ];
   const collectors = [];
   let cluster = null;
+  let cleanupError;
   try {
     cluster = await startNatsCluster(binary, 3);
     // Each configuration gets its own collector and fresh data dir; all stay up so the runs can be interleaved.
     for (const c of configs) {
-      const args = c.stream ? ['--nats', cluster.urls, '--nats-stream', c.stream, '--nats-replicas', String(c.replicas)] : [];
+      const args = c.stream
+        ? ['--nats', cluster.urls, '--nats-stream', c.stream, '--nats-replicas', String(c.replicas)]
+        : [];
       const collector = await startCollector({ args, timeoutMs: 60_000 });
       collectors.push(collector);
       c.collector = collector;
@@ -56,8 +71,10 @@ export async function run({ quick }) {
     const errors = [];
     for (const collector of collectors) await collector.close().catch((err) => errors.push(err));
     if (cluster !== null) await cluster.close().catch((err) => errors.push(err));
-    if (errors.length > 0) throw errors[0];
+    cleanupError = errors[0];
   }
+  // A failed clean-up is reported after the run's own error, never in its place.
+  if (cleanupError !== undefined) throw cleanupError;
 
   const sent = warm + runs * total;
   const local = summarize(configs[0].rates);
@@ -85,7 +102,9 @@ export async function run({ quick }) {
 async function streamMessages(cluster, stream) {
   for (let i = 0; i < cluster.names.length; i++) {
     try {
-      const res = await fetch(`${cluster.monitor(i)}/jsz?accounts=true&streams=true`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${cluster.monitor(i)}/jsz?accounts=true&streams=true`, {
+        signal: AbortSignal.timeout(5_000),
+      });
       const jsz = await res.json();
       for (const account of jsz.account_details ?? []) {
         for (const s of account.stream_detail ?? []) {

@@ -115,7 +115,10 @@ export async function run({ quick }) {
       fsyncRuns.push(fdatasyncLatency(scratch, 1_000, 1_500));
       loadedRuns.push(await fdatasyncLatencyLoaded(scratch, 1_000, 1_500));
       for (const c of configs) {
-        const res = c === NO_DELAY ? await latencyRun(collector.ingestUrl, 10_000, seconds, 0) : await latencyRun(collector.ingestUrl, c, seconds);
+        const res =
+          c === NO_DELAY
+            ? await latencyRun(collector.ingestUrl, 10_000, seconds, 0)
+            : await latencyRun(collector.ingestUrl, c, seconds);
         results[c].runs.push(res.samples);
         results[c].missing += res.missing;
         results[c].dropped += res.dropped;
@@ -131,9 +134,10 @@ export async function run({ quick }) {
     const { missing, dropped } = results[c];
     return {
       id: c === NO_DELAY ? 'B3-diag' : 'B3',
-      name: c === NO_DELAY
-        ? 'diagnostic: same at 10,000 events/s with SDK flushIntervalMs=0 (no batching delay)'
-        : `send -> ack latency at ${c.toLocaleString('en-US')} events/s offered (1 SDK client)`,
+      name:
+        c === NO_DELAY
+          ? 'diagnostic: same at 10,000 events/s with SDK flushIntervalMs=0 (no batching delay)'
+          : `send -> ack latency at ${c.toLocaleString('en-US')} events/s offered (1 SDK client)`,
       unit: 'ms',
       ...s,
       reference: 'fdatasync alone (p50)',
@@ -143,7 +147,13 @@ export async function run({ quick }) {
       ...(c === 10_000 ? { bar: 'p99 <= 5 ms', bar_met: s.p99 <= 5 && missing === 0 } : {}),
     };
   });
-  figures.push({ id: 'B3-ref', name: 'reference: fdatasync latency alone (300 B appends)', unit: 'ms', ...ref, note: `p99.9 ${ref.p999.toFixed(2)} ms` });
+  figures.push({
+    id: 'B3-ref',
+    name: 'reference: fdatasync latency alone (300 B appends)',
+    unit: 'ms',
+    ...ref,
+    note: `p99.9 ${ref.p999.toFixed(2)} ms`,
+  });
   const loaded = summarize(loadedRuns);
   figures.push({
     id: 'B3-ref',

@@ -13,8 +13,15 @@ import { startCollector } from './lib/collector.mjs';
 import { summarize } from './lib/stats.mjs';
 import { DESC, TYPE, fields } from './lib/workload.mjs';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 const RUNS = 3;
 /** Symbol mix of loaded events: EURUSD 1/2, GBPUSD 1/4, USDJPY 1/8, XAUUSD 1/8 (consecutive filters differ). */
 const SYMBOLS = ['EURUSD', 'EURUSD', 'EURUSD', 'EURUSD', 'GBPUSD', 'GBPUSD', 'USDJPY', 'XAUUSD'];
@@ -313,12 +320,18 @@ export async function run({ quick }) {
     // 3. Filter over `filterLoad` events: load the rest, then time filter changes to the painted row count.
     const rateRest = await load(page, loaders, httpUrl, token, next, filterLoad - next, loadTimeoutMs);
     const held = (await waitPageCaughtUp(page, httpUrl, token, 30_000)).size;
-    const expected = Object.fromEntries(await Promise.all([...new Set(FILTERS)].map(async (s) => [s, await page.evaluate((sym) => window.__b4.countSymbol(sym), s)])));
+    const expected = Object.fromEntries(
+      await Promise.all(
+        [...new Set(FILTERS)].map(async (s) => [s, await page.evaluate((sym) => window.__b4.countSymbol(sym), s)]),
+      ),
+    );
     const filterRuns = [];
     for (let r = 0; r < RUNS; r++) {
       const times = [];
       for (const sym of FILTERS) {
-        times.push(await page.evaluate(([text, want]) => window.__b4.filter(text, want), [`symbol=${sym}`, expected[sym]]));
+        times.push(
+          await page.evaluate(([text, want]) => window.__b4.filter(text, want), [`symbol=${sym}`, expected[sym]]),
+        );
         await sleep(250);
       }
       filterRuns.push(times);

@@ -35,7 +35,9 @@ function botRss(runs) {
   const growth = [];
   const sizes = [];
   for (let r = 0; r < runs; r++) {
-    const out = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'lib', 'bot-rss.mjs')], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--expose-gc', join(import.meta.dirname, 'lib', 'bot-rss.mjs')], {
+      encoding: 'utf8',
+    });
     const m = JSON.parse(out);
     if (m.queued !== 100_000 || m.dropped !== 0) throw new Error(`bot buffered ${m.queued}, dropped ${m.dropped}`);
     growth.push([m.afterMiB - m.beforeMiB]);
@@ -82,7 +84,11 @@ export async function run({ quick }) {
   const figures = [];
   for (const n of sizes) {
     const disk = by[n].bytes / MiB;
-    for (const [key, what] of [['start', 'after start'], ['dump', 'after a 30 h dump'], ['peak', 'peak (VmHWM) through start + dump']]) {
+    for (const [key, what] of [
+      ['start', 'after start'],
+      ['dump', 'after a 30 h dump'],
+      ['peak', 'peak (VmHWM) through start + dump'],
+    ]) {
       figures.push({
         id: 'B5',
         name: `collector RSS ${what}, ${label(n)} journaled events`,

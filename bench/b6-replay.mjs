@@ -14,11 +14,13 @@ export function rawRead(dataDir) {
   const t0 = performance.now();
   let lines = 0;
   let chars = 0;
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()) {
     const fd = openSync(join(dir, name), 'r');
     try {
       let carry = 0; // bytes of an unfinished line kept at the start of `buf`
-      for (let n; (n = readSync(fd, buf, carry, buf.length - carry, null)) > 0; ) {
+      for (let n; (n = readSync(fd, buf, carry, buf.length - carry, null)) > 0;) {
         const end = carry + n;
         let from = 0;
         for (let i = buf.indexOf(10); i !== -1 && i < end; i = buf.indexOf(10, from)) {
@@ -87,9 +89,19 @@ export async function run({ quick }) {
         reference_median: ref.median,
         ratio: ratio(c.median, ref.median),
       },
-      { id: 'B6-ref', name: `reference: raw read of the ${label}-record journal (read + split into line strings)`, unit: 'ms', ...ref },
+      {
+        id: 'B6-ref',
+        name: `reference: raw read of the ${label}-record journal (read + split into line strings)`,
+        unit: 'ms',
+        ...ref,
+      },
     );
   }
-  figures.push({ id: 'B6-ref', name: 'reference: collector start-up with an empty journal', unit: 'ms', ...summarize(empty) });
+  figures.push({
+    id: 'B6-ref',
+    name: 'reference: collector start-up with an empty journal',
+    unit: 'ms',
+    ...summarize(empty),
+  });
   return figures;
 }

@@ -19,8 +19,21 @@ const BENCHMARKS = [
 
 const { values } = parseArgs({ options: { full: { type: 'boolean' }, only: { type: 'string' } } });
 const quick = !values.full;
-const only = values.only ? new Set(values.only.toUpperCase().split(',').map((s) => s.trim())) : null;
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, kernel: release() };
+const only = values.only
+  ? new Set(
+      values.only
+        .toUpperCase()
+        .split(',')
+        .map((s) => s.trim()),
+    )
+  : null;
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memory_gib: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  kernel: release(),
+};
 const started = new Date();
 const figures = [];
 let failed = false;
@@ -74,7 +87,9 @@ function table({ date, mode, duration_s, machine: m, figures: fs }) {
     const ratio = typeof f.ratio === 'number' ? `${f.ratio >= 10 ? f.ratio.toFixed(0) : f.ratio >= 0.01 ? f.ratio.toFixed(2) : f.ratio.toPrecision(2)}x` : '';
     const verdict = f.bar ? `${f.bar_met === true ? 'met' : f.bar_met === false ? '**missed**' : 'n/a'}: ${f.bar}` : '';
     const name = f.note ? `${f.name}; ${f.note}` : f.name;
-    lines.push(`| ${f.id} | ${name} | ${f.unit} | ${num(f.median, f.unit)} | ${p99} | ${spread} | ${f.runs} | ${ref} | ${ratio} | ${verdict} |`);
+    lines.push(
+      `| ${f.id} | ${name} | ${f.unit} | ${num(f.median, f.unit)} | ${p99} | ${spread} | ${f.runs} | ${ref} | ${ratio} | ${verdict} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -40,15 +40,29 @@ async function measure(fn) {
 }
 
 const overhead = quantiles(await measure(() => {}), 0).p50;
-const notifier = new AuditNotifier({ projectName: 'bench', projectMarket: 'FOREX', url: `ws://127.0.0.1:${wss.address().port}/ingest` });
+const notifier = new AuditNotifier({
+  projectName: 'bench',
+  projectMarket: 'FOREX',
+  url: `ws://127.0.0.1:${wss.address().port}/ingest`,
+});
 while (!notifier.stats().connected) await tick();
-const sdk = quantiles(await measure((i) => notifier.send(ProjectEvents.TRADE_OPENED, 'Opened long EURUSD', { symbol: 'EURUSD', price: 1.085, quantity: i })), overhead);
+const sdk = quantiles(
+  await measure((i) =>
+    notifier.send(ProjectEvents.TRADE_OPENED, 'Opened long EURUSD', { symbol: 'EURUSD', price: 1.085, quantity: i }),
+  ),
+  overhead,
+);
 const logger = pino(pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }));
-const pin = quantiles(await measure((i) => logger.info({ symbol: 'EURUSD', price: 1.085, quantity: i }, 'Opened long EURUSD')), overhead);
+const pin = quantiles(
+  await measure((i) => logger.info({ symbol: 'EURUSD', price: 1.085, quantity: i }, 'Opened long EURUSD')),
+  overhead,
+);
 const flushed = await notifier.close(10_000);
 wss.close();
 const f = (x) => x.toFixed(0).padStart(6);
 console.log(`timer overhead subtracted: ${overhead.toFixed(0)} ns; ${CHUNKS * PER_CHUNK} calls each`);
-console.log(`send()        p50 ${f(sdk.p50)} ns  p99 ${f(sdk.p99)} ns  mean ${f(sdk.mean)} ns  (all acked: ${flushed}, ${JSON.stringify(notifier.stats())})`);
+console.log(
+  `send()        p50 ${f(sdk.p50)} ns  p99 ${f(sdk.p99)} ns  mean ${f(sdk.mean)} ns  (all acked: ${flushed}, ${JSON.stringify(notifier.stats())})`,
+);
 console.log(`pino.info()   p50 ${f(pin.p50)} ns  p99 ${f(pin.p99)} ns  mean ${f(pin.mean)} ns`);
 console.log(`ratio pino/send: p50 ${(pin.p50 / sdk.p50).toFixed(1)}x  mean ${(pin.mean / sdk.mean).toFixed(1)}x`);

@@ -19,10 +19,22 @@ const bot = new AuditNotifier({ projectName: 'rss-bot', projectMarket: 'FOREX', 
 let bytes = 0;
 for (let i = 0; i < n; i++) {
   bot.send(TYPE, DESC, fields(i));
-  if (i % 1000 === 0) bytes += Buffer.byteLength(JSON.stringify({ seq: i + 2, event_type: TYPE, event_description: DESC, timestamp: Date.now() / 1000, fields: fields(i) })) * 1000;
+  if (i % 1000 === 0)
+    bytes +=
+      Buffer.byteLength(
+        JSON.stringify({
+          seq: i + 2,
+          event_type: TYPE,
+          event_description: DESC,
+          timestamp: Date.now() / 1000,
+          fields: fields(i),
+        }),
+      ) * 1000;
 }
 globalThis.gc?.();
 const after = process.memoryUsage().rss;
 const { queued, dropped } = bot.stats();
 await bot.close(0);
-process.stdout.write(JSON.stringify({ beforeMiB: before / MiB, afterMiB: after / MiB, eventsMiB: bytes / MiB, queued, dropped }) + '\n');
+process.stdout.write(
+  JSON.stringify({ beforeMiB: before / MiB, afterMiB: after / MiB, eventsMiB: bytes / MiB, queued, dropped }) + '\n',
+);

@@ -1,11 +1,11 @@
-// Starts the REAL collector (`ic-audit serve` from electron/dist/cli.js) as a child process on 127.0.0.1, port 0.
+// Starts the REAL collector (`ic-audit serve` from electron/dist/app/cli.js) as a child process on 127.0.0.1, port 0.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../electron/dist/app/cli.js');
 
 const temps = new Set();
 const children = new Set();
@@ -49,12 +49,27 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeArgs, CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dir, '--key-file', benchKeyFile(dir), ...args],
+    [
+      ...nodeArgs,
+      CLI,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--data-dir',
+      dir,
+      '--key-file',
+      benchKeyFile(dir),
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.add(child);
   let out = '';
-  const exited = new Promise((res) => child.once('exit', (code, signal) => (children.delete(child), res(code ?? signal))));
+  const exited = new Promise((res) =>
+    child.once('exit', (code, signal) => (children.delete(child), res(code ?? signal))),
+  );
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -66,7 +81,10 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
   };
   try {
     const { port, tls } = await new Promise((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`collector not listening after ${timeoutMs} ms:\n${out}`)), timeoutMs);
+      const timer = setTimeout(
+        () => rej(new Error(`collector not listening after ${timeoutMs} ms:\n${out}`)),
+        timeoutMs,
+      );
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stdout.on('data', (chunk) => {

@@ -7,11 +7,24 @@ import { tempDir } from './collector.mjs';
 
 export const TYPE = 'trade_opened';
 export const DESC = 'Opened long EURUSD';
-export const PROJECT = { project_name: 'bench-bot', project_market: 'FOREX', project_description: 'benchmark bot', project_privileges: ['execute_trade'] };
+export const PROJECT = {
+  project_name: 'bench-bot',
+  project_market: 'FOREX',
+  project_description: 'benchmark bot',
+  project_privileges: ['execute_trade'],
+};
 
 /** A typical trade event's fields (~260 bytes per event once serialized with seq, type, description, timestamp). */
 export function fields(i) {
-  return { symbol: 'EURUSD', side: 'buy', price: 1.08512, quantity: 100_000 + i, order_id: `ord-${i}`, strategy: 'mean-revert-v2', account: 'desk-7' };
+  return {
+    symbol: 'EURUSD',
+    side: 'buy',
+    price: 1.08512,
+    quantity: 100_000 + i,
+    order_id: `ord-${i}`,
+    strategy: 'mean-revert-v2',
+    account: 'desk-7',
+  };
 }
 
 const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -25,14 +38,33 @@ export class LineMaker {
   /** One sealed line (no newline) for a bot event, or a session record when `seq` is 0. */
   line(session, seq, receivedAt, timestamp, i) {
     this.id++;
-    const f = seq === 0
-      ? { project_market: PROJECT.project_market, project_description: PROJECT.project_description, project_privileges: PROJECT.project_privileges, source: 'ws', sdk: 'bench@1', host: 'localhost', pid: 1, dropped: 0 }
-      : fields(i);
+    const f =
+      seq === 0
+        ? {
+            project_market: PROJECT.project_market,
+            project_description: PROJECT.project_description,
+            project_privileges: PROJECT.project_privileges,
+            source: 'ws',
+            sdk: 'bench@1',
+            host: 'localhost',
+            pid: 1,
+            dropped: 0,
+          }
+        : fields(i);
     // A session record is the collector's own (source "collector"); events are a WebSocket bot's.
     const body = recordBody(
-      this.id, receivedAt, JSON.stringify(session), seq, seq === 0 ? 'collector' : 'ws', JSON.stringify(PROJECT.project_name),
-      JSON.stringify(seq === 0 ? CollectorEvents.SESSION : TYPE), JSON.stringify(seq === 0 ? 'Session declared.' : DESC),
-      timestamp, '', JSON.stringify(f), this.prev,
+      this.id,
+      receivedAt,
+      JSON.stringify(session),
+      seq,
+      seq === 0 ? 'collector' : 'ws',
+      JSON.stringify(PROJECT.project_name),
+      JSON.stringify(seq === 0 ? CollectorEvents.SESSION : TYPE),
+      JSON.stringify(seq === 0 ? 'Session declared.' : DESC),
+      timestamp,
+      '',
+      JSON.stringify(f),
+      this.prev,
     );
     this.prev = sha256(body);
     return sealRecord(body, this.prev);

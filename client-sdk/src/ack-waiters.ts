@@ -21,7 +21,12 @@ export class AckWaiters {
   /** Waits until {@link settle} sees `target` acked (resolving its `ok`), the deadline (false), or a failure. */
   add(target: number, timeoutMs: number, failFast: boolean): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      const waiter: Waiter = { target, resolve, failFast, timer: setTimeout(() => this.finish(waiter, false), timeoutMs) };
+      const waiter: Waiter = {
+        target,
+        resolve,
+        failFast,
+        timer: setTimeout(() => this.finish(waiter, false), timeoutMs),
+      };
       this.list.push(waiter);
     });
   }

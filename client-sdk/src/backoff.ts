@@ -3,7 +3,12 @@
  * `random() * min(capMs, baseMs * 2^attempt)`. Full jitter spreads many bots restarting against one collector.
  * Pure: `random` is injectable so tests can pin it.
  */
-export function backoffDelay(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  capMs: number,
+  random: () => number = Math.random,
+): number {
   const n = attempt > 0 ? Math.floor(Math.min(attempt, 1023)) : 0;
   const base = Number.isFinite(baseMs) && baseMs > 0 ? baseMs : 0;
   const cap = Number.isFinite(capMs) && capMs > 0 ? capMs : 0;

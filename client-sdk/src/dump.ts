@@ -60,11 +60,12 @@ export function triggerAuditDumping(options?: DumpOptions): Promise<DumpInfo | n
       resolve(result);
     };
     try {
-      const o = (typeof options === 'object' && options !== null ? options : {}) as DumpOptions;
+      const o = typeof options === 'object' && options !== null ? options : {};
       const log = createDebugLog(o.debug === true);
       const url = typeof o.url === 'string' && o.url.length > 0 ? o.url : (envVar(ENV.url) ?? DEFAULTS.url);
       const token = typeof o.token === 'string' && o.token.length > 0 ? o.token : envVar(ENV.token);
-      const hours = typeof o.hours === 'number' && o.hours > 0 && Number.isFinite(o.hours) ? o.hours : DEFAULTS.dumpHours;
+      const hours =
+        typeof o.hours === 'number' && o.hours > 0 && Number.isFinite(o.hours) ? o.hours : DEFAULTS.dumpHours;
       const timeoutMs = num(o.timeoutMs, DEFAULTS.dumpTimeoutMs, 0);
       const id = randomUUID();
       const dump = { type: 'dump', id, hours };
@@ -95,7 +96,8 @@ export function triggerAuditDumping(options?: DumpOptions): Promise<DumpInfo | n
             if (!parsed.ok) return;
             const f = parsed.value;
             if (f.type === 'welcome') conn?.send(JSON.stringify(dump));
-            else if (f.type === 'dumped' && f.id === id) finish({ path: f.path, projects: f.projects, events: f.events });
+            else if (f.type === 'dumped' && f.id === id)
+              finish({ path: f.path, projects: f.projects, events: f.events });
             else if (f.type === 'error') {
               log('E_REFUSED', `${f.code}: ${f.message}`);
               finish(null);

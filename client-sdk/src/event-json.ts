@@ -96,11 +96,16 @@ export function eventJson(
   onError?: (rule: string) => void,
 ): string {
   return (
-    '{"seq":' + seq +
-    ',"event_type":' + JSON.stringify(sanitizeEventType(eventType)) +
-    ',"event_description":' + JSON.stringify(sanitizeDescription(description)) +
-    ',"timestamp":' + timestampSeconds +
-    ',"fields":' + fieldsJson(fields, onError) +
+    '{"seq":' +
+    seq +
+    ',"event_type":' +
+    JSON.stringify(sanitizeEventType(eventType)) +
+    ',"event_description":' +
+    JSON.stringify(sanitizeDescription(description)) +
+    ',"timestamp":' +
+    timestampSeconds +
+    ',"fields":' +
+    fieldsJson(fields, onError) +
     '}'
   );
 }

@@ -45,7 +45,10 @@ export class EventRing {
   private storeEnd = 0;
 
   /** `chunkSlots` (a power of two) is the allocation unit of the slots: small in tests, to cross chunk edges. */
-  constructor(readonly maxEvents: number, chunkSlots = 1024) {
+  constructor(
+    readonly maxEvents: number,
+    chunkSlots = 1024,
+  ) {
     this.cap = Math.max(1, maxEvents);
     this.bits = Math.max(0, Math.round(Math.log2(Math.max(1, chunkSlots))));
     this.mask = (1 << this.bits) - 1;
@@ -104,7 +107,9 @@ export class EventRing {
    * Serializes every raw event, oldest first, with `serialize(seq, type, description, time, fields)` into the
    * byte store; returns how many were serialized.
    */
-  serializePending(serialize: (seq: number, type: unknown, description: unknown, time: number, fields: unknown) => string): number {
+  serializePending(
+    serialize: (seq: number, type: unknown, description: unknown, time: number, fields: unknown) => string,
+  ): number {
     let n = 0;
     for (let seq = Math.max(this.readyUpTo + 1, this.headSeq); seq < this.nextSeq; seq++) {
       const i = this.index(seq);

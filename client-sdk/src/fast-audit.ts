@@ -3,7 +3,9 @@ import { AuditNotifier } from './notifier.js';
 import type { AuditNotifierOptions } from './options.js';
 
 /** Options of {@link fastAudit}: the notifier's options plus the overall bound. */
-export interface FastAuditOptions extends Partial<Omit<AuditNotifierOptions, 'projectName' | 'projectMarket' | 'projectDescription'>> {
+export interface FastAuditOptions extends Partial<
+  Omit<AuditNotifierOptions, 'projectName' | 'projectMarket' | 'projectDescription'>
+> {
   /** Longest wait for the ack (default DEFAULTS.fastAuditTimeoutMs). */
   timeoutMs?: number;
 }
@@ -20,9 +22,11 @@ export async function fastAudit(
   options?: FastAuditOptions,
 ): Promise<boolean> {
   try {
-    const o = (typeof options === 'object' && options !== null ? options : {}) as FastAuditOptions;
+    const o = typeof options === 'object' && options !== null ? options : {};
     const timeoutMs =
-      typeof o.timeoutMs === 'number' && Number.isFinite(o.timeoutMs) && o.timeoutMs >= 0 ? o.timeoutMs : DEFAULTS.fastAuditTimeoutMs;
+      typeof o.timeoutMs === 'number' && Number.isFinite(o.timeoutMs) && o.timeoutMs >= 0
+        ? o.timeoutMs
+        : DEFAULTS.fastAuditTimeoutMs;
     const notifier = new AuditNotifier({
       ...o,
       projectName,

@@ -109,11 +109,17 @@ export class AuditNotifier implements ExitFlusher {
     const pid = typeof process === 'object' && Number.isSafeInteger(process.pid) ? process.pid : 0;
     // Everything in the hello but `dropped` is constant: encode it once.
     this.helloHead =
-      '{"type":"hello","v":1,"session":' + JSON.stringify(this.session) +
-      ',"project":' + JSON.stringify(this.project) +
-      ',"sdk":' + JSON.stringify(`${SDK_NAME}@${SDK_VERSION}`) +
-      ',"host":' + JSON.stringify(safeHostname()) +
-      ',"pid":' + pid + ',"dropped":';
+      '{"type":"hello","v":1,"session":' +
+      JSON.stringify(this.session) +
+      ',"project":' +
+      JSON.stringify(this.project) +
+      ',"sdk":' +
+      JSON.stringify(`${SDK_NAME}@${SDK_VERSION}`) +
+      ',"host":' +
+      JSON.stringify(safeHostname()) +
+      ',"pid":' +
+      pid +
+      ',"dropped":';
     this.helloTail = (this.o.token === undefined ? '' : ',"token":' + JSON.stringify(this.o.token)) + '}';
     this.ring.push(ProjectEvents.BOOT, BOOT_DESCRIPTION, now(), {
       project_market: this.project.project_market,
@@ -408,8 +414,12 @@ export class AuditNotifier implements ExitFlusher {
     try {
       const target = this.ring.nextSeq - 1;
       // Once closed, the answer is what it is now: a flush must not bring the connection back.
-      if (this.ackedSeq >= target || this.closed) return Promise.resolve(this.ackedSeq >= target && this.lastDroppedSeq === 0);
-      const ms = typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs) ? timeoutMs : this.o.flushTimeoutMs;
+      if (this.ackedSeq >= target || this.closed)
+        return Promise.resolve(this.ackedSeq >= target && this.lastDroppedSeq === 0);
+      const ms =
+        typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs)
+          ? timeoutMs
+          : this.o.flushTimeoutMs;
       const done = this.waiters.add(target, ms, failFast);
       this.drain();
       if (this.conn === null) this.connect();

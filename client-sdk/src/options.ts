@@ -80,10 +80,11 @@ export function num(v: unknown, fallback: number, min: number, max = Number.MAX_
 
 /** Resolves options against {@link DEFAULTS} and the environment; garbage in gives defaults, never an exception. */
 export function resolveOptions(o: Partial<AuditNotifierOptions> | undefined): ResolvedOptions {
-  const opts = (typeof o === 'object' && o !== null ? o : {}) as Partial<AuditNotifierOptions>;
+  const opts = typeof o === 'object' && o !== null ? o : {};
   const url = typeof opts.url === 'string' && opts.url.length > 0 ? opts.url : (envVar(ENV.url) ?? DEFAULTS.url);
   const token = typeof opts.token === 'string' && opts.token.length > 0 ? opts.token : envVar(ENV.token);
-  const str = (v: unknown, env: string): string | undefined => (typeof v === 'string' && v.length > 0 ? v : envVar(env));
+  const str = (v: unknown, env: string): string | undefined =>
+    typeof v === 'string' && v.length > 0 ? v : envVar(env);
   const backoffBaseMs = num(opts.backoffBaseMs, DEFAULTS.backoffBaseMs, 1);
   return {
     url,

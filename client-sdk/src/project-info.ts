@@ -28,7 +28,8 @@ function privilegeList(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   let list: unknown[];
   try {
-    list = typeof v === 'string' ? [v] : Array.isArray(v) || v instanceof Set ? Array.from(v as Iterable<unknown>) : [v];
+    list =
+      typeof v === 'string' ? [v] : Array.isArray(v) || v instanceof Set ? Array.from(v as Iterable<unknown>) : [v];
   } catch {
     return [];
   }

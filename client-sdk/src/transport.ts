@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type NetConnectOpts, type Socket as NetSocket } from 'node:net';
-import { checkServerIdentity, rootCertificates as tlsRootCertificates, connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import {
+  checkServerIdentity,
+  rootCertificates as tlsRootCertificates,
+  connect as tlsConnect,
+  type ConnectionOptions,
+  type PeerCertificate,
+} from 'node:tls';
 import { MAX_FRAME_BYTES } from '@ic-audit/shared';
 import WsWebSocket from 'ws';
 
@@ -70,7 +76,12 @@ export interface TlsTrust {
 
 /** A fingerprint as `AB:CD:...` (Node's `fingerprint256` form), whatever its case and separators. */
 export function normalizeFingerprint(text: string): string {
-  return (text.replace(/[^0-9a-fA-F]/g, '').toUpperCase().match(/../g) ?? []).join(':');
+  return (
+    text
+      .replace(/[^0-9a-fA-F]/g, '')
+      .toUpperCase()
+      .match(/../g) ?? []
+  ).join(':');
 }
 
 /** ws options for a `wss://` connection: the extra CA (with the system store), client certificate, pinned fingerprint. */
@@ -89,7 +100,9 @@ function tlsOptions(trust: TlsTrust): Record<string, unknown> {
       const err = checkServerIdentity(host, cert);
       if (err !== undefined) return err;
       if (cert.fingerprint256 === pin) return undefined;
-      return Object.assign(new Error(`certificate fingerprint ${cert.fingerprint256} is not the pinned ${pin}`), { code: 'E_CERT_PIN' });
+      return Object.assign(new Error(`certificate fingerprint ${cert.fingerprint256} is not the pinned ${pin}`), {
+        code: 'E_CERT_PIN',
+      });
     };
   }
   return out;
@@ -111,8 +124,22 @@ export function openConnection(
   handlers: SocketHandlers,
   opts: { connectTimeoutMs: number; webSocket?: WebSocketConstructor | undefined; tls?: TlsTrust | undefined },
 ): Connection {
-  const Ctor = opts.webSocket ?? (isNode() ? undefined : (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
-  return Ctor === undefined ? openWs(url, handlers, opts.connectTimeoutMs, opts.tls ?? {}) : openStandard(Ctor, url, handlers);
+  const Ctor =
+    opts.webSocket ?? (isNode() ? undefined : (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket);
+  return Ctor === undefined
+    ? openWs(url, handlers, opts.connectTimeoutMs, opts.tls ?? {})
+    : openStandard(Ctor, url, handlers);
+}
+
+/** Ends a connection exactly once: the first reason reaches `onClose`, later ones are dropped. */
+class Ending {
+  closed = false;
+  constructor(private readonly h: Pick<SocketHandlers, 'onClose'>) {}
+  readonly done = (reason: string): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.h.onClose(reason);
+  };
 }
 
 /** The Connection over either socket kind: a failed send or a destroy ends it exactly once, via `done`. */
@@ -152,12 +179,8 @@ function isNode(): boolean {
 function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust: TlsTrust): Connection {
   const secure = url.startsWith('wss:') || url.startsWith('https:');
   const extra = secure ? tlsOptions(trust) : {};
-  let closed = false;
-  const done = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    h.onClose(reason);
-  };
+  const ending = new Ending(h);
+  const done = ending.done;
   const ws = new WsWebSocket(url, {
     ...extra,
     handshakeTimeout: connectTimeoutMs,
@@ -169,33 +192,39 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust:
   ws.on('open', () => {
     // Belt and braces: ws may have wrapped the socket; keep it unref'd.
     (ws as unknown as { _socket?: NetSocket })._socket?.unref?.();
-    if (!closed) h.onOpen();
+    if (!ending.closed) h.onOpen();
   });
   ws.on('message', (data, isBinary) => {
-    if (!closed && !isBinary) h.onMessage(String(data));
+    if (!ending.closed && !isBinary) h.onMessage(String(data));
   });
   ws.on('error', (err) => done(String((err as { code?: unknown }).code ?? err.message)));
   ws.on('close', (code) => done(`closed (${code})`));
   // UTF-8 bytes go out as they are, flagged as a text frame (what the collector requires).
-  return wrap(ws, (text) => ws.send(text, { binary: false }), () => ws.terminate(), done);
+  return wrap(
+    ws,
+    (text) => ws.send(text, { binary: false }),
+    () => ws.terminate(),
+    done,
+  );
 }
 
 function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers): Connection {
-  let closed = false;
-  const done = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    h.onClose(reason);
-  };
+  const ending = new Ending(h);
+  const done = ending.done;
   const ws = new Ctor(url);
   ws.onopen = () => {
-    if (!closed) h.onOpen();
+    if (!ending.closed) h.onOpen();
   };
   ws.onmessage = (ev) => {
-    if (!closed && typeof ev.data === 'string') h.onMessage(ev.data);
+    if (!ending.closed && typeof ev.data === 'string') h.onMessage(ev.data);
   };
   ws.onerror = () => done('error');
   ws.onclose = () => done('closed');
   // A standard WebSocket sends bytes as a binary frame: hand it the text.
-  return wrap(ws, (text) => ws.send(typeof text === 'string' ? text : decoder.decode(text)), () => ws.close(), done);
+  return wrap(
+    ws,
+    (text) => ws.send(typeof text === 'string' ? text : decoder.decode(text)),
+    () => ws.close(),
+    done,
+  );
 }

@@ -6,7 +6,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { AuditNotifier, ProjectEvents, ProjectPrivileges, triggerAuditDumping, type WebSocketConstructor } from '@ic-audit/client';
+import {
+  AuditNotifier,
+  ProjectEvents,
+  ProjectPrivileges,
+  triggerAuditDumping,
+  type WebSocketConstructor,
+} from '@ic-audit/client';
 import { MAX_EVENT_TYPE_LENGTH, MAX_FIELD_DEPTH, MAX_FIELDS_PER_EVENT, type JournalRecord } from '@ic-audit/shared';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { botRecords, freePort, readJournal, waitFor } from './support.js';
@@ -49,7 +55,8 @@ describe('delivery through the real collector', () => {
         await ref.current.kill('SIGKILL');
         ref.current = await ref.current.restart();
       }
-      for (const bot of bots) for (let j = i; j < i + 500; j++) bot.send(ProjectEvents.TRADE_OPENED, `trade ${j}`, { j });
+      for (const bot of bots)
+        for (let j = i; j < i + 500; j++) bot.send(ProjectEvents.TRADE_OPENED, `trade ${j}`, { j });
       await tick();
     }
     const flushed = await Promise.all(bots.map((b) => b.flush(30_000)));
@@ -68,7 +75,9 @@ describe('delivery through the real collector', () => {
 
   it('collector not running at first: 1,000 events, collector starts 5 s later, all 1,001 arrive', async () => {
     const port = await freePort();
-    const bot = track(new AuditNotifier({ projectName: 'EarlyBird', projectMarket: 'Crypto', url: `ws://127.0.0.1:${port}/ingest` }));
+    const bot = track(
+      new AuditNotifier({ projectName: 'EarlyBird', projectMarket: 'Crypto', url: `ws://127.0.0.1:${port}/ingest` }),
+    );
     for (let i = 0; i < 1000; i++) bot.send('tick', `t${i}`, { i });
     expect(bot.stats()).toMatchObject({ queued: 1001, connected: false });
     await new Promise((r) => setTimeout(r, 5000)); // the scenario itself: the collector is late
@@ -80,7 +89,13 @@ describe('delivery through the real collector', () => {
   it('buffer of 1,000, collector down, 5,000 sent: 4,001 dropped and counted, the gap is recorded', async () => {
     const port = await freePort();
     const bot = track(
-      new AuditNotifier({ projectName: 'Overflow', projectMarket: 'FOREX', url: `ws://127.0.0.1:${port}/ingest`, bufferMaxEvents: 1000, ...FAST }),
+      new AuditNotifier({
+        projectName: 'Overflow',
+        projectMarket: 'FOREX',
+        url: `ws://127.0.0.1:${port}/ingest`,
+        bufferMaxEvents: 1000,
+        ...FAST,
+      }),
     );
     for (let i = 0; i < 5000; i++) bot.send('tick', `t${i}`, { i });
     // Documented: boot + 5,000 = 5,001 events into 1,000 slots; the 4,001 oldest are dropped.
@@ -100,7 +115,9 @@ describe('delivery through the real collector', () => {
 
   it('hostile values: accepted by the collector and stored as documented', async () => {
     const ref = own(await startCollector());
-    const bot = track(new AuditNotifier({ projectName: 'Hostile', projectMarket: 'FOREX', url: ref.current.ingestUrl }));
+    const bot = track(
+      new AuditNotifier({ projectName: 'Hostile', projectMarket: 'FOREX', url: ref.current.ingestUrl }),
+    );
     const circular: Record<string, unknown> = { x: 1 };
     circular['self'] = circular;
     let deep: unknown = 'bottom';
@@ -114,8 +131,16 @@ describe('delivery through the real collector', () => {
       ['function', { fn: function handler() {} }, (f) => expect(f).toEqual({ fn: '[Function: handler]' })],
       ['symbol', { s: Symbol('sym') }, (f) => expect(f).toEqual({ s: '[Symbol: sym]' })],
       ['date', { d: new Date(Date.UTC(2024, 0, 2)) }, (f) => expect(f).toEqual({ d: '2024-01-02T00:00:00.000Z' })],
-      ['error', { err }, (f) => expect(f['err']).toMatchObject({ name: 'TypeError', message: 'bad input', code: 'E_INPUT' })],
-      ['numbers', { a: NaN, b: Infinity, c: -Infinity }, (f) => expect(f).toEqual({ a: 'NaN', b: 'Infinity', c: '-Infinity' })],
+      [
+        'error',
+        { err },
+        (f) => expect(f['err']).toMatchObject({ name: 'TypeError', message: 'bad input', code: 'E_INPUT' }),
+      ],
+      [
+        'numbers',
+        { a: NaN, b: Infinity, c: -Infinity },
+        (f) => expect(f).toEqual({ a: 'NaN', b: 'Infinity', c: '-Infinity' }),
+      ],
       ['deep', { deep }, (f) => expect(JSON.stringify(f)).toContain('"[Truncated: too deep]"')],
       ['huge', { s: 'x'.repeat(50_000) }, (f) => expect(String(f['s'])).toMatch(/^x{8000,}…\[\+\d+ chars\]$/)],
       ['many', many, (f) => expect(f['__truncated__']).toBe('[Truncated: 37 more keys]')],
@@ -130,10 +155,14 @@ describe('delivery through the real collector', () => {
     expect(recs).toHaveLength(1 + cases.length + 3);
     cases.forEach(([name, , check], i) => {
       expect(recs[i + 1]!.event_type).toBe(name);
-      check(recs[i + 1]!.fields as Record<string, unknown>);
+      check(recs[i + 1]!.fields);
     });
     const [coerced, spoofed, long] = recs.slice(1 + cases.length);
-    expect(coerced).toMatchObject({ event_type: '[object Object]', event_description: '12345', fields: { value: 'plain' } });
+    expect(coerced).toMatchObject({
+      event_type: '[object Object]',
+      event_description: '12345',
+      fields: { value: 'plain' },
+    });
     // Stored as the bot said it, and still not a collector record: its source is the bot's.
     expect(spoofed).toMatchObject({ event_type: 'ic-audit.gap', source: 'ws' });
     expect(long!.event_type.length).toBeLessThanOrEqual(MAX_EVENT_TYPE_LENGTH);
@@ -145,11 +174,14 @@ describe('delivery through the real collector', () => {
     const viaDefault = track(new AuditNotifier({ projectName: 'Unicode', projectMarket: 'FOREX', url: c.ingestUrl }));
     // Any WHATWG-style constructor takes the standard path (frames handed over as text); ws's class is one.
     const standard = WebSocket as unknown as WebSocketConstructor;
-    const viaStandard = track(new AuditNotifier({ projectName: 'Unicode2', projectMarket: 'FOREX', url: c.ingestUrl, webSocket: standard }));
+    const viaStandard = track(
+      new AuditNotifier({ projectName: 'Unicode2', projectMarket: 'FOREX', url: c.ingestUrl, webSocket: standard }),
+    );
     const texts = ['café', '日本語のテキスト', 'emoji 🚀📈', 'mixed é\u00e9 ü', 'x'.repeat(3_000) + 'ñ'];
     // Enough events for several frames and for the SDK's byte store to move and grow.
     for (let i = 0; i < 3_000; i++) {
-      for (const n of [viaDefault, viaStandard]) n.send(ProjectEvents.TRADE_OPENED, texts[i % texts.length]!, { i, note: texts[(i + 1) % texts.length]! });
+      for (const n of [viaDefault, viaStandard])
+        n.send(ProjectEvents.TRADE_OPENED, texts[i % texts.length]!, { i, note: texts[(i + 1) % texts.length]! });
       if (i % 500 === 0) await tick();
     }
     expect(await Promise.all([viaDefault.flush(30_000), viaStandard.flush(30_000)])).toEqual([true, true]);
@@ -207,8 +239,16 @@ describe('delivery through the real collector', () => {
       project_privileges: ['execute_trade'],
     });
     expect(Object.keys(trade!)).toEqual([
-      'event_type', 'event_description', 'timestamp', 'symbol', 'price', 'quantity',
-      'project_name', 'project_market', 'project_description', 'project_privileges',
+      'event_type',
+      'event_description',
+      'timestamp',
+      'symbol',
+      'price',
+      'quantity',
+      'project_name',
+      'project_market',
+      'project_description',
+      'project_privileges',
     ]);
     expect(typeof boot!['timestamp']).toBe('number');
   });

@@ -62,7 +62,10 @@ describe('EventRing', () => {
   it('keeps events as UTF-8 bytes, back to back, through store compaction and growth', () => {
     const r = new EventRing(5_000, 16);
     const json = (seq: number, t: unknown): string => JSON.stringify({ seq, t });
-    const body = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, k) => json(from + k, `é-${from + k}-${'x'.repeat((from + k) % 300)}`)).join(',');
+    const body = (from: number, to: number): string =>
+      Array.from({ length: to - from + 1 }, (_, k) =>
+        json(from + k, `é-${from + k}-${'x'.repeat((from + k) % 300)}`),
+      ).join(',');
     let acked = 0;
     for (let round = 1; round <= 60; round++) {
       for (let k = 0; k < 97; k++) r.push(`é-${r.nextSeq}-${'x'.repeat(r.nextSeq % 300)}`, '', 0, undefined);

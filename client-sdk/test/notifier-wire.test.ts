@@ -29,7 +29,10 @@ class TestServer {
   acked = 0;
   autoAck = true;
   bad: string[] = [];
-  private constructor(readonly wss: WebSocketServer, readonly port: number) {
+  private constructor(
+    readonly wss: WebSocketServer,
+    readonly port: number,
+  ) {
     wss.on('connection', (ws) => {
       const c: Conn = { ws, hello: null, events: [], frames: 0 };
       this.conns.push(c);
@@ -82,7 +85,14 @@ afterEach(async () => {
 });
 
 function notifier(url: string, extra: Record<string, unknown> = {}): AuditNotifier {
-  const n = new AuditNotifier({ projectName: 'WireBot', projectMarket: 'FOREX', url, backoffBaseMs: 10, backoffCapMs: 50, ...extra });
+  const n = new AuditNotifier({
+    projectName: 'WireBot',
+    projectMarket: 'FOREX',
+    url,
+    backoffBaseMs: 10,
+    backoffCapMs: 50,
+    ...extra,
+  });
   open.push({ close: () => n.close(0) });
   return n;
 }
@@ -99,7 +109,12 @@ describe('AuditNotifier on the wire', () => {
     const c = srv.conns[0]!;
     expect(c.hello).toMatchObject({
       session: n.session,
-      project: { project_name: 'WireBot', project_market: 'FOREX', project_description: 'desc', project_privileges: ['execute_trade', 'utilities'] },
+      project: {
+        project_name: 'WireBot',
+        project_market: 'FOREX',
+        project_description: 'desc',
+        project_privileges: ['execute_trade', 'utilities'],
+      },
       sdk: '@ic-audit/client@0.1.0',
       pid: process.pid,
       dropped: 0,
@@ -109,11 +124,24 @@ describe('AuditNotifier on the wire', () => {
       seq: 1,
       event_type: 'boot',
       event_description: BOOT_DESCRIPTION,
-      fields: { project_market: 'FOREX', project_description: 'desc', project_privileges: ['execute_trade', 'utilities'] },
+      fields: {
+        project_market: 'FOREX',
+        project_description: 'desc',
+        project_privileges: ['execute_trade', 'utilities'],
+      },
     });
     expect(c.events.map((e) => e.seq)).toEqual(Array.from({ length: 2501 }, (_, i) => i + 1));
     expect(c.frames).toBeGreaterThanOrEqual(3);
-    expect(n.stats()).toEqual({ queued: 0, sent: 2501, acked: 2501, dropped: 0, reconnects: 0, connectFailures: 0, lastError: null, connected: true });
+    expect(n.stats()).toEqual({
+      queued: 0,
+      sent: 2501,
+      acked: 2501,
+      dropped: 0,
+      reconnects: 0,
+      connectFailures: 0,
+      lastError: null,
+      connected: true,
+    });
     const t = c.events[1]!.timestamp;
     expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
     expect(t % 1).not.toBe(0);
@@ -184,8 +212,24 @@ describe('AuditNotifier on the wire', () => {
     const send = n.send.bind(n) as (...a: unknown[]) => void;
     const revoked = Proxy.revocable({}, {});
     revoked.revoke();
-    const hostile: unknown[] = [undefined, null, 1n, Symbol('s'), () => 1, revoked.proxy, new Proxy({}, { getPrototypeOf() { throw new Error('x'); } })];
-    for (const a of hostile) for (const b of hostile) for (const c of hostile) expect(() => send(a, b, c)).not.toThrow();
+    const hostile: unknown[] = [
+      undefined,
+      null,
+      1n,
+      Symbol('s'),
+      () => 1,
+      revoked.proxy,
+      new Proxy(
+        {},
+        {
+          getPrototypeOf() {
+            throw new Error('x');
+          },
+        },
+      ),
+    ];
+    for (const a of hostile)
+      for (const b of hostile) for (const c of hostile) expect(() => send(a, b, c)).not.toThrow();
     expect(() => send()).not.toThrow();
     const before = n.stats();
     expect(before.queued + before.dropped).toBe(1 + hostile.length ** 3 + 1);
@@ -202,7 +246,13 @@ describe('AuditNotifier on the wire', () => {
       return n;
     };
     expect(() => make(undefined)).not.toThrow();
-    const n = make({ projectName: 42, projectMarket: null, url: 'not a url', bufferMaxEvents: -1, flushIntervalMs: NaN });
+    const n = make({
+      projectName: 42,
+      projectMarket: null,
+      url: 'not a url',
+      bufferMaxEvents: -1,
+      flushIntervalMs: NaN,
+    });
     expect(n.project.project_name).toBe('42');
     n.send('e', 'd');
     expect(await n.flush(20)).toBe(false);
@@ -218,7 +268,12 @@ describe('AuditNotifier on the wire', () => {
     n.send('quote', 'q2', reused);
     reused['price'] = 3;
     expect(await n.flush(5000)).toBe(true);
-    expect(srv.allEvents().slice(1).map((e) => e.fields)).toEqual([{ price: 1 }, { price: 2 }]);
+    expect(
+      srv
+        .allEvents()
+        .slice(1)
+        .map((e) => e.fields),
+    ).toEqual([{ price: 1 }, { price: 2 }]);
   });
 
   it('debug prints at most one line per condition; silent without debug', async () => {

@@ -22,7 +22,15 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 describe('@ic-audit/client package', () => {
   it('ESM and CJS builds export the same API', () => {
     const cjs = createRequire(import.meta.url)('@ic-audit/client') as Record<string, unknown>;
-    const names = ['AuditNotifier', 'fastAudit', 'triggerAuditDumping', 'ProjectEvents', 'ProjectPrivileges', 'DEFAULTS', 'backoffDelay'];
+    const names = [
+      'AuditNotifier',
+      'fastAudit',
+      'triggerAuditDumping',
+      'ProjectEvents',
+      'ProjectPrivileges',
+      'DEFAULTS',
+      'backoffDelay',
+    ];
     for (const n of names) {
       expect(esm).toHaveProperty(n);
       expect(cjs).toHaveProperty(n);
@@ -53,7 +61,11 @@ describe('@ic-audit/client package', () => {
   });
 
   it('npm pack gives a clean tarball: bundles, self-contained types, README', () => {
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files).toContain('README.md');
     expect(files).toContain('LICENSE');
@@ -64,7 +76,12 @@ describe('@ic-audit/client package', () => {
     expect(files).toContain('dist/cjs-types/index.d.cts');
     // The Python SDK beside it (client-sdk/python) ships through pip, never in the npm tarball.
     expect(files.filter((f) => f.startsWith('python/'))).toEqual([]);
-    expect(files.filter((f) => !/^(README\.md|LICENSE|package\.json|dist\/(index\.c?js|types\/.*\.d\.ts|cjs-types\/.*\.d\.cts))$/.test(f))).toEqual([]);
+    expect(
+      files.filter(
+        (f) =>
+          !/^(README\.md|LICENSE|package\.json|dist\/(index\.c?js|types\/.*\.d\.ts|cjs-types\/.*\.d\.cts))$/.test(f),
+      ),
+    ).toEqual([]);
     for (const f of files.filter((p) => p.includes('types/'))) {
       expect(readFileSync(join(root, f), 'utf8')).not.toContain('@ic-audit/shared');
     }
@@ -85,7 +102,9 @@ describe('@ic-audit/client package', () => {
 
   it('README options table lists every default with its value', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    const tuning = Object.entries(DEFAULTS).filter(([k]) => !['url', 'fastAuditTimeoutMs', 'dumpTimeoutMs', 'dumpHours'].includes(k));
+    const tuning = Object.entries(DEFAULTS).filter(
+      ([k]) => !['url', 'fastAuditTimeoutMs', 'dumpTimeoutMs', 'dumpHours'].includes(k),
+    );
     for (const [key, value] of tuning) expect(readme).toContain(`| \`${key}\` | \`${String(value)}\``);
     expect(readme).toContain(DEFAULTS.url);
     expect(readme).toContain(`fastAuditTimeoutMs\` = ${DEFAULTS.fastAuditTimeoutMs}`);

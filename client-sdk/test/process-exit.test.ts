@@ -65,7 +65,10 @@ describe('a script using the SDK', () => {
     const url = `ws://127.0.0.1:${await freePort()}/ingest`;
     const run = await runNode('bounded-memory.mjs', [], { IC_AUDIT_URL: url, NODE_OPTIONS: '--expose-gc' });
     expect(run.stderr).toBe('');
-    const { stats, growthMb } = JSON.parse(run.stdout) as { stats: { queued: number; dropped: number }; growthMb: number };
+    const { stats, growthMb } = JSON.parse(run.stdout) as {
+      stats: { queued: number; dropped: number };
+      growthMb: number;
+    };
     expect(stats.queued).toBe(1000);
     expect(stats.dropped).toBe(320_001 - 1000);
     // 1,000 buffered events of ~1.2 KB are ~1.2 MB whatever was sent; allow noise, not growth with the 300k.

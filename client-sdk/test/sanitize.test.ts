@@ -60,7 +60,10 @@ describe('hostile field values: stored form (README "Hostile values")', () => {
   });
 
   it('Dates become ISO strings, invalid ones a marker', () => {
-    expect(stored({ d: new Date(0), bad: new Date(NaN) })).toEqual({ d: '1970-01-01T00:00:00.000Z', bad: Markers.INVALID_DATE });
+    expect(stored({ d: new Date(0), bad: new Date(NaN) })).toEqual({
+      d: '1970-01-01T00:00:00.000Z',
+      bad: Markers.INVALID_DATE,
+    });
   });
 
   it('Errors become { name, message, stack } plus their own keys and cause', () => {
@@ -71,13 +74,21 @@ describe('hostile field values: stored form (README "Hostile values")', () => {
     expect(String(f.e['stack'])).toContain('TypeError: boom');
     expect(f.e['code']).toBe('E_X');
     const withCause = new Error('outer', { cause: new Error('inner') });
-    expect((stored({ withCause }) as { withCause: { cause: { message: string } } }).withCause.cause.message).toBe('inner');
+    expect((stored({ withCause }) as { withCause: { cause: { message: string } } }).withCause.cause.message).toBe(
+      'inner',
+    );
     // An Error given as `fields` itself is expanded at the top level.
     expect(stored(new RangeError('r'))).toMatchObject({ name: 'RangeError', message: 'r' });
   });
 
   it('NaN and Infinity become strings; -0 becomes 0', () => {
-    expect(stored({ a: NaN, b: Infinity, c: -Infinity, d: -0, e: 1.5 })).toEqual({ a: 'NaN', b: 'Infinity', c: '-Infinity', d: 0, e: 1.5 });
+    expect(stored({ a: NaN, b: Infinity, c: -Infinity, d: -0, e: 1.5 })).toEqual({
+      a: 'NaN',
+      b: 'Infinity',
+      c: '-Infinity',
+      d: 0,
+      e: 1.5,
+    });
   });
 
   it('undefined is omitted in objects and null in arrays, like JSON', () => {
@@ -151,11 +162,22 @@ describe('hostile field values: stored form (README "Hostile values")', () => {
   });
 
   it('Map, Set, typed arrays and non-object fields', () => {
-    expect(stored({ m: new Map<unknown, unknown>([['a', 1], [2, 'b']]), s: new Set([1, 'x']) })).toEqual({
+    expect(
+      stored({
+        m: new Map<unknown, unknown>([
+          ['a', 1],
+          [2, 'b'],
+        ]),
+        s: new Set([1, 'x']),
+      }),
+    ).toEqual({
       m: { a: 1, '2': 'b' },
       s: [1, 'x'],
     });
-    expect(stored({ b: Buffer.from('abc'), u: new Float64Array(2) })).toEqual({ b: '[Buffer: 3 bytes]', u: '[Float64Array: 16 bytes]' });
+    expect(stored({ b: Buffer.from('abc'), u: new Float64Array(2) })).toEqual({
+      b: '[Buffer: 3 bytes]',
+      u: '[Float64Array: 16 bytes]',
+    });
     expect(stored('just text')).toEqual({ value: 'just text' });
     expect(stored([1, 2])).toEqual({ value: [1, 2] });
     expect(stored(42)).toEqual({ value: 42 });
@@ -165,12 +187,28 @@ describe('hostile field values: stored form (README "Hostile values")', () => {
   });
 
   it('throwing getters, proxies and toJSON become "[Unreadable]"', () => {
-    const getter = { ok: 1, get bad(): never { throw new Error('no'); } };
+    const getter = {
+      ok: 1,
+      get bad(): never {
+        throw new Error('no');
+      },
+    };
     expect(stored(getter)).toEqual({ ok: 1, bad: Markers.UNREADABLE });
-    const trap = new Proxy({}, { ownKeys() { throw new Error('trap'); } });
+    const trap = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('trap');
+        },
+      },
+    );
     expect(stored({ trap })).toEqual({ trap: Markers.UNREADABLE });
     expect(stored(trap)).toEqual({ value: Markers.UNREADABLE });
-    const toJSON = { toJSON(): never { throw new Error('x'); } };
+    const toJSON = {
+      toJSON(): never {
+        throw new Error('x');
+      },
+    };
     expect(stored({ toJSON })).toEqual({ toJSON: Markers.UNREADABLE });
     expect(stored({ custom: { toJSON: () => ({ a: 1 }) } })).toEqual({ custom: { a: 1 } });
   });
@@ -184,7 +222,13 @@ describe('event type and description', () => {
     expect(sanitizeEventType(undefined)).toBe('');
     expect(sanitizeEventType(42)).toBe('42');
     expect(sanitizeEventType(Symbol('s'))).toBe('Symbol(s)');
-    expect(sanitizeEventType({ toString: () => { throw new Error('x'); } })).toBe('[Unprintable]');
+    expect(
+      sanitizeEventType({
+        toString: () => {
+          throw new Error('x');
+        },
+      }),
+    ).toBe('[Unprintable]');
     expect(sanitizeEventType(Object.create(null))).toBe('[Unprintable]');
     expect(sanitizeEventType('t'.repeat(500)).length).toBeLessThanOrEqual(MAX_EVENT_TYPE_LENGTH);
     expect(sanitizeDescription('d'.repeat(10_000))).toMatch(/^d+…\[\+\d+ chars\]$/);
@@ -227,21 +271,29 @@ describe('property: nothing the SDK sends is refused by the shared validators', 
   );
 
   it('fields pass checkFields and the JSON length limit', () => {
-    fc.assert(fc.property(extra, (v) => expectAccepted(v)), { numRuns: 400 });
+    fc.assert(
+      fc.property(extra, (v) => expectAccepted(v)),
+      { numRuns: 400 },
+    );
   });
 
   it('whole events pass checkEventType, checkDescription, checkTimestamp and parseClientFrame', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.anything()), fc.oneof(fc.string({ maxLength: 10_000 }), fc.anything()), extra, (type, desc, fields) => {
-        const json = eventJson(1, type, desc, Date.now() / 1000, fields);
-        const e = JSON.parse(json) as Record<string, unknown>;
-        expect(checkEventType(e['event_type'])).toBeNull();
-        expect(checkDescription(e['event_description'])).toBeNull();
-        expect(checkTimestamp(e['timestamp'])).toBeNull();
-        expect(checkFields(e['fields'])).toBeNull();
-        const frame = parseClientFrame(`{"type":"events","events":[${json}]}`);
-        expect(frame.ok).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.anything()),
+        fc.oneof(fc.string({ maxLength: 10_000 }), fc.anything()),
+        extra,
+        (type, desc, fields) => {
+          const json = eventJson(1, type, desc, Date.now() / 1000, fields);
+          const e = JSON.parse(json) as Record<string, unknown>;
+          expect(checkEventType(e['event_type'])).toBeNull();
+          expect(checkDescription(e['event_description'])).toBeNull();
+          expect(checkTimestamp(e['timestamp'])).toBeNull();
+          expect(checkFields(e['fields'])).toBeNull();
+          const frame = parseClientFrame(`{"type":"events","events":[${json}]}`);
+          expect(frame.ok).toBe(true);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -26,7 +26,9 @@ export function readJournal(dataDir: string): JournalRecord[] {
   const dir = join(dataDir, 'journal');
   if (!existsSync(dir)) return [];
   const out: JournalRecord[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()) {
     for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
       if (line.length > 0) out.push(JSON.parse(line) as JournalRecord);
     }
@@ -62,7 +64,12 @@ export interface NodeRun {
 }
 
 /** Runs `node <fixture> ...args` with extra env; kills it after `killAfterMs` (then code is null). */
-export function runNode(fixture: string, args: string[], env: Record<string, string>, killAfterMs = 30_000): Promise<NodeRun> {
+export function runNode(
+  fixture: string,
+  args: string[],
+  env: Record<string, string>,
+  killAfterMs = 30_000,
+): Promise<NodeRun> {
   const started = Date.now();
   const child = spawn(process.execPath, ['--unhandled-rejections=strict', join(FIXTURES, fixture), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -54,7 +54,15 @@ describe('SDK over wss:// with a private CA', () => {
   it('every event acked exactly once across a collector restart', async () => {
     const ref = own(await startCollector({ args: tlsArgs(pki.serverCert, pki.serverKey) }));
     expect(ref.current.ingestUrl).toMatch(/^wss:\/\//);
-    const bot = track(new AuditNotifier({ projectName: 'TlsBot', projectMarket: 'FOREX', url: ref.current.ingestUrl, caFile: pki.caCert, ...FAST }));
+    const bot = track(
+      new AuditNotifier({
+        projectName: 'TlsBot',
+        projectMarket: 'FOREX',
+        url: ref.current.ingestUrl,
+        caFile: pki.caCert,
+        ...FAST,
+      }),
+    );
     for (let i = 0; i < 2_000; i++) bot.send(ProjectEvents.TRADE_OPENED, `trade ${i}`, { i });
     expect(await bot.flush(10_000)).toBe(true);
     await ref.current.kill('SIGKILL');
@@ -70,7 +78,15 @@ describe('SDK over wss:// with a private CA', () => {
 
   it('wrong CA: nothing delivered, the failure counted and named, the bot unharmed', async () => {
     const c = own(await startCollector({ args: tlsArgs(pki.serverCert, pki.serverKey) })).current;
-    const bot = track(new AuditNotifier({ projectName: 'WrongCa', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.otherCaCert, ...FAST }));
+    const bot = track(
+      new AuditNotifier({
+        projectName: 'WrongCa',
+        projectMarket: 'FOREX',
+        url: c.ingestUrl,
+        caFile: pki.otherCaCert,
+        ...FAST,
+      }),
+    );
     expect(() => bot.send('tick', 'still fine', { n: 1 })).not.toThrow();
     expect(await waitFor(() => bot.stats().connectFailures >= 2, 5_000)).toBe(true);
     expect(await bot.flush(300)).toBe(false);
@@ -82,10 +98,27 @@ describe('SDK over wss:// with a private CA', () => {
   it('a pinned fingerprint: the right one delivers, another is refused like a certificate error', async () => {
     const c = own(await startCollector({ args: tlsArgs(pki.serverCert, pki.serverKey) })).current;
     const right = fingerprint256(pki.serverCert).replace(/:/g, '').toLowerCase();
-    const good = track(new AuditNotifier({ projectName: 'Pinned', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert, certFingerprint: right }));
+    const good = track(
+      new AuditNotifier({
+        projectName: 'Pinned',
+        projectMarket: 'FOREX',
+        url: c.ingestUrl,
+        caFile: pki.caCert,
+        certFingerprint: right,
+      }),
+    );
     good.send('tick', 'pinned', {});
     expect(await good.flush(5_000)).toBe(true);
-    const bad = track(new AuditNotifier({ projectName: 'Mispinned', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert, certFingerprint: 'AB'.repeat(32), ...FAST }));
+    const bad = track(
+      new AuditNotifier({
+        projectName: 'Mispinned',
+        projectMarket: 'FOREX',
+        url: c.ingestUrl,
+        caFile: pki.caCert,
+        certFingerprint: 'AB'.repeat(32),
+        ...FAST,
+      }),
+    );
     bad.send('tick', 'mispinned', {});
     expect(await waitFor(() => bad.stats().connectFailures >= 1, 5_000)).toBe(true);
     expect(bad.stats()).toMatchObject({ acked: 0, connected: false, lastError: 'E_CERT_PIN' });
@@ -95,7 +128,9 @@ describe('SDK over wss:// with a private CA', () => {
     // The collector reads the files at their paths: renew them in place, as a certificate manager would.
     const live = pki.issueServer('live');
     const c = own(await startCollector({ args: tlsArgs(live.cert, live.key) })).current;
-    const bot = track(new AuditNotifier({ projectName: 'Steady', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert }));
+    const bot = track(
+      new AuditNotifier({ projectName: 'Steady', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert }),
+    );
     bot.send('tick', 'before', {});
     expect(await bot.flush(5_000)).toBe(true);
     const before = await servedFingerprint(c.port, pki.caCert);
@@ -124,11 +159,24 @@ describe('SDK over wss:// with a private CA', () => {
 
 describe('mutual TLS (--tls-client-ca)', () => {
   it('a bot with a client certificate from the CA delivers without a token; without one it is refused', async () => {
-    const c = own(await startCollector({ args: [...tlsArgs(pki.serverCert, pki.serverKey), '--tls-client-ca', pki.caCert] })).current;
-    const bot = track(new AuditNotifier({ projectName: 'Mtls', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert, clientCertFile: pki.clientCert, clientKeyFile: pki.clientKey }));
+    const c = own(
+      await startCollector({ args: [...tlsArgs(pki.serverCert, pki.serverKey), '--tls-client-ca', pki.caCert] }),
+    ).current;
+    const bot = track(
+      new AuditNotifier({
+        projectName: 'Mtls',
+        projectMarket: 'FOREX',
+        url: c.ingestUrl,
+        caFile: pki.caCert,
+        clientCertFile: pki.clientCert,
+        clientKeyFile: pki.clientKey,
+      }),
+    );
     bot.send('tick', 'with a client certificate', {});
     expect(await bot.flush(5_000)).toBe(true);
-    const anon = track(new AuditNotifier({ projectName: 'Anon', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert, ...FAST }));
+    const anon = track(
+      new AuditNotifier({ projectName: 'Anon', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert, ...FAST }),
+    );
     anon.send('tick', 'no client certificate', {});
     expect(await waitFor(() => anon.stats().connectFailures >= 1, 5_000)).toBe(true);
     expect(anon.stats()).toMatchObject({ acked: 0, connected: false });

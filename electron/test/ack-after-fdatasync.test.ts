@@ -58,7 +58,9 @@ function parseStrace(out: string): Call[] {
     }
     // openat's fd is its result; the path it opened is what matters.
     const opened = /^openat\([^,]*, "([^"]*)", ([A-Z_|]+)/.exec(rest);
-    const entry = opened ? ['', 'openat', '', opened[1]!, opened[2]!] : /^(\w+)\((\d+)<(TCP:\[[^\]]*\]|[^>]*)>(.*)$/.exec(rest);
+    const entry = opened
+      ? ['', 'openat', '', opened[1]!, opened[2]!]
+      : /^(\w+)\((\d+)<(TCP:\[[^\]]*\]|[^>]*)>(.*)$/.exec(rest);
     if (!entry) return;
     const call: Call = { name: entry[1]!, target: entry[3]!, text: entry[4]!, entered: at, returned: -1, result: NaN };
     calls.push(call);
@@ -95,7 +97,9 @@ function rawPost(port: number, body: string): Promise<{ port: number; answer: st
     let local = 0;
     const s = connect(port, '127.0.0.1', () => {
       local = localPort(s);
-      s.write(`POST /ingest HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      s.write(
+        `POST /ingest HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
     let answer = '';
     s.setEncoding('utf8');
@@ -130,7 +134,15 @@ describe.skipIf(!straceUsable)('every ack follows the fdatasync of its events (s
     scratch.push(dir);
     const trace = join(dir, 'strace.txt');
     const c = await start({
-      wrap: straceWrap(trace, '-yy', '-s', '512', '--seccomp-bpf', '-e', 'trace=write,writev,pwrite64,pwritev,pwritev2,fdatasync,fsync,ftruncate,openat'),
+      wrap: straceWrap(
+        trace,
+        '-yy',
+        '-s',
+        '512',
+        '--seccomp-bpf',
+        '-e',
+        'trace=write,writev,pwrite64,pwritev,pwritev2,fdatasync,fsync,ftruncate,openat',
+      ),
     });
 
     // WebSocket bots, POSTs and legacy messages all at once, so commits mix them.
@@ -146,9 +158,14 @@ describe.skipIf(!straceUsable)('every ack follows the fdatasync of its events (s
     const flat = (marker: string): string =>
       JSON.stringify({ project_name: 'StraceFlat', event_type: 'trade_opened', event_description: marker, marker });
     const posts = Array.from({ length: POSTS }, (_, p) =>
-      rawPost(c.port, Array.from({ length: 5 }, (_, k) => flat(`post-${p}-${k}`)).join('\n') + '\n').then((r) => ({ ...r, markers: Array.from({ length: 5 }, (_, k) => `post-${p}-${k}`) })),
+      rawPost(c.port, Array.from({ length: 5 }, (_, k) => flat(`post-${p}-${k}`)).join('\n') + '\n').then((r) => ({
+        ...r,
+        markers: Array.from({ length: 5 }, (_, k) => `post-${p}-${k}`),
+      })),
     );
-    const legacies = Array.from({ length: LEGACY }, (_, l) => legacySend(c.port, flat(`legacy-${l}`)).then((r) => ({ ...r, markers: [`legacy-${l}`] })));
+    const legacies = Array.from({ length: LEGACY }, (_, l) =>
+      legacySend(c.port, flat(`legacy-${l}`)).then((r) => ({ ...r, markers: [`legacy-${l}`] })),
+    );
     await Promise.all(wsDone);
     const posted = await Promise.all(posts);
     const legacyDone = await Promise.all(legacies);
@@ -156,17 +173,24 @@ describe.skipIf(!straceUsable)('every ack follows the fdatasync of its events (s
     for (const l of legacyDone) expect(l.answer).toBe('Data received');
     const wsPorts = new Map(bots.map((b) => [localPort((b.ws as unknown as { _socket: Socket })._socket), b.session]));
     for (const b of bots) await b.close();
-    const segment = join(c.dataDir, 'journal', readFileSync(trace, 'utf8').match(/journal\/(\d{4}-\d{2}-\d{2}\.jsonl)>/)![1]!);
+    const segment = join(
+      c.dataDir,
+      'journal',
+      readFileSync(trace, 'utf8').match(/journal\/(\d{4}-\d{2}-\d{2}\.jsonl)>/)![1]!,
+    );
     await c.kill('SIGTERM'); // strace exits with the collector, so the trace is complete
     const ends = recordEnds(segment);
     const flatPorts = new Map<number, string[]>([...posted, ...legacyDone].map((r) => [r.port, r.markers]));
 
     // Replay the trace: bytes written to the segment, what an fdatasync covers, and every answer on a socket.
     const calls = parseStrace(readFileSync(trace, 'utf8'));
-    const events = calls.flatMap((call) => [
-      { at: call.entered, kind: 'enter' as const, call },
-      { at: call.returned, kind: 'return' as const, call },
-    ]).filter((e) => e.at >= 0).sort((a, b) => a.at - b.at || (a.kind === 'enter' ? -1 : 1));
+    const events = calls
+      .flatMap((call) => [
+        { at: call.entered, kind: 'enter' as const, call },
+        { at: call.returned, kind: 'return' as const, call },
+      ])
+      .filter((e) => e.at >= 0)
+      .sort((a, b) => a.at - b.at || (a.kind === 'enter' ? -1 : 1));
     let size = 0;
     let synced = 0;
     let segmentCreated = false;
@@ -178,21 +202,32 @@ describe.skipIf(!straceUsable)('every ack follows the fdatasync of its events (s
       for (const key of keys) {
         const end = ends.get(key);
         if (end === undefined) failures.push(`${what}: ${key} is not in the journal`);
-        else if (end > synced) failures.push(`${what}: ${key} ends at byte ${end}, only ${synced} were fdatasync'd when it was sent`);
+        else if (end > synced)
+          failures.push(`${what}: ${key} ends at byte ${end}, only ${synced} were fdatasync'd when it was sent`);
         else if (!dirSynced) failures.push(`${what}: sent before the new segment's directory was fsync'd`);
       }
     };
     for (const { kind, call } of events) {
       const isSegment = call.target === segment;
-      if (kind === 'return' && call.name === 'openat' && call.target === segment && call.text.includes('O_CREAT')) segmentCreated = true;
-      if (isSegment && kind === 'return' && /^p?writev?2?$|^pwrite64$/.test(call.name) && call.result > 0) size += call.result;
-      if (isSegment && kind === 'return' && call.name === 'ftruncate' && call.result === 0) size = Number(/,\s*(\d+)\)?\s*$/.exec(call.text)?.[1] ?? size);
+      if (kind === 'return' && call.name === 'openat' && call.target === segment && call.text.includes('O_CREAT'))
+        segmentCreated = true;
+      if (isSegment && kind === 'return' && /^p?writev?2?$|^pwrite64$/.test(call.name) && call.result > 0)
+        size += call.result;
+      if (isSegment && kind === 'return' && call.name === 'ftruncate' && call.result === 0)
+        size = Number(/,\s*(\d+)\)?\s*$/.exec(call.text)?.[1] ?? size);
       if (isSegment && call.name === 'fdatasync') {
         // A sync covers what was written before it was entered, and counts once it returned 0.
         if (kind === 'enter') syncFrom.set(call, size);
         else if (call.result === 0) synced = Math.max(synced, syncFrom.get(call) ?? 0);
       }
-      if (kind === 'return' && call.name === 'fsync' && call.result === 0 && call.target === join(c.dataDir, 'journal') && segmentCreated) dirSynced = true;
+      if (
+        kind === 'return' &&
+        call.name === 'fsync' &&
+        call.result === 0 &&
+        call.target === join(c.dataDir, 'journal') &&
+        segmentCreated
+      )
+        dirSynced = true;
       const tcp = /^TCP:\[[^\]]*->[^\]]*:(\d+)\]$/.exec(call.target);
       if (kind !== 'enter' || tcp === null || !/^writev?$/.test(call.name)) continue;
       const port = Number(tcp[1]);
@@ -201,7 +236,10 @@ describe.skipIf(!straceUsable)('every ack follows the fdatasync of its events (s
         for (const m of call.text.matchAll(/\\"type\\":\\"ack\\",\\"seq\\":(\d+)/g)) {
           checked.ws++;
           const seq = Number(m[1]);
-          need(`ack ${seq} to ${session}`, Array.from({ length: seq }, (_, k) => `${session}/${k + 1}`));
+          need(
+            `ack ${seq} to ${session}`,
+            Array.from({ length: seq }, (_, k) => `${session}/${k + 1}`),
+          );
         }
       }
       const markers = flatPorts.get(port);

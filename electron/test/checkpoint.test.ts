@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isCollectorRecord } from '@ic-audit/shared';
 import { Collector } from '../src/collector/collector.js';
-import { recentFromDisk } from '../src/collector/query.js';
-import { DEFAULTS } from '../src/config.js';
+import { recentFromDisk } from '../src/read-model/query.js';
+import { DEFAULTS } from '../src/settings/config.js';
 import { rangesBytes, readRanges, readRangesSync, tailRanges } from '../src/journal/tail-lines.js';
 import { collectorsPerTest, verifyDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
@@ -26,11 +26,20 @@ async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: stri
 }
 function segment(dataDir: string): string {
   const dir = join(dataDir, 'journal');
-  return join(dir, readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort().at(-1)!);
+  return join(
+    dir,
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()
+      .at(-1)!,
+  );
 }
 
 /** A collector that journaled seqs 1..`events` from one raw bot, then stopped cleanly (writing its checkpoint). */
-async function stoppedWith(events: number, batch: number): Promise<{ c: CollectorHandle; session: string; exit: unknown }> {
+async function stoppedWith(
+  events: number,
+  batch: number,
+): Promise<{ c: CollectorHandle; session: string; exit: unknown }> {
   const c = await start();
   const bot = await connectRaw(c.ingestUrl);
   bot.sendRange(1, events, batch);
@@ -46,7 +55,11 @@ describe('start-up checkpoint', () => {
     expect(existsSync(join(c.dataDir, 'journal', 'checkpoint.json'))).toBe(true);
 
     const again = track(await c.restart());
-    const h = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
+    const h = await until(
+      () => health(again),
+      (x) => x['integrity'].checked_at !== 0,
+      'the background check',
+    );
     expect(h['integrity']).toMatchObject({ ok: true, first_bad_id: null });
     expect(h['events']).toBe(3_000);
     const back = await connectRaw(again.ingestUrl, { session });
@@ -54,9 +67,13 @@ describe('start-up checkpoint', () => {
     back.sendRange(2_990, 3_010, 50);
     await back.waitForAck(3_010);
     await back.close();
-    expect(sessionEvents(c.dataDir, session).map((r) => r['seq'])).toEqual(Array.from({ length: 3_010 }, (_, i) => i + 1));
+    expect(sessionEvents(c.dataDir, session).map((r) => r['seq'])).toEqual(
+      Array.from({ length: 3_010 }, (_, i) => i + 1),
+    );
     // The recent window was read back from the journal's tail: the console API sees the old events.
-    const res = await fetch(`${again.httpUrl}/api/records?limit=5`, { headers: { authorization: `Bearer ${again.consoleToken}` } });
+    const res = await fetch(`${again.httpUrl}/api/records?limit=5`, {
+      headers: { authorization: `Bearer ${again.consoleToken}` },
+    });
     expect(res.status).toBe(200);
     expect(JSON.stringify(await res.json())).toContain('event 3010');
     expect(verifyDataDir(c.dataDir).status).toBe(0);
@@ -73,7 +90,9 @@ describe('start-up checkpoint', () => {
       const after = col.recent(51);
       // The newest record is the signed head of the clean stop (a collector record); the 50 before it are the bot's.
       expect(after.at(-1)).toMatchObject({ source: 'collector', event_type: 'ic-audit.head' });
-      expect(after.filter((r) => !isCollectorRecord(r)).map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 2_951 + i));
+      expect(after.filter((r) => !isCollectorRecord(r)).map((r) => r.seq)).toEqual(
+        Array.from({ length: 50 }, (_, i) => 2_951 + i),
+      );
       expect(during).toEqual(after);
       expect(fromDisk).toEqual(after);
       // Beyond the window, a query pages on from disk without a seam.
@@ -92,7 +111,11 @@ describe('start-up checkpoint', () => {
     lines[100] = lines[100]!.replace('"event_description":"event ', '"event_description":"EVENT ');
     writeFileSync(file, lines.join('\n'));
     const again = track(await c.restart());
-    const h = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
+    const h = await until(
+      () => health(again),
+      (x) => x['integrity'].checked_at !== 0,
+      'the background check',
+    );
     expect(h['status']).toBe('degraded');
     expect(h['integrity']).toMatchObject({ ok: false, first_bad_id: victim.id });
   });
@@ -107,7 +130,9 @@ describe('start-up checkpoint', () => {
     // The chain that is left is intact, but records the checkpoint and the signed stop head cover are gone.
     expect(h['status']).toBe('degraded');
     expect(h['integrity']).toMatchObject({ ok: false });
-    expect(h['integrity'].message).toMatch(/^at start: journal ends at record 101, but head #\d+ signed .* covers \d+: \d+ records missing$/);
+    expect(h['integrity'].message).toMatch(
+      /^at start: journal ends at record 101, but head #\d+ signed .* covers \d+: \d+ records missing$/,
+    );
     expect(again.output()).toMatch(/ic-audit: INTEGRITY ERROR E_JOURNAL_SHORT: at start: journal ends at record 101/);
     // The collector keeps running (and keeps the evidence): the bot resumes from what is really on disk.
     const back = await connectRaw(again.ingestUrl, { session });
@@ -115,7 +140,11 @@ describe('start-up checkpoint', () => {
     expect(acked).toBe(sessionEvents(c.dataDir, session).length);
     expect(acked).toBeLessThan(200);
     await back.close();
-    const after = await until(() => health(again), (x) => x['integrity'].checked_at !== 0, 'the background check');
+    const after = await until(
+      () => health(again),
+      (x) => x['integrity'].checked_at !== 0,
+      'the background check',
+    );
     expect(after['status']).toBe('degraded');
     expect(verifyDataDir(c.dataDir).status).toBe(1);
   });

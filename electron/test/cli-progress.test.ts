@@ -19,11 +19,16 @@ interface Run {
   stderr: string;
 }
 
-function run(argv: string[], opts: { tty?: boolean; env?: Record<string, string | undefined>; node?: string[] } = {}): Promise<Run> {
+function run(
+  argv: string[],
+  opts: { tty?: boolean; env?: Record<string, string | undefined>; node?: string[] } = {},
+): Promise<Run> {
   const env: Record<string, string | undefined> = { ...process.env, COLUMNS: '120', ...opts.env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
   const cmd = [process.execPath, ...(opts.node ?? []), CLI, ...argv];
-  const child = opts.tty ? spawn('python3', ['-c', PTY, ...cmd], { env, stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = opts.tty
+    ? spawn('python3', ['-c', PTY, ...cmd], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(cmd[0]!, cmd.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
@@ -47,7 +52,9 @@ function writeBigDump(file: string): void {
   for (let start = 0; start < EVENTS; start += 1_000) {
     const part: string[] = [];
     for (let i = start; i < start + 1_000; i++) {
-      part.push(`{"event_type": "${i === 0 ? 'boot' : 'trade_opened'}", "event_description": "${pad}", "timestamp": 1692345600.5, "n": ${i}, "price": 250.0, "pnl": NaN, "project_name": "Big", "project_market": "FX"}`);
+      part.push(
+        `{"event_type": "${i === 0 ? 'boot' : 'trade_opened'}", "event_description": "${pad}", "timestamp": 1692345600.5, "n": ${i}, "price": 250.0, "pnl": NaN, "project_name": "Big", "project_market": "FX"}`,
+      );
     }
     writeSync(fd, (start === 0 ? '' : ', ') + part.join(', '));
   }
@@ -69,7 +76,10 @@ describe('ic-audit import: streaming, bounded memory', () => {
   it('imports a file larger than its heap limit, showing progress on a terminal, without the checkpoint race', async () => {
     const heapMb = 48;
     expect(statSync(big).size).toBeGreaterThan(heapMb * 1024 * 1024);
-    const r = await run(['import', big, '--data-dir', dataDir, ...keyFile()], { tty: true, node: [`--max-old-space-size=${heapMb}`] });
+    const r = await run(['import', big, '--data-dir', dataDir, ...keyFile()], {
+      tty: true,
+      node: [`--max-old-space-size=${heapMb}`],
+    });
     // On the pty, stdout and stderr are one stream.
     expect(r.stdout).toContain(`imported ${EVENTS} events of 1 projects`);
     expect(r.status).toBe(0);
@@ -81,14 +91,23 @@ describe('ic-audit import: streaming, bounded memory', () => {
 
 describe('progress lines', () => {
   it('verify and dump draw a progress line on a terminal, coloured unless NO_COLOR', async () => {
-    const v = await run(['verify', '--data-dir', dataDir, ...keyFile()], { tty: true, env: { NO_COLOR: undefined, TERM: 'xterm' } });
+    const v = await run(['verify', '--data-dir', dataDir, ...keyFile()], {
+      tty: true,
+      env: { NO_COLOR: undefined, TERM: 'xterm' },
+    });
     expect(v.status).toBe(0);
     expect(v.stdout).toMatch(/\rverify +[\d.]+ [kMG]?B \/ [\d.]+ MB +\d+% +\[\x1b\[32m/);
     expect(v.stdout).toMatch(/\r\x1b\[K(\r?\n)?OK: chain intact/);
-    const plain = await run(['verify', '--data-dir', dataDir, ...keyFile()], { tty: true, env: { NO_COLOR: '1', TERM: 'xterm' } });
+    const plain = await run(['verify', '--data-dir', dataDir, ...keyFile()], {
+      tty: true,
+      env: { NO_COLOR: '1', TERM: 'xterm' },
+    });
     expect(plain.stdout).toMatch(/\rverify .*\[[#-]+\]/);
     expect(plain.stdout).not.toContain('\x1b[32m');
-    const d = await run(['dump', '--all', '--data-dir', dataDir, '--out', join(root, 'd.ndjson'), '--format', 'ndjson', ...keyFile()], { tty: true });
+    const d = await run(
+      ['dump', '--all', '--data-dir', dataDir, '--out', join(root, 'd.ndjson'), '--format', 'ndjson', ...keyFile()],
+      { tty: true },
+    );
     expect(d.status).toBe(0);
     expect(d.stdout).toMatch(/\rdump +[\d.]+ [kMG]?B \/ [\d.]+ MB .*events/);
   }, 120_000);
@@ -98,7 +117,21 @@ describe('progress lines', () => {
     expect(piped.status).toBe(0);
     expect(piped.stderr).toBe('');
     expect(piped.stdout).toMatch(/^OK: chain intact/);
-    const quiet = await run(['dump', '--all', '--quiet', '--data-dir', dataDir, '--out', join(root, 'q.csv'), '--format', 'csv', ...keyFile()], { tty: true });
+    const quiet = await run(
+      [
+        'dump',
+        '--all',
+        '--quiet',
+        '--data-dir',
+        dataDir,
+        '--out',
+        join(root, 'q.csv'),
+        '--format',
+        'csv',
+        ...keyFile(),
+      ],
+      { tty: true },
+    );
     expect(quiet.status).toBe(0);
     expect(quiet.stdout).not.toMatch(/\rdump/);
     expect(quiet.stdout).not.toContain('\x1b[K');

@@ -9,15 +9,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../../test/helpers/collector.js';
 
-const cli = (args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } => {
+const cli = (
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } => {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
 let root: string;
 let dataDir: string;
-const boot = '{"event_type": "boot", "event_description": "Project was booted.", "timestamp": 1692345600.5, "project_name": "Alpha", "project_market": "FX", "project_description": "d", "project_privileges": ["execute_trade"]}';
-const trade = '{"event_type": "trade_opened", "event_description": "t", "timestamp": 1692345660.5, "price": 250.0, "project_name": "Alpha"}';
+const boot =
+  '{"event_type": "boot", "event_description": "Project was booted.", "timestamp": 1692345600.5, "project_name": "Alpha", "project_market": "FX", "project_description": "d", "project_privileges": ["execute_trade"]}';
+const trade =
+  '{"event_type": "trade_opened", "event_description": "t", "timestamp": 1692345660.5, "price": 250.0, "project_name": "Alpha"}';
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'ic-audit-cli-'));
@@ -55,7 +60,10 @@ describe('ic-audit CLI: mistakes fail loudly', () => {
     const d = ['--data-dir', dataDir];
     expectUsage(cli(['dump', '--hours', '5', '--all', ...d]), /--all and --hours cannot be used together/);
     expectUsage(cli(['verify', '--hours', '3', ...d]), /verify has no flag --hours \(it is a flag of dump\)/);
-    expectUsage(cli(['dump', '--hours', 'Infinity', ...d]), /--hours expects a positive number of hours, got "Infinity"/);
+    expectUsage(
+      cli(['dump', '--hours', 'Infinity', ...d]),
+      /--hours expects a positive number of hours, got "Infinity"/,
+    );
     expectUsage(cli(['dump', '--hours', '-3', ...d]), /--hours expects a positive number of hours, got "-3"/);
     expectUsage(cli(['dump', '--hours']), /--hours expects a positive number of hours$/m);
     expectUsage(cli(['dump', '--format', 'xml', ...d]), /--format expects json, ndjson or csv, got "xml"/);
@@ -109,10 +117,21 @@ describe('ic-audit CLI: help, version, stdout, JSON verdict', () => {
     const manifest = r.stderr.match(/manifest (\S+\.manifest\.json)/)?.[1];
     expect(manifest).toBeDefined();
     // The temporary dump file is gone; only manifests stay in dumps/.
-    expect(readdirSync(join(dataDir, 'dumps')).filter((f) => !f.endsWith('.manifest.json') && f !== 'p.json')).toEqual([]);
+    expect(readdirSync(join(dataDir, 'dumps')).filter((f) => !f.endsWith('.manifest.json') && f !== 'p.json')).toEqual(
+      [],
+    );
     const copy = join(root, 'from-stdout.json');
     writeFileSync(copy, r.stdout);
-    const v = cli(['verify-dump', copy, '--manifest', manifest!, '--data-dir', dataDir, '--key-file', join(root, 'key.pem')]);
+    const v = cli([
+      'verify-dump',
+      copy,
+      '--manifest',
+      manifest!,
+      '--data-dir',
+      dataDir,
+      '--key-file',
+      join(root, 'key.pem'),
+    ]);
     expect(v.stdout).toMatch(/^OK: /);
     expect(v.status).toBe(0);
   });
@@ -122,10 +141,20 @@ describe('ic-audit CLI: help, version, stdout, JSON verdict', () => {
     const ok = cli(['verify', '--json', ...keyArgs]);
     expect(ok.status).toBe(0);
     expect(ok.stdout.trim().split('\n')).toHaveLength(1);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, verdict: 'intact', data_dir: dataDir, first_break: null, findings: [] });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      verdict: 'intact',
+      data_dir: dataDir,
+      first_break: null,
+      findings: [],
+    });
     const copyDir = join(root, 'edited');
     spawnSync('cp', ['-r', dataDir, copyDir]);
-    const seg = join(copyDir, 'journal', readdirSync(join(copyDir, 'journal')).find((f) => f.endsWith('.jsonl'))!);
+    const seg = join(
+      copyDir,
+      'journal',
+      readdirSync(join(copyDir, 'journal')).find((f) => f.endsWith('.jsonl'))!,
+    );
     spawnSync('sed', ['-i', 's/250\\.0/251.0/', seg]);
     const bad = cli(['verify', '--json', '--data-dir', copyDir, '--key-file', join(root, 'key.pem')]);
     expect(bad.status).toBe(1);

@@ -18,13 +18,21 @@ function openConsole(c: CollectorHandle, token = c.consoleToken) {
   ws.on('message', (data) => {
     const f = JSON.parse(String(data)) as ConsoleServerFrame;
     frames.push(f);
-    for (const w of [...waiters]) if (w.test(f)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(f); }
+    for (const w of [...waiters])
+      if (w.test(f)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(f);
+      }
   });
-  const next = <T extends ConsoleServerFrame['type']>(type: T, test: (f: Extract<ConsoleServerFrame, { type: T }>) => boolean = () => true) => {
+  const next = <T extends ConsoleServerFrame['type']>(
+    type: T,
+    test: (f: Extract<ConsoleServerFrame, { type: T }>) => boolean = () => true,
+  ) => {
     const seen = frames.find((f) => f.type === type && test(f as never));
     if (seen) return Promise.resolve(seen as Extract<ConsoleServerFrame, { type: T }>);
     return new Promise<Extract<ConsoleServerFrame, { type: T }>>((resolve) =>
-      waiters.push({ test: (f) => f.type === type && test(f as never), resolve: resolve as never }));
+      waiters.push({ test: (f) => f.type === type && test(f as never), resolve: resolve as never }),
+    );
   };
   return { ws, frames, next, send: (v: unknown) => ws.send(JSON.stringify(v)) };
 }
@@ -36,11 +44,13 @@ describe('console channel', () => {
   beforeAll(async () => {
     collector = await startCollector();
     bot = await connectBot(collector.ingestUrl, { name: 'alpha' });
-    await bot.send(Array.from({ length: 50 }, (_, i) => ({
-      event_type: i % 10 === 9 ? 'error' : 'trade_opened',
-      event_description: `event ${i}`,
-      fields: { symbol: i % 2 ? 'EURUSD' : 'USDJPY', i },
-    })));
+    await bot.send(
+      Array.from({ length: 50 }, (_, i) => ({
+        event_type: i % 10 === 9 ? 'error' : 'trade_opened',
+        event_description: `event ${i}`,
+        fields: { symbol: i % 2 ? 'EURUSD' : 'USDJPY', i },
+      })),
+    );
   });
 
   afterAll(async () => {
@@ -54,11 +64,14 @@ describe('console channel', () => {
     expect(snap.rows.filter((r) => r[5] === 'alpha' && r[9] !== 'collector').length).toBe(50);
     expect(snap.sessions.map((s) => s.project.project_name)).toContain('alpha');
     const pushed = new Set<number>();
-    const done = new Promise<void>((resolve) => c.ws.on('message', () => {
-      for (const f of c.frames) if (f.type === 'records') for (const r of f.rows) pushed.add(r[0]);
-      if (pushed.size >= 2000) resolve();
-    }));
-    for (let i = 0; i < 20; i++) await bot.send(Array.from({ length: 100 }, (_, j) => ({ event_type: 'tick', event_description: `t${i}.${j}` })));
+    const done = new Promise<void>((resolve) =>
+      c.ws.on('message', () => {
+        for (const f of c.frames) if (f.type === 'records') for (const r of f.rows) pushed.add(r[0]);
+        if (pushed.size >= 2000) resolve();
+      }),
+    );
+    for (let i = 0; i < 20; i++)
+      await bot.send(Array.from({ length: 100 }, (_, j) => ({ event_type: 'tick', event_description: `t${i}.${j}` })));
     await done;
     const batches = c.frames.filter((f) => f.type === 'records').length;
     // 20 acked sends of 100 must not become 2000 frames: pushes are coalesced per batch window.
@@ -88,16 +101,23 @@ describe('console channel', () => {
   it('writes dumps in every format and streams them over /api/dumps', async () => {
     const c = openConsole(collector);
     await c.next('snapshot');
-    for (const [scope, format] of [['30h', 'json'], ['all', 'ndjson'], ['filter', 'csv']] as const) {
+    for (const [scope, format] of [
+      ['30h', 'json'],
+      ['all', 'ndjson'],
+      ['filter', 'csv'],
+    ] as const) {
       const id = `d-${format}`;
       c.send({ type: 'dump', id, scope, format, filter: scope === 'filter' ? { type: 'error' } : null });
       const d = await c.next('dumped', (f) => f.id === id);
       expect(d.file_name).toBe(`dumped_audit_trails.${format}`);
-      const res = await fetch(collector.httpUrl + d.download, { headers: { authorization: `Bearer ${collector.consoleToken}` } });
+      const res = await fetch(collector.httpUrl + d.download, {
+        headers: { authorization: `Bearer ${collector.consoleToken}` },
+      });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toContain(`dumped_audit_trails.${format}`);
       const text = await res.text();
-      if (format === 'json') expect((JSON.parse(text) as Record<string, unknown[]>)['alpha']!.length).toBeGreaterThanOrEqual(50);
+      if (format === 'json')
+        expect((JSON.parse(text) as Record<string, unknown[]>)['alpha']!.length).toBeGreaterThanOrEqual(50);
       if (format === 'csv') expect(text.trim().split('\n').length).toBe(1 + 5);
     }
     const traversal = await fetch(`${collector.httpUrl}/api/dumps/..%2F..%2Fconsole.token`, {
@@ -127,7 +147,9 @@ describe('console channel', () => {
     const bulk = await connectBot(collector.ingestUrl, { name: 'bulk' });
     // 300 events of 2 KB per frame stays under the 1 MB frame limit; 30 frames outgrow every socket buffer.
     for (let i = 0; i < 30; i++) {
-      await bulk.send(Array.from({ length: 300 }, (_, j) => ({ event_type: 'bulk', event_description: `${i}.${j} ${big}` })));
+      await bulk.send(
+        Array.from({ length: 300 }, (_, j) => ({ event_type: 'bulk', event_description: `${i}.${j} ${big}` })),
+      );
     }
     await bulk.close();
     (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();

@@ -14,13 +14,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 
 // README screenshots are refreshed only on request (IC_AUDIT_SCREENSHOTS=1), so `npm test` leaves the tree clean.
-const DOCS = process.env['IC_AUDIT_SCREENSHOTS'] === '1' ? resolve(import.meta.dirname, '../../docs') : join(tmpdir(), 'ic-audit-screens');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--no-first-run', '--disable-sync'];
+const DOCS =
+  process.env['IC_AUDIT_SCREENSHOTS'] === '1'
+    ? resolve(import.meta.dirname, '../../docs')
+    : join(tmpdir(), 'ic-audit-screens');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
 
 /** Rows the stream table currently holds (its data attribute, exact). */
 async function waitRows(page: Page, n: number, timeout = 5000): Promise<void> {
-  await page.waitForFunction((want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want), n, { timeout });
+  await page.waitForFunction(
+    (want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want),
+    n,
+    { timeout },
+  );
 }
 
 describe('console in Chromium', () => {
@@ -48,11 +62,24 @@ describe('console in Chromium', () => {
 
   it('shows events from bots in the sidebar, overview and stream within 1 s', async () => {
     // Each notifier queues its own boot event ("Project was booted.") first, as the seed's client did.
-    trader = new AuditNotifier({ projectName: 'EURUSD-scalper', projectMarket: 'FOREX', projectPrivileges: ['execute_trade', 'live_monitoring'], url: collector.ingestUrl });
-    monitor = new AuditNotifier({ projectName: 'BTC-monitor', projectMarket: 'Crypto', projectPrivileges: ['live_monitoring'], url: collector.ingestUrl });
+    trader = new AuditNotifier({
+      projectName: 'EURUSD-scalper',
+      projectMarket: 'FOREX',
+      projectPrivileges: ['execute_trade', 'live_monitoring'],
+      url: collector.ingestUrl,
+    });
+    monitor = new AuditNotifier({
+      projectName: 'BTC-monitor',
+      projectMarket: 'Crypto',
+      projectPrivileges: ['live_monitoring'],
+      url: collector.ingestUrl,
+    });
     for (let i = 0; i < 30; i++) {
-      trader.send(i % 2 ? 'trade_opened' : 'trade_closed', `${i % 2 ? 'Opened' : 'Closed'} EURUSD position #${i}`,
-        { symbol: i % 3 ? 'EURUSD' : 'GBPUSD', price: 1.085 + i / 1e4, quantity: 10_000 });
+      trader.send(i % 2 ? 'trade_opened' : 'trade_closed', `${i % 2 ? 'Opened' : 'Closed'} EURUSD position #${i}`, {
+        symbol: i % 3 ? 'EURUSD' : 'GBPUSD',
+        price: 1.085 + i / 1e4,
+        quantity: 10_000,
+      });
     }
     trader.send('error', XSS, { error_code: 'CONN_TIMEOUT' });
     for (let i = 0; i < 12; i++) monitor.send('price_tick', `BTC at ${60_000 + i}`, { symbol: 'BTCUSD' });
@@ -61,11 +88,19 @@ describe('console in Chromium', () => {
     await page.waitForSelector('.project[data-project="EURUSD-scalper"]', { timeout: 1000 });
     await page.waitForSelector('.card[data-project="BTC-monitor"] .tail-row', { timeout: 1000 });
     await page.keyboard.press('2');
-    await page.waitForFunction(() => [...document.querySelectorAll('.row .c-desc')].some((e) => e.textContent === 'BTC at 60011'), null, { timeout: 1000 });
-    expect(await page.textContent('.project[data-project="EURUSD-scalper"]')).toContain('execute_trade, live_monitoring');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.row .c-desc')].some((e) => e.textContent === 'BTC at 60011'),
+      null,
+      { timeout: 1000 },
+    );
+    expect(await page.textContent('.project[data-project="EURUSD-scalper"]')).toContain(
+      'execute_trade, live_monitoring',
+    );
     expect(await page.getAttribute('.project[data-project="EURUSD-scalper"]', 'data-status')).toBe('connected');
     // Counters come from the collector's session table, refreshed with every health tick.
-    await page.waitForFunction(() => document.querySelector('.project[data-project="EURUSD-scalper"]')?.textContent?.includes('32 ev1 err'));
+    await page.waitForFunction(() =>
+      document.querySelector('.project[data-project="EURUSD-scalper"]')?.textContent?.includes('32 ev1 err'),
+    );
     await page.keyboard.press('1');
     await page.waitForSelector('.card.erroring[data-project="EURUSD-scalper"]');
     mkdirSync(DOCS, { recursive: true });
@@ -74,7 +109,10 @@ describe('console in Chromium', () => {
 
   it('renders event text as text: an HTML description stays literal and runs nothing', async () => {
     await page.keyboard.press('2');
-    await page.waitForFunction((xss) => [...document.querySelectorAll('.row .c-desc')].some((e) => e.textContent === xss), XSS);
+    await page.waitForFunction(
+      (xss) => [...document.querySelectorAll('.row .c-desc')].some((e) => e.textContent === xss),
+      XSS,
+    );
     expect(await page.evaluate(() => document.querySelectorAll('.table img').length)).toBe(0);
     expect(await page.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
   });
@@ -82,9 +120,11 @@ describe('console in Chromium', () => {
   it('narrows the table to exactly the matching rows for every filter', async () => {
     await page.keyboard.press('2');
     // The stream also lists the collector's own records (session hellos), so the totals come from the server.
-    const server = (await (await fetch(`${collector.httpUrl}/api/records?limit=5000`, {
-      headers: { authorization: `Bearer ${collector.consoleToken}` },
-    })).json()) as { records: Array<{ project_name: string }> };
+    const server = (await (
+      await fetch(`${collector.httpUrl}/api/records?limit=5000`, {
+        headers: { authorization: `Bearer ${collector.consoleToken}` },
+      })
+    ).json()) as { records: Array<{ project_name: string }> };
     await waitRows(page, server.records.length);
     await page.selectOption('select[aria-label=Project]', 'BTC-monitor');
     await waitRows(page, server.records.filter((r) => r.project_name === 'BTC-monitor').length);
@@ -127,7 +167,16 @@ describe('console in Chromium', () => {
       const got = join(dir, 'browser.json');
       await download.saveAs(got);
       const cli = join(dir, 'cli.json');
-      await promisify(execFile)(process.execPath, [CLI, 'dump', '--data-dir', collector.dataDir, '--hours', '30', '--out', cli]);
+      await promisify(execFile)(process.execPath, [
+        CLI,
+        'dump',
+        '--data-dir',
+        collector.dataDir,
+        '--hours',
+        '30',
+        '--out',
+        cli,
+      ]);
       expect(readFileSync(got, 'utf8')).toBe(readFileSync(cli, 'utf8'));
       const dump = JSON.parse(readFileSync(got, 'utf8')) as Record<string, unknown[]>;
       expect(Object.keys(dump).sort()).toEqual(['BTC-monitor', 'EURUSD-scalper']);
@@ -140,8 +189,11 @@ describe('console in Chromium', () => {
 
   it('verifies the chain on request', async () => {
     await page.click('button:has-text("Verify")');
-    await page.waitForFunction(() => /chain intact · \d/.test(document.querySelector('[data-testid=integrity]')?.textContent ?? '') &&
-      !document.querySelector('[data-testid=integrity]')?.textContent?.endsWith('· 0'));
+    await page.waitForFunction(
+      () =>
+        /chain intact · \d/.test(document.querySelector('[data-testid=integrity]')?.textContent ?? '') &&
+        !document.querySelector('[data-testid=integrity]')?.textContent?.endsWith('· 0'),
+    );
   });
 
   it('answers 401 without the token or with a wrong one, and serves the page under a strict CSP', async () => {
@@ -165,7 +217,8 @@ describe('console in Chromium', () => {
   });
 
   it('shows every value exactly as sent: 250.0, a 64-bit integer and a Python NaN in the row, the filter and the detail', async () => {
-    const line = '{"project_name": "PyExact", "event_type": "trade_opened", "event_description": "exact values", "price": 250.0, "id": 9223372036854775808, "pnl": NaN}';
+    const line =
+      '{"project_name": "PyExact", "event_type": "trade_opened", "event_description": "exact values", "price": 250.0, "id": 9223372036854775808, "pnl": NaN}';
     const res = await fetch(`${collector.httpUrl}/ingest`, { method: 'POST', body: line + '\n' });
     expect(await res.json()).toMatchObject({ accepted: 1 });
     await page.click('button:has-text("Stream")');

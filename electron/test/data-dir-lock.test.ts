@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LOCK_FILE, lockHolder, ownerAlive, parseLockFile, processStart } from '../src/data-dir-lock.js';
+import { LOCK_FILE, lockHolder, ownerAlive, parseLockFile, processStart } from '../src/settings/data-dir-lock.js';
 import { CLI, startCollector, tempDataDir } from '../../test/helpers/collector.js';
 
 /** A temp data dir removed after the test. */
@@ -17,9 +17,11 @@ function dir(): string {
  * Runs `ic-audit serve` on `dataDir` and resolves with how it ended up: listening (left running; stopped after the
  * test) or refused (its output).
  */
-function serveOnce(dataDir: string): Promise<'listening' | string> {
+function serveOnce(dataDir: string): Promise<string> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     onTestFinished(async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = once(child, 'exit');
@@ -53,7 +55,11 @@ describe('data-dir lock', () => {
   it('a restart right after kill -9 succeeds, even while the dead collector is an unreaped zombie', async () => {
     const d = dir();
     // The collector's parent execs into `sleep`, which never reaps it: after kill -9 it stays a zombie.
-    const first = await startCollector({ dataDir: d, keepDataDir: true, wrap: ['sh', '-c', '"$@" & exec sleep 120', 'sh'] });
+    const first = await startCollector({
+      dataDir: d,
+      keepDataDir: true,
+      wrap: ['sh', '-c', '"$@" & exec sleep 120', 'sh'],
+    });
     onTestFinished(() => void first.child.kill('SIGKILL'));
     const pid = first.pid();
     expect(Number(readFileSync(join(d, LOCK_FILE), 'utf8').split(' ')[0])).toBe(pid);
@@ -77,7 +83,10 @@ describe('data-dir lock', () => {
     for (let round = 0; round < 5; round++) {
       const d = dir();
       const results = await Promise.all([serveOnce(d), serveOnce(d), serveOnce(d)]);
-      expect(results.filter((r) => r === 'listening'), results.join('\n---\n')).toHaveLength(1);
+      expect(
+        results.filter((r) => r === 'listening'),
+        results.join('\n---\n'),
+      ).toHaveLength(1);
       for (const r of results.filter((x) => x !== 'listening')) expect(r).toMatch(/another collector .*is using/);
     }
   });

@@ -22,9 +22,21 @@ async function seed(c: CollectorHandle): Promise<void> {
       type: 'events',
       events: [
         { seq: 1, event_type: 'boot', event_description: 'Project was booted.', timestamp: now - 32 * HOUR },
-        { seq: 2, event_type: 'trade_opened', event_description: 'old', timestamp: now - 31 * HOUR, fields: { symbol: 'EURUSD' } },
+        {
+          seq: 2,
+          event_type: 'trade_opened',
+          event_description: 'old',
+          timestamp: now - 31 * HOUR,
+          fields: { symbol: 'EURUSD' },
+        },
         { seq: 3, event_type: 'boot', event_description: 'Project was booted.', timestamp: now - 1 },
-        { seq: 4, event_type: 'trade_closed', event_description: 'recent', timestamp: now, fields: { symbol: 'EURUSD', profit: 250 } },
+        {
+          seq: 4,
+          event_type: 'trade_closed',
+          event_description: 'recent',
+          timestamp: now,
+          fields: { symbol: 'EURUSD', profit: 250 },
+        },
       ],
     });
     await bot.waitForAck(4);
@@ -51,7 +63,12 @@ describe('dumps', () => {
       project_description: 'Alpha test bot',
       project_privileges: ['execute_trade'],
     });
-    expect(dump['Alpha']![1]).toMatchObject({ event_type: 'trade_closed', symbol: 'EURUSD', profit: 250, project_name: 'Alpha' });
+    expect(dump['Alpha']![1]).toMatchObject({
+      event_type: 'trade_closed',
+      symbol: 'EURUSD',
+      profit: 250,
+      project_name: 'Alpha',
+    });
     // The manifest lists each dumped record's id and hash, and the dump file's own SHA-256.
     const manifest = JSON.parse(readFileSync(`${path}.manifest.json`, 'utf8')) as Record<string, any>;
     expect(manifest.sha256).toBe(createHash('sha256').update(readFileSync(path)).digest('hex'));
@@ -69,8 +86,13 @@ describe('dumps', () => {
     const all = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown[]>;
     expect(all['Alpha']).toHaveLength(4);
     const nd = join(c.dataDir, 'beta.ndjson');
-    expect(cli(['dump', '--data-dir', c.dataDir, '--all', '--project', 'Beta', '--format', 'ndjson', '--out', nd]).status).toBe(0);
-    const lines = readFileSync(nd, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      cli(['dump', '--data-dir', c.dataDir, '--all', '--project', 'Beta', '--format', 'ndjson', '--out', nd]).status,
+    ).toBe(0);
+    const lines = readFileSync(nd, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l['project_name'])).toEqual(['Beta', 'Beta', 'Beta', 'Beta']);
     const csv = join(c.dataDir, 'x.csv');
     expect(cli(['dump', '--data-dir', c.dataDir, '--format', 'csv', '--out', csv]).status).toBe(0);
@@ -79,7 +101,7 @@ describe('dumps', () => {
     expect(rows).toHaveLength(5);
   });
 
-  it('dumps from a stopped collector\'s data dir too', async () => {
+  it("dumps from a stopped collector's data dir too", async () => {
     const c = await collector();
     await seed(c);
     await c.kill('SIGTERM');
@@ -89,13 +111,13 @@ describe('dumps', () => {
   });
 });
 
-describe('the Python tool\'s clients, unchanged', () => {
+describe("the Python tool's clients, unchanged", () => {
   const python = (port: number, code: string): { status: number | null; out: string } => {
     const r = spawnSync('python3', ['-c', code.replace(/PORT/g, String(port))], { encoding: 'utf8', timeout: 20_000 });
     return { status: r.status, out: r.stdout + r.stderr };
   };
 
-  it('stores a notifier\'s events with their project metadata; dump_audit_trails writes a dump', async () => {
+  it("stores a notifier's events with their project metadata; dump_audit_trails writes a dump", async () => {
     const c = await collector();
     // What ic_audit.AuditNotifier._send does: one TCP connection per event, json.dumps, sendall, recv(1024).
     const notifier = `
@@ -113,40 +135,75 @@ send(b'dump_audit_trails')
     const r = python(c.port, notifier);
     expect(r.out.trim().split('\n')).toEqual(['Data received', 'Data received', 'Audit trails dumped']);
     expect(r.status).toBe(0);
-    const dump = JSON.parse(readFileSync(join(c.dataDir, 'dumps', 'dumped_audit_trails.json'), 'utf8')) as Record<string, any[]>;
+    const dump = JSON.parse(readFileSync(join(c.dataDir, 'dumps', 'dumped_audit_trails.json'), 'utf8')) as Record<
+      string,
+      any[]
+    >;
     // As the Python server kept them: every event with its project metadata, in the order the client wrote it.
     expect(dump['LegacyBot']!.map((e) => Object.keys(e))).toEqual([
-      ['event_type', 'event_description', 'timestamp', 'project_name', 'project_market', 'project_description', 'project_privileges'],
-      ['event_type', 'event_description', 'timestamp', 'symbol', 'price', 'quantity', 'project_name', 'project_market', 'project_description', 'project_privileges'],
+      [
+        'event_type',
+        'event_description',
+        'timestamp',
+        'project_name',
+        'project_market',
+        'project_description',
+        'project_privileges',
+      ],
+      [
+        'event_type',
+        'event_description',
+        'timestamp',
+        'symbol',
+        'price',
+        'quantity',
+        'project_name',
+        'project_market',
+        'project_description',
+        'project_privileges',
+      ],
     ]);
     expect(dump['LegacyBot']![1]).toMatchObject({ project_market: 'FOREX', project_privileges: [null], price: 1.085 });
     // The terminal says where the dump went (the Python server wrote it into its working directory, silently).
     const path = join(c.dataDir, 'dumps', 'dumped_audit_trails.json');
-    for (let i = 0; i < 200 && !c.output().includes(`dump written to ${path}`); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 200 && !c.output().includes(`dump written to ${path}`); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(c.output()).toContain(`ic-audit: dump written to ${path}`);
-    expect(journalRecords(c.dataDir).filter((x) => x['project_name'] === 'LegacyBot' && x['seq'] > 0).map((x) => x['source'])).toEqual(['legacy', 'legacy']);
+    expect(
+      journalRecords(c.dataDir)
+        .filter((x) => x['project_name'] === 'LegacyBot' && x['seq'] > 0)
+        .map((x) => x['source']),
+    ).toEqual(['legacy', 'legacy']);
   });
 
   it('writes legacy-triggered dumps where --legacy-dump-dir says', async () => {
     const where = join(tempDataDir(), 'desk-dumps');
     const c = await collector({ args: ['--legacy-dump-dir', where] });
-    const r = python(c.port, `
+    const r = python(
+      c.port,
+      `
 import socket
 with socket.socket() as s:
     s.connect(('localhost', PORT)); s.sendall(b'dump_compact'); print(s.recv(1024).decode())
-`);
+`,
+    );
     expect(r.out.trim()).toBe('Compact audit dump created');
-    expect(readFileSync(join(where, 'compact_audit_dump.txt'), 'utf8')).toMatch(/^AUDIT SERVER COMPACT DUMP \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\n$/);
+    expect(readFileSync(join(where, 'compact_audit_dump.txt'), 'utf8')).toMatch(
+      /^AUDIT SERVER COMPACT DUMP \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)\n$/,
+    );
     rmSync(dirname(where), { recursive: true, force: true });
   });
 
   it('answers invalid JSON the way the old server did', async () => {
     const c = await collector();
-    const r = python(c.port, `
+    const r = python(
+      c.port,
+      `
 import socket
 with socket.socket() as s:
     s.connect(('localhost', PORT)); s.sendall(b'{"event_type": oops}'); print(s.recv(1024).decode())
-`);
+`,
+    );
     expect(r.out.trim()).toBe('Invalid JSON data received');
   });
 
@@ -154,19 +211,40 @@ with socket.socket() as s:
     const c = await collector();
     await c.kill('SIGTERM');
     const file = join(c.dataDir, 'old-dump.json');
-    writeFileSync(file, JSON.stringify({
-      MyTradingBot: [
-        { event_type: 'boot', event_description: 'Project was booted.', timestamp: 1692345600.123, project_name: 'MyTradingBot', project_market: 'FOREX', project_description: 'Automated EURUSD trading system', project_privileges: ['execute_trade'] },
-        { event_type: 'trade_opened', event_description: 'Opened long EURUSD', timestamp: 1692345660.456, symbol: 'EURUSD', price: 1.085, quantity: 10000 },
-      ],
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        MyTradingBot: [
+          {
+            event_type: 'boot',
+            event_description: 'Project was booted.',
+            timestamp: 1692345600.123,
+            project_name: 'MyTradingBot',
+            project_market: 'FOREX',
+            project_description: 'Automated EURUSD trading system',
+            project_privileges: ['execute_trade'],
+          },
+          {
+            event_type: 'trade_opened',
+            event_description: 'Opened long EURUSD',
+            timestamp: 1692345660.456,
+            symbol: 'EURUSD',
+            price: 1.085,
+            quantity: 10000,
+          },
+        ],
+      }),
+    );
     const first = cli(['import', file, '--data-dir', c.dataDir]);
     expect(first.out).toMatch(/imported 2 events of 1 projects/);
     const second = cli(['import', file, '--data-dir', c.dataDir]);
     expect(second.out).toMatch(/already imported: MyTradingBot/);
     const imported = journalRecords(c.dataDir).filter((x) => x['source'] === 'import' && x['seq'] > 0);
     expect(imported).toHaveLength(2);
-    expect(imported[1]).toMatchObject({ timestamp: 1692345660.456, fields: { symbol: 'EURUSD', price: 1.085, quantity: 10000 } });
+    expect(imported[1]).toMatchObject({
+      timestamp: 1692345660.456,
+      fields: { symbol: 'EURUSD', price: 1.085, quantity: 10000 },
+    });
     const out = join(c.dataDir, 'all.json');
     cli(['dump', '--data-dir', c.dataDir, '--all', '--out', out]);
     const dump = JSON.parse(readFileSync(out, 'utf8')) as Record<string, any[]>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findElectronBinary, hasDisplay } from '../src/launcher.js';
+import { findElectronBinary, hasDisplay } from '../src/app/launcher.js';
 import { connectRaw, hello } from '../../test/helpers/raw-client.js';
 
 const binary = findElectronBinary();
@@ -32,24 +32,35 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
   it('opens the console, shows live events, and dumps through the preload', async () => {
     const main = resolve(import.meta.dirname, '../dist/shell/main.js');
     const extra = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
-    app = await _electron.launch({ executablePath: binary!, args: [main, ...extra, '--port', '0', '--data-dir', dataDir] });
+    app = await _electron.launch({
+      executablePath: binary!,
+      args: [main, ...extra, '--port', '0', '--data-dir', dataDir],
+    });
     const page = await app.firstWindow();
     await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\//);
     const port = new URL(page.url()).port;
     // The page gets no Node: the preload bridge holds named functions only.
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     expect(await page.evaluate(() => Object.keys((globalThis as { icAudit?: object }).icAudit ?? {}).sort())).toEqual([
-      'appInfo', 'notify', 'revealFile', 'saveDump',
+      'appInfo',
+      'notify',
+      'revealFile',
+      'saveDump',
     ]);
 
-    const bot = await connectRaw(`ws://127.0.0.1:${port}/ingest`, { hello: hello('electron-e2e-session', 'DesktopBot') });
-    bot.send({ type: 'events', events: [{ seq: 1, event_type: 'boot', event_description: 'Project was booted.', timestamp: Date.now() / 1000 }] });
+    const bot = await connectRaw(`ws://127.0.0.1:${port}/ingest`, {
+      hello: hello('electron-e2e-session', 'DesktopBot'),
+    });
+    bot.send({
+      type: 'events',
+      events: [{ seq: 1, event_type: 'boot', event_description: 'Project was booted.', timestamp: Date.now() / 1000 }],
+    });
     await bot.waitForAck(1);
     await page.locator('.project-name', { hasText: 'DesktopBot' }).waitFor();
 
     const out = join(dataDir, 'saved-dump.json');
     await app.evaluate(({ dialog }, file) => {
-      dialog.showSaveDialog = (async () => ({ canceled: false, filePath: file })) as typeof dialog.showSaveDialog;
+      dialog.showSaveDialog = () => Promise.resolve({ canceled: false, filePath: file });
     }, out);
     await page.locator('#dump-button').click();
     await page.locator('[data-testid="dump-status"]', { hasText: 'Saved' }).waitFor();

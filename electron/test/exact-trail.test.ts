@@ -114,29 +114,46 @@ describe('exact trail: what a Python bot sends is what is stored, dumped and sho
     expect(bot[2]!['event_description']).toBeNull();
     const numbers = bot[1]!;
     expect(numbers['fields_text']).toContain('"a":NaN,"b":Infinity,"c":-Infinity,"d":250.0,"e":3.0,"f":1e+20,"g":-0.0');
-    expect(numbers['fields_text']).toContain('"h":9007199254740993,"i":9223372036854775808,"j":-1180591620717411303424');
+    expect(numbers['fields_text']).toContain(
+      '"h":9007199254740993,"i":9223372036854775808,"j":-1180591620717411303424',
+    );
     // Refusals leave a trace in the trail and a count, since the Python client never reads its reply.
     const refused = records.filter((r) => r['event_type'] === 'ic-audit.refused' && r['source'] === 'collector');
     expect(refused.map((r) => r['project_name'])).toEqual(['Exact', 'unknown_project']);
     expect(String((refused[1]!['fields'] as Record<string, unknown>)['excerpt'])).toBe('{"event_type": oops}');
-    const sessions = (await (await fetch(`${c.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${c.consoleToken}` } })).json()) as Array<{
+    const sessions = (await (
+      await fetch(`${c.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${c.consoleToken}` } })
+    ).json()) as Array<{
       project: { project_name: string };
       refused: number;
     }>;
-    expect(sessions.filter((s) => s.refused > 0).map((s) => [s.project.project_name, s.refused]).sort()).toEqual([
+    expect(
+      sessions
+        .filter((s) => s.refused > 0)
+        .map((s) => [s.project.project_name, s.refused])
+        .sort(),
+    ).toEqual([
       ['Exact', 1],
       ['unknown_project', 1],
     ]);
 
     // NDJSON and CSV dumps and the console API give the same exact text back.
     const nd = join(c.dataDir, 'all.ndjson');
-    expect(cli(['dump', '--data-dir', c.dataDir, '--all', '--project', 'Exact', '--format', 'ndjson', '--out', nd]).status).toBe(0);
+    expect(
+      cli(['dump', '--data-dir', c.dataDir, '--all', '--project', 'Exact', '--format', 'ndjson', '--out', nd]).status,
+    ).toBe(0);
     expect(readFileSync(nd, 'utf8').trimEnd().split('\n')).toEqual(report.compact_entries);
     const csv = join(c.dataDir, 'all.csv');
-    expect(cli(['dump', '--data-dir', c.dataDir, '--all', '--project', 'Exact', '--format', 'csv', '--out', csv]).status).toBe(0);
-    expect(readFileSync(csv, 'utf8')).toContain('""d"":250.0,""e"":3.0,""f"":1e+20,""g"":-0.0,""h"":9007199254740993,""i"":9223372036854775808');
+    expect(
+      cli(['dump', '--data-dir', c.dataDir, '--all', '--project', 'Exact', '--format', 'csv', '--out', csv]).status,
+    ).toBe(0);
+    expect(readFileSync(csv, 'utf8')).toContain(
+      '""d"":250.0,""e"":3.0,""f"":1e+20,""g"":-0.0,""h"":9007199254740993,""i"":9223372036854775808',
+    );
     const api = (await (
-      await fetch(`${c.httpUrl}/api/records?project=Exact&limit=50`, { headers: { authorization: `Bearer ${c.consoleToken}` } })
+      await fetch(`${c.httpUrl}/api/records?project=Exact&limit=50`, {
+        headers: { authorization: `Bearer ${c.consoleToken}` },
+      })
     ).json()) as { records: Array<{ event_type: string; fields_raw: string }> };
     const viaApi = api.records.find((r) => r.event_type === 'trade_opened')!;
     expect(viaApi.fields_raw).toContain('"a":NaN,"b":Infinity,"c":-Infinity,"d":250.0');
@@ -147,8 +164,10 @@ describe('exact trail: what a Python bot sends is what is stored, dumped and sho
     const c = await collector();
     await c.kill('SIGTERM');
     const file = join(c.dataDir, 'old-dump.json');
-    const boot = '{"event_type": "boot", "event_description": "Project was booted.", "timestamp": 1692345600.123, "project_name": "Old", "project_market": "FX", "project_description": "d", "project_privileges": [null]}';
-    const trade = '{"event_type": "trade_opened", "event_description": "x", "timestamp": 1692345660.5, "pnl": NaN, "price": 250.0, "project_name": "Old", "project_market": "FX", "project_description": "d", "project_privileges": [null]}';
+    const boot =
+      '{"event_type": "boot", "event_description": "Project was booted.", "timestamp": 1692345600.123, "project_name": "Old", "project_market": "FX", "project_description": "d", "project_privileges": [null]}';
+    const trade =
+      '{"event_type": "trade_opened", "event_description": "x", "timestamp": 1692345660.5, "pnl": NaN, "price": 250.0, "project_name": "Old", "project_market": "FX", "project_description": "d", "project_privileges": [null]}';
     const bad = '{"event_type": 7, "project_name": "Old"}';
     writeFileSync(file, `{"Old": [${boot}, ${trade}, ${bad}], "external_hosts": [], "external_hosts_audit": {}}`);
     const r = cli(['import', file, '--data-dir', c.dataDir]);

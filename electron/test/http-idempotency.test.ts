@@ -9,11 +9,25 @@ import { journalRecords } from '../../test/helpers/raw-client.js';
 const { start, track } = collectorsPerTest();
 
 function line(project: string, n: number): string {
-  return JSON.stringify({ project_name: project, event_type: 'trade_opened', event_description: `order ${n}`, timestamp: 1_764_417_600 + n, order: n });
+  return JSON.stringify({
+    project_name: project,
+    event_type: 'trade_opened',
+    event_description: `order ${n}`,
+    timestamp: 1_764_417_600 + n,
+    order: n,
+  });
 }
 
-async function post(c: CollectorHandle, body: string, key?: string): Promise<{ status: number; answer: Record<string, any> }> {
-  const res = await fetch(`${c.httpUrl}/ingest`, { method: 'POST', body, headers: key === undefined ? {} : { 'idempotency-key': key } });
+async function post(
+  c: CollectorHandle,
+  body: string,
+  key?: string,
+): Promise<{ status: number; answer: Record<string, any> }> {
+  const res = await fetch(`${c.httpUrl}/ingest`, {
+    method: 'POST',
+    body,
+    headers: key === undefined ? {} : { 'idempotency-key': key },
+  });
   return { status: res.status, answer: (await res.json()) as Record<string, any> };
 }
 
@@ -47,13 +61,22 @@ describe('POST /ingest Idempotency-Key', () => {
     c = track(await c.restart());
     expect((await post(c, longer, 'order-batch-7f3a')).answer).toMatchObject({ accepted: 0, duplicates: [0, 2, 3, 4] });
     // kill -9: no checkpoint of the last state, sessions are replayed from the journal itself.
-    expect((await post(c, line('IdemA', 9) + '\n', 'second-batch')).answer).toMatchObject({ accepted: 1, duplicates: [] });
+    expect((await post(c, line('IdemA', 9) + '\n', 'second-batch')).answer).toMatchObject({
+      accepted: 1,
+      duplicates: [],
+    });
     await c.kill('SIGKILL');
     c = track(await c.restart());
     expect((await post(c, longer, 'order-batch-7f3a')).answer).toMatchObject({ accepted: 0, duplicates: [0, 2, 3, 4] });
-    expect((await post(c, line('IdemA', 9) + '\n', 'second-batch')).answer).toMatchObject({ accepted: 0, duplicates: [0] });
+    expect((await post(c, line('IdemA', 9) + '\n', 'second-batch')).answer).toMatchObject({
+      accepted: 0,
+      duplicates: [0],
+    });
     // Another key is another request, even with the same bytes.
-    expect((await post(c, line('IdemA', 9) + '\n', 'third-batch')).answer).toMatchObject({ accepted: 1, duplicates: [] });
+    expect((await post(c, line('IdemA', 9) + '\n', 'third-batch')).answer).toMatchObject({
+      accepted: 1,
+      duplicates: [],
+    });
     expect(orders(c, 'IdemA')).toEqual([1, 2, 3, 9, 9]);
     expect(orders(c, 'IdemB')).toEqual([1]);
     expect(journalRecords(c.dataDir).filter((r) => r['event_type'] === 'ic-audit.gap')).toEqual([]);
@@ -70,7 +93,11 @@ describe('POST /ingest Idempotency-Key', () => {
   it('refuses an unusable key before reading the body', async () => {
     const c = await start();
     for (const key of ['has space', 'x'.repeat(129)]) {
-      const res = await fetch(`${c.httpUrl}/ingest`, { method: 'POST', body: line('BadKey', 1), headers: { 'idempotency-key': key } });
+      const res = await fetch(`${c.httpUrl}/ingest`, {
+        method: 'POST',
+        body: line('BadKey', 1),
+        headers: { 'idempotency-key': key },
+      });
       expect(res.status, key).toBe(400);
       expect(((await res.json()) as Record<string, any>)['error'].code).toBe('E_BAD_IDEMPOTENCY_KEY');
     }

@@ -23,15 +23,32 @@ describe('POST /ingest', () => {
   it('stores good lines durably and reports bad ones by index, in one answer', async () => {
     const c = await collector();
     const lines = [
-      { project_name: 'PyBot', project_market: 'CRYPTO', event_type: 'boot', event_description: 'Project was booted.', timestamp: 1_700_000_000.5 },
+      {
+        project_name: 'PyBot',
+        project_market: 'CRYPTO',
+        event_type: 'boot',
+        event_description: 'Project was booted.',
+        timestamp: 1_700_000_000.5,
+      },
       '{"project_name": "PyBot", "event_type": ',
-      { project_name: 'PyBot', event_type: 'trade_opened', event_description: 'long BTC', timestamp: 1_700_000_001, symbol: 'BTCUSD', qty: 2 },
+      {
+        project_name: 'PyBot',
+        event_type: 'trade_opened',
+        event_description: 'long BTC',
+        timestamp: 1_700_000_001,
+        symbol: 'BTCUSD',
+        qty: 2,
+      },
       { event_type: 'error', event_description: 'no project' },
       { project_name: 'PyBot', event_type: 'ic-audit.gap', event_description: 'forged' },
       { project_name: 'PyBot', event_type: 'error', event_description: 'x'.repeat(5_000) },
     ];
     const body = lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n\n';
-    const res = await fetch(`${c.httpUrl}/ingest`, { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
+    const res = await fetch(`${c.httpUrl}/ingest`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as { accepted: number; rejected: Array<{ index: number; code: string }> };
     expect(answer.accepted).toBe(3);
@@ -50,7 +67,9 @@ describe('POST /ingest', () => {
 
     const arr = await fetch(`${c.httpUrl}/ingest`, {
       method: 'POST',
-      body: JSON.stringify([{ project_name: 'PyBot', event_type: 'trade_closed', event_description: 'flat', timestamp: 1_700_000_002 }]),
+      body: JSON.stringify([
+        { project_name: 'PyBot', event_type: 'trade_closed', event_description: 'flat', timestamp: 1_700_000_002 },
+      ]),
     });
     expect(await arr.json()).toEqual({ accepted: 1, rejected: [] });
   });
@@ -100,10 +119,14 @@ describe('browser origins and tokens', () => {
     const page = await fetch(`${c.httpUrl}/`);
     expect(page.status).toBe(401);
     expect(await page.text()).toContain('console.token');
-    expect((await fetch(`${c.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${c.consoleToken}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${c.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${c.consoleToken}` } })).status,
+    ).toBe(200);
     // DNS rebinding: right token, foreign Host name.
     const rebound = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${c.port}/console?token=${c.consoleToken}`, { headers: { host: `evil.example:${c.port}` } });
+      const ws = new WebSocket(`ws://127.0.0.1:${c.port}/console?token=${c.consoleToken}`, {
+        headers: { host: `evil.example:${c.port}` },
+      });
       ws.on('unexpected-response', (_q, r) => resolve(r.statusCode ?? 0));
       ws.on('error', () => undefined);
     });
@@ -127,7 +150,11 @@ describe('browser origins and tokens', () => {
     expect(ok.frames[0]).toMatchObject({ type: 'welcome' });
     await ok.close();
     expect((await fetch(`${c.httpUrl}/ingest`, { method: 'POST', body: '' })).status).toBe(401);
-    const authed = await fetch(`${c.httpUrl}/ingest`, { method: 'POST', body: '', headers: { authorization: 'Bearer s3cret' } });
+    const authed = await fetch(`${c.httpUrl}/ingest`, {
+      method: 'POST',
+      body: '',
+      headers: { authorization: 'Bearer s3cret' },
+    });
     expect(authed.status).toBe(200);
   });
 });
@@ -177,10 +204,13 @@ describe('DNS rebinding on a loopback bind', () => {
     const { request } = await import('node:http');
     const status = (path: string, method = 'GET'): Promise<number> =>
       new Promise((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: c.port, path, method, headers: { host: `rebound.example:${c.port}` } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          { host: '127.0.0.1', port: c.port, path, method, headers: { host: `rebound.example:${c.port}` } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end(method === 'POST' ? '{"project_name":"X","event_type":"boot"}' : undefined);
       });

@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector } from '../src/collector/collector.js';
-import { DEFAULTS } from '../src/config.js';
-import { startCollector, type RunningCollector } from '../src/serve.js';
+import { DEFAULTS } from '../src/settings/config.js';
+import { startCollector } from '../src/app/start-collector.js';
+import type { RunningCollector } from '../src/app/running.js';
 import { tempDataDir, verifyDataDir } from '../../test/helpers/collector.js';
 import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
 
@@ -39,7 +40,9 @@ describe('ingest backpressure', () => {
     await Promise.all(bots.map((bot) => bot.waitForAck(3_000, 30_000)));
     expect(congestedSeen).toBeGreaterThan(0);
     for (const bot of bots) {
-      expect(sessionEvents(dataDir, bot.session).map((r) => r['seq'])).toEqual(Array.from({ length: 3_000 }, (_, i) => i + 1));
+      expect(sessionEvents(dataDir, bot.session).map((r) => r['seq'])).toEqual(
+        Array.from({ length: 3_000 }, (_, i) => i + 1),
+      );
       expect(bot.ws.readyState).toBe(bot.ws.OPEN);
       await bot.close();
     }

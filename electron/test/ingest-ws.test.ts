@@ -47,7 +47,11 @@ describe('ws /ingest', () => {
     expect(gaps[0]!['fields']).toEqual({ from_seq: 10_001, to_seq: 10_099, missing: 99 });
     const res = await fetch(`${c.httpUrl}/api/sessions`, { headers: { authorization: `Bearer ${c.consoleToken}` } });
     const sessions = (await res.json()) as Array<Record<string, unknown>>;
-    expect(sessions.find((s) => s['session'] === bot.session)).toMatchObject({ gaps: 1, missing: 99, last_seq: 10_100 });
+    expect(sessions.find((s) => s['session'] === bot.session)).toMatchObject({
+      gaps: 1,
+      missing: 99,
+      last_seq: 10_100,
+    });
     await again.close();
   });
 
@@ -66,7 +70,10 @@ describe('ws /ingest', () => {
       [{ type: 'events', events: [event(2), event(1)] }, 'E_BAD_SEQ'],
       [{ type: 'events', events: [{ ...event(1), event_type: 7 }] }, 'E_BAD_EVENT'],
       [{ type: 'events', events: [{ ...event(1), timestamp: 'yesterday' }] }, 'E_BAD_EVENT'],
-      ['{"type":"events","events":[{"seq":1,"event_type":"x","event_description":"d","timestamp":1,"fields":{"__proto__":1}}]}', 'E_BAD_EVENT'],
+      [
+        '{"type":"events","events":[{"seq":1,"event_type":"x","event_description":"d","timestamp":1,"fields":{"__proto__":1}}]}',
+        'E_BAD_EVENT',
+      ],
       [{ type: 'events', events: Array.from({ length: 1_001 }, (_, i) => event(i + 1)) }, 'E_TOO_MANY_EVENTS'],
       [{ type: 'dump', id: 'x', hours: -1 }, 'E_BAD_DUMP'],
     ];
@@ -119,7 +126,10 @@ describe('ws /ingest', () => {
     const past: Array<Record<string, unknown>> = [
       { ...event(2), event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH + 1) },
       { ...event(2), event_description: 'd'.repeat(4_097) },
-      { ...event(2), fields: Object.fromEntries(Array.from({ length: MAX_FIELDS_PER_EVENT + 1 }, (_, i) => [`k${i}`, 1])) },
+      {
+        ...event(2),
+        fields: Object.fromEntries(Array.from({ length: MAX_FIELDS_PER_EVENT + 1 }, (_, i) => [`k${i}`, 1])),
+      },
       { ...event(2), fields: { s: 'v'.repeat(8_193) } },
     ];
     for (const e of past) {

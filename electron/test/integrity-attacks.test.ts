@@ -4,12 +4,21 @@
  * `verify` runs as a child process against the public key, as a compliance officer would run it.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, recordBody, sealRecord } from '@ic-audit/shared';
-import { sha256Hex } from '@ic-audit/shared';
+import { sha256 as sha256Hex } from '../src/journal/hash.js';
 import { CLI, collectorsPerTest, startCollector } from '../../test/helpers/collector.js';
 import { connectRaw } from '../../test/helpers/raw-client.js';
 
@@ -32,9 +41,14 @@ function copy(): string {
   return dir;
 }
 const journal = (dir: string): string => join(dir, 'journal');
-const segments = (dir: string): string[] => readdirSync(journal(dir)).filter((n) => n.endsWith('.jsonl')).sort().map((n) => join(journal(dir), n));
+const segments = (dir: string): string[] =>
+  readdirSync(journal(dir))
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()
+    .map((n) => join(journal(dir), n));
 const lines = (file: string): string[] => readFileSync(file, 'utf8').split('\n').slice(0, -1);
-const heads = (dir: string): Array<Record<string, any>> => lines(join(journal(dir), 'heads.ndjson')).map((l) => JSON.parse(l));
+const heads = (dir: string): Array<Record<string, any>> =>
+  lines(join(journal(dir), 'heads.ndjson')).map((l) => JSON.parse(l));
 async function health(url: string): Promise<Record<string, any>> {
   return (await (await fetch(`${url}/healthz`)).json()) as Record<string, any>;
 }
@@ -48,7 +62,11 @@ beforeAll(async () => {
   const key = run(['key', '--data-dir', base, '--key-file', keyFile]);
   expect(key.status).toBe(0);
   writeFileSync(pubFile, /-----BEGIN PUBLIC KEY-----[\s\S]*-----END PUBLIC KEY-----\n/.exec(key.out)![0]);
-  const c = await startCollector({ dataDir: base, keepDataDir: true, args: ['--key-file', keyFile, '--head-interval', '0.2', '--witness-file', witness] });
+  const c = await startCollector({
+    dataDir: base,
+    keepDataDir: true,
+    args: ['--key-file', keyFile, '--head-interval', '0.2', '--witness-file', witness],
+  });
   try {
     const bot = await connectRaw(c.ingestUrl);
     for (let burst = 0; burst < 6; burst++) {
@@ -56,7 +74,8 @@ beforeAll(async () => {
       await bot.waitForAck(burst * 500 + 500);
       // Wait until a head is in the journal covering this burst (the signer journals one within 0.2 s).
       const want = (burst + 1) * 500;
-      for (let i = 0; i < 500 && !heads(base).some((h) => h['in_journal'] && h['last_id'] >= want); i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && !heads(base).some((h) => h['in_journal'] && h['last_id'] >= want); i++)
+        await new Promise((r) => setTimeout(r, 20));
     }
     await bot.close();
   } finally {
@@ -115,7 +134,11 @@ describe('signed heads catch every attack in the table', () => {
     writeFileSync(file, l.slice(0, -25).join('\n') + '\n');
     const v = verify(dir);
     expect(v.status).toBe(1);
-    expect(v.out).toMatch(new RegExp(`E_JOURNAL_SHORT: journal ends at record ${end - 25}, but the head #\\d+ signed \\S+ \\S+ UTC covers ${end}: 25 records missing`));
+    expect(v.out).toMatch(
+      new RegExp(
+        `E_JOURNAL_SHORT: journal ends at record ${end - 25}, but the head #\\d+ signed \\S+ \\S+ UTC covers ${end}: 25 records missing`,
+      ),
+    );
   });
 
   it('the newest segment file deleted: exit 1', () => {
@@ -123,7 +146,9 @@ describe('signed heads catch every attack in the table', () => {
     unlinkSync(segments(dir)[1]!);
     const v = verify(dir);
     expect(v.status).toBe(1);
-    expect(v.out).toMatch(/E_JOURNAL_SHORT: journal ends at record 1500, but the head #\d+ signed .* covers 30\d\d: \d+ records missing/);
+    expect(v.out).toMatch(
+      /E_JOURNAL_SHORT: journal ends at record 1500, but the head #\d+ signed .* covers 30\d\d: \d+ records missing/,
+    );
   });
 
   it('a value changed in an early record, every later hash re-computed with recordBody / sealRecord: exit 1', () => {
@@ -137,8 +162,20 @@ describe('signed heads catch every attack in the table', () => {
           r.fields.symbol = 'USDJPY';
           changed = r.id;
         }
-        const body = recordBody(r.id, r.received_at, JSON.stringify(r.session), r.seq, r.source, JSON.stringify(r.project_name),
-          JSON.stringify(r.event_type), JSON.stringify(r.event_description), r.timestamp, '', JSON.stringify(r.fields), prev);
+        const body = recordBody(
+          r.id,
+          r.received_at,
+          JSON.stringify(r.session),
+          r.seq,
+          r.source,
+          JSON.stringify(r.project_name),
+          JSON.stringify(r.event_type),
+          JSON.stringify(r.event_description),
+          r.timestamp,
+          '',
+          JSON.stringify(r.fields),
+          prev,
+        );
         prev = sha256Hex(body);
         return sealRecord(body, prev);
       });
@@ -147,7 +184,9 @@ describe('signed heads catch every attack in the table', () => {
     rmSync(join(journal(dir), 'checkpoint.json'));
     const v = verify(dir);
     expect(v.out).not.toContain('does not match its hash');
-    expect(v.out).toMatch(/E_HEAD_MISMATCH: (journal )?record \d+ is not the record .*head #\d+ .*covers: the journal was rewritten/);
+    expect(v.out).toMatch(
+      /E_HEAD_MISMATCH: (journal )?record \d+ is not the record .*head #\d+ .*covers: the journal was rewritten/,
+    );
     expect(v.status).toBe(1);
   });
 
@@ -169,13 +208,17 @@ describe('signed heads catch every attack in the table', () => {
     const c = await start({ dataDir: dir, keepDataDir: true, args: ['--key-file', keyFile] });
     const h = await health(c.httpUrl);
     expect(h['status']).toBe('degraded');
-    expect(h['integrity'].message).toMatch(/at start: journal ends at record \d+, but head #\d+ signed .* covers \d+: 25 records missing/);
+    expect(h['integrity'].message).toMatch(
+      /at start: journal ends at record \d+, but head #\d+ signed .* covers \d+: 25 records missing/,
+    );
     expect(h['integrity'].findings.map((f: { code: string }) => f.code)).toContain('E_JOURNAL_SHORT');
     expect(c.output()).toMatch(/INTEGRITY ERROR E_JOURNAL_SHORT/);
     expect(await c.kill('SIGTERM')).toBe(0);
     const v = verify(dir);
     expect(v.status).toBe(1);
-    expect(v.out).toMatch(/E_JOURNAL_SHORT: journal ends at record \d+, but the head #\d+ signed .* covers \d+: 25 records missing|E_HEAD_MISMATCH/);
+    expect(v.out).toMatch(
+      /E_JOURNAL_SHORT: journal ends at record \d+, but the head #\d+ signed .* covers \d+: 25 records missing|E_HEAD_MISMATCH/,
+    );
   });
 
   it('the tail cut together with the newest heads: a warning without a witness, exit 1 with it', () => {
@@ -185,14 +228,18 @@ describe('signed heads catch every attack in the table', () => {
     const keep = l.slice(0, -300);
     const lastKept = JSON.parse(keep.at(-1)!).id as number;
     writeFileSync(file, keep.join('\n') + '\n');
-    const hs = lines(join(journal(dir), 'heads.ndjson')).filter((x) => JSON.parse(x).last_id + (JSON.parse(x).in_journal ? 1 : 0) <= lastKept);
+    const hs = lines(join(journal(dir), 'heads.ndjson')).filter(
+      (x) => JSON.parse(x).last_id + (JSON.parse(x).in_journal ? 1 : 0) <= lastKept,
+    );
     writeFileSync(join(journal(dir), 'heads.ndjson'), hs.join('\n') + '\n');
     rmSync(join(journal(dir), 'checkpoint.json'));
     const v = verify(dir);
     expect(v.out).toMatch(/WARNING E_UNCLEAN_STOP: the journal does not end with a clean stop/);
     const w = verify(dir, '--witness', witness);
     expect(w.status).toBe(1);
-    expect(w.out).toMatch(/E_WITNESS_AHEAD: the witness holds head #\d+ .* that the heads file lacks: the newest heads were removed/);
+    expect(w.out).toMatch(
+      /E_WITNESS_AHEAD: the witness holds head #\d+ .* that the heads file lacks: the newest heads were removed/,
+    );
     expect(w.out).toMatch(/E_JOURNAL_SHORT: journal ends at record \d+, but the witness head #\d+/);
   });
 
@@ -200,8 +247,20 @@ describe('signed heads catch every attack in the table', () => {
     const dir = copy();
     const file = segments(dir)[1]!;
     const last = JSON.parse(lines(file).at(-1)!);
-    const body = recordBody(last.id + 1, last.received_at + 1, JSON.stringify(last.session), 0, 'ws', '"TestBot"', '"trade_opened"',
-      '"forged"', last.timestamp + 1, '', '{}', last.hash);
+    const body = recordBody(
+      last.id + 1,
+      last.received_at + 1,
+      JSON.stringify(last.session),
+      0,
+      'ws',
+      '"TestBot"',
+      '"trade_opened"',
+      '"forged"',
+      last.timestamp + 1,
+      '',
+      '{}',
+      last.hash,
+    );
     writeFileSync(file, readFileSync(file, 'utf8') + sealRecord(body, sha256Hex(body)) + '\n');
     const v = verify(dir);
     expect(v.status).toBe(1);

@@ -8,7 +8,13 @@ import { connectRaw, journalRecords } from '../../test/helpers/raw-client.js';
 const { start: collector, track } = collectorsPerTest();
 function segment(dataDir: string): string {
   const dir = join(dataDir, 'journal');
-  return join(dir, readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort().at(-1)!);
+  return join(
+    dir,
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()
+      .at(-1)!,
+  );
 }
 
 /** Fills a collector with `n` acked events and kills it with SIGKILL. */
@@ -53,7 +59,10 @@ describe('journal recovery and tamper evidence', () => {
   it('cuts a tear in the middle of a UTF-8 sequence just the same', async () => {
     const c = await collector();
     const bot = await connectRaw(c.ingestUrl);
-    bot.send({ type: 'events', events: [{ seq: 1, event_type: 'x', event_description: 'prix €€€ ✓✓✓', timestamp: 1 }] });
+    bot.send({
+      type: 'events',
+      events: [{ seq: 1, event_type: 'x', event_description: 'prix €€€ ✓✓✓', timestamp: 1 }],
+    });
     await bot.waitForAck(1);
     await bot.close();
     await c.kill('SIGKILL');
@@ -61,7 +70,7 @@ describe('journal recovery and tamper evidence', () => {
     const bytes = readFileSync(file);
     const euro = bytes.lastIndexOf(Buffer.from('€'));
     truncateSync(file, euro + 1);
-    const again = track(await c.restart());
+    track(await c.restart());
     expect(verify(c.dataDir).status).toBe(0);
     expect(journalRecords(c.dataDir).every((r) => r['event_description'] !== 'prix €€€ ✓✓✓')).toBe(true);
   });

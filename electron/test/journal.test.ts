@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRecordLine, recordLine, type JournalRecord } from '@ic-audit/shared';
-import { batchRecords, Journal, JournalClosedError, type CommittedBatch, type JournalEntry } from '../src/journal/journal.js';
+import {
+  batchRecords,
+  Journal,
+  JournalClosedError,
+  type CommittedBatch,
+  type JournalEntry,
+} from '../src/journal/journal.js';
 import { scanJournal } from '../src/journal/scan.js';
 import { segmentName } from '../src/journal/segments.js';
 
@@ -44,11 +50,16 @@ function open(opts: { fullDisk?: boolean } = {}): { dir: string; journal: Journa
   const dir = join(mkdtempSync(join(tmpdir(), 'ic-audit-journal-')), 'journal');
   dirs.push(join(dir, '..'));
   const batches: CommittedBatch[] = [];
-  const journal = new Journal(dir, { lastId: 0, lastHash: '' }, (b) => batches.push({ ...b, bytes: Buffer.from(b.bytes) }), {
-    now: () => NOW,
-    retryBaseMs: 5,
-    retryMaxMs: 20,
-  });
+  const journal = new Journal(
+    dir,
+    { lastId: 0, lastHash: '' },
+    (b) => batches.push({ ...b, bytes: Buffer.from(b.bytes) }),
+    {
+      now: () => NOW,
+      retryBaseMs: 5,
+      retryMaxMs: 20,
+    },
+  );
   journals.push(journal);
   if (opts.fullDisk) symlinkSync('/dev/full', join(dir, segmentName(NOW)));
   return { dir, journal, batches };
@@ -79,14 +90,25 @@ describe('Journal', () => {
   it('hands listeners records equal to what a reader parses back from the lines it wrote, exact fields included', async () => {
     const { dir } = open();
     const live: JournalRecord[] = [];
-    const j2 = new Journal(join(dir, '..', 'j2'), { lastId: 0, lastHash: '' }, (b) => live.push(...batchRecords(b)), { now: () => NOW });
+    const j2 = new Journal(join(dir, '..', 'j2'), { lastId: 0, lastHash: '' }, (b) => live.push(...batchRecords(b)), {
+      now: () => NOW,
+    });
     journals.push(j2);
     j2.append(entry(1));
-    j2.append({ ...entry(2), fieldsJson: '{"p":250.0,"n":"NaN"}', fieldsText: '{"p":250.0,"n":NaN}', layout: [2, -1, -1, 0] });
+    j2.append({
+      ...entry(2),
+      fieldsJson: '{"p":250.0,"n":"NaN"}',
+      fieldsText: '{"p":250.0,"n":NaN}',
+      layout: [2, -1, -1, 0],
+    });
     await j2.drain();
     await j2.close();
-    const lines = readFileSync(join(dir, '..', 'j2', segmentName(NOW)), 'utf8').trim().split('\n');
-    expect(live.map((r) => JSON.parse(JSON.stringify(r)))).toEqual(lines.map((l) => JSON.parse(JSON.stringify(parseRecordLine(l)))));
+    const lines = readFileSync(join(dir, '..', 'j2', segmentName(NOW)), 'utf8')
+      .trim()
+      .split('\n');
+    expect(live.map((r) => JSON.parse(JSON.stringify(r)))).toEqual(
+      lines.map((l) => JSON.parse(JSON.stringify(parseRecordLine(l)))),
+    );
     expect(live[1]!.fields_raw).toBe('{"p":250.0,"n":NaN}');
     expect(live[1]!.fields).toEqual({ p: 250, n: 'NaN' });
     expect(lines.map((l, i) => recordLine(live[i]!) === l)).toEqual([true, true]);

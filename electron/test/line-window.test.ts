@@ -80,7 +80,10 @@ describe('LineWindow', () => {
       fc.property(
         fc.integer({ min: 1, max: 30 }),
         fc.integer({ min: 200, max: 3_000 }),
-        fc.array(fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 120 }), { minLength: 1, maxLength: 8 }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
         (capacity, ringBytes, batches) => {
           const w = new LineWindow(capacity, ringBytes);
           const all: string[] = [];
@@ -92,7 +95,9 @@ describe('LineWindow', () => {
             const held = w.newest(Infinity);
             const sizes = all.map((l) => Buffer.byteLength(l) + 1);
             expect(held.length).toBeLessThanOrEqual(capacity);
-            expect(held.map(({ fields_raw: _raw, ...r }) => JSON.stringify(r))).toEqual(all.slice(all.length - held.length));
+            expect(held.map(({ fields_raw: _raw, ...r }) => JSON.stringify(r))).toEqual(
+              all.slice(all.length - held.length),
+            );
             const heldBytes = sizes.slice(all.length - held.length).reduce((s, n) => s + n, 0);
             expect(heldBytes).toBeLessThanOrEqual(ringBytes);
             // It keeps at least what fits the ring with room for two of the largest lines to spare.
@@ -137,7 +142,7 @@ describe('LineWindow.load / lineId', () => {
     w.push(more.bytes, more.ends, 11);
     expect(ids(w)).toEqual([10, 11]);
     const wide = new LineWindow(100, 10_000);
-    await wide.load(async (ring) => ring.write(text, 0, 'utf8'));
+    await wide.load((ring) => Promise.resolve(ring.write(text, 0, 'utf8')));
     expect(ids(wide)).toEqual([7, 8, 9]); // what came before a line that is not a record is not contiguous
   });
 

@@ -1,6 +1,6 @@
 // Pure parts of NATS mode (no server needed): subject encoding, message ids, settings, duplicate tracking.
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig } from '../src/settings/config.js';
 import { messageId } from '../src/nats/stream-message.js';
 import { SeenSet } from '../src/nats/seen-set.js';
 import { decodeSubjectToken, encodeSubjectToken, subjectFor } from '../src/nats/stream-settings.js';
@@ -17,7 +17,21 @@ describe('NATS mode, pure parts', () => {
   });
 
   it('message ids: <session>:<seq> for bot events, <collector>:<id> for the rest', () => {
-    const base = { id: 7, received_at: 1, session: 's1', seq: 3, source: 'ws', project_name: 'P', event_type: 't', event_description: '', timestamp: 1, fields: {}, prev_hash: '', hash: '', fields_raw: '{}' } as const;
+    const base = {
+      id: 7,
+      received_at: 1,
+      session: 's1',
+      seq: 3,
+      source: 'ws',
+      project_name: 'P',
+      event_type: 't',
+      event_description: '',
+      timestamp: 1,
+      fields: {},
+      prev_hash: '',
+      hash: '',
+      fields_raw: '{}',
+    } as const;
     expect(messageId({ ...base }, 'c-1')).toBe('s1:3');
     expect(messageId({ ...base, seq: 0 }, 'c-1')).toBe('c-1:7');
     expect(messageId({ ...base, source: 'http' }, 'c-1')).toBe('c-1:7');
@@ -28,7 +42,13 @@ describe('NATS mode, pure parts', () => {
     expect(local.nats).toBeNull();
     expect(local.consoleOnly).toBe(false);
     const n = resolveConfig({ nats: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223' }, {});
-    expect(n.nats).toEqual({ servers: ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223'], creds: null, ca: null, stream: 'IC_AUDIT', replicas: 3 });
+    expect(n.nats).toEqual({
+      servers: ['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223'],
+      creds: null,
+      ca: null,
+      stream: 'IC_AUDIT',
+      replicas: 3,
+    });
     expect(resolveConfig({}, { IC_AUDIT_NATS: 'nats://h:1', IC_AUDIT_CONSOLE_ONLY: '1' }).consoleOnly).toBe(true);
     expect(() => resolveConfig({ consoleOnly: true }, {})).toThrow(/--nats/);
     expect(() => resolveConfig({ nats: 'nats://h:1', natsReplicas: '7' }, {})).toThrow(/replicas/);

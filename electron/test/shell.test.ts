@@ -8,7 +8,7 @@ import { registerIpcHandlers, senderAllowed, type IpcDeps, type IpcEventLike } f
 import { consoleWindowOptions, navigationAllowed, permissionAllowed } from '../src/shell/window-options.js';
 
 describe('console window options', () => {
-  it('sets every hardening flag of Electron\'s security checklist', () => {
+  it("sets every hardening flag of Electron's security checklist", () => {
     const o = consoleWindowOptions('/app/preload.cjs');
     expect(o.webPreferences).toEqual({
       preload: '/app/preload.cjs',
@@ -35,13 +35,18 @@ describe('console window options', () => {
     expect(navigationAllowed('file:///etc/passwd', own)).toBe(false);
     expect(navigationAllowed('not a url', own)).toBe(false);
     expect(permissionAllowed('notifications')).toBe(true);
-    for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen']) expect(permissionAllowed(p)).toBe(false);
+    for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fullscreen'])
+      expect(permissionAllowed(p)).toBe(false);
   });
 });
 
 /** Electron's ipcMain cannot run here: this fake records handlers so they can be invoked like Electron would. */
 type Handler = (e: IpcEventLike, ...a: unknown[]) => unknown;
-function fakeIpc(): { handlers: Map<string, Handler>; handle(c: string, f: Handler): void; removeHandler(c: string): void } {
+function fakeIpc(): {
+  handlers: Map<string, Handler>;
+  handle(c: string, f: Handler): void;
+  removeHandler(c: string): void;
+} {
   const handlers = new Map<string, Handler>();
   return { handlers, handle: (c, f) => void handlers.set(c, f), removeHandler: (c) => void handlers.delete(c) };
 }
@@ -59,8 +64,8 @@ describe('IPC handlers', () => {
     windowContentsId: () => 7,
     consoleOrigin: origin,
     dumpsDir,
-    askSavePath: async (name) => `/chosen/${name}`,
-    copyFile: async (from, to) => void calls.push(`copy ${from} -> ${to}`),
+    askSavePath: (name) => Promise.resolve(`/chosen/${name}`),
+    copyFile: (from, to) => Promise.resolve(void calls.push(`copy ${from} -> ${to}`)),
     reveal: (p) => void calls.push(`reveal ${p}`),
     notify: (t, b) => (calls.push(`notify ${t}: ${b}`), true),
     appInfo: () => ({ version: '0.1.0', dataDir: '/d', platform: 'linux', electron: '45' }),
@@ -79,7 +84,10 @@ describe('IPC handlers', () => {
     for (const event of foreign) {
       expect(senderAllowed(event, deps)).toBe(false);
       for (const [channel, handler] of ipc.handlers) {
-        await expect(Promise.resolve().then(() => handler(event, {})), channel).rejects.toMatchObject({ code: 'E_FORBIDDEN_SENDER' });
+        await expect(
+          Promise.resolve().then(() => handler(event, {})),
+          channel,
+        ).rejects.toMatchObject({ code: 'E_FORBIDDEN_SENDER' });
       }
     }
     expect(calls).toEqual([]);
@@ -89,11 +97,15 @@ describe('IPC handlers', () => {
     const ipc = fakeIpc();
     const unregister = registerIpcHandlers(ipc, deps);
     const save = ipc.handlers.get(IpcChannels.SAVE_DUMP)!;
-    expect(await save(own, join(dumpsDir, 'd.csv'), '../../etc/dumped_audit_trails.csv')).toBe('/chosen/dumped_audit_trails.csv');
+    expect(await save(own, join(dumpsDir, 'd.csv'), '../../etc/dumped_audit_trails.csv')).toBe(
+      '/chosen/dumped_audit_trails.csv',
+    );
     expect(calls[0]).toMatch(/^copy .*dumps\/d\.csv -> \/chosen\/dumped_audit_trails\.csv$/);
     // Only files inside the dumps folder may be copied out.
     for (const outside of [join(root, 'secret'), join(dumpsDir, '..', 'secret'), '/etc/passwd', 42]) {
-      await expect(Promise.resolve().then(() => save(own, outside, 'x.json'))).rejects.toMatchObject({ code: 'E_BAD_DUMP' });
+      await expect(Promise.resolve().then(() => save(own, outside, 'x.json'))).rejects.toMatchObject({
+        code: 'E_BAD_DUMP',
+      });
     }
     expect(calls).toHaveLength(1);
     expect(await ipc.handlers.get(IpcChannels.REVEAL_FILE)!(own, '/tmp/x.json')).toBe(true);
@@ -107,7 +119,10 @@ describe('IPC handlers', () => {
 
 describe('electron-builder.yml', () => {
   it('parses, names the app and every platform target, and ships only built output', () => {
-    const cfg = parse(readFileSync(resolve(import.meta.dirname, '../../electron-builder.yml'), 'utf8')) as Record<string, any>;
+    const cfg = parse(readFileSync(resolve(import.meta.dirname, '../../electron-builder.yml'), 'utf8')) as Record<
+      string,
+      any
+    >;
     expect(cfg['appId']).toBe('com.ic-audit.console');
     expect(cfg['productName']).toBe('ic-audit');
     expect(cfg['linux'].target).toEqual(['AppImage', 'deb']);
@@ -115,10 +130,17 @@ describe('electron-builder.yml', () => {
     expect(cfg['mac'].target).toEqual(['dmg']);
     expect(cfg['extraMetadata'].main).toBe('dist/shell/main.js');
     const files = cfg['files'] as string[];
-    for (const excluded of ['!**/test/**', '!**/*.test.*', '!**/bench/**', '!src/**', '!dist/**/*.map']) expect(files).toContain(excluded);
-    expect(files.every((f) => f.startsWith('!') || f.startsWith('dist/') || f.startsWith('assets/') || f === 'package.json')).toBe(true);
+    for (const excluded of ['!**/test/**', '!**/*.test.*', '!**/bench/**', '!src/**', '!dist/**/*.map'])
+      expect(files).toContain(excluded);
+    expect(
+      files.every((f) => f.startsWith('!') || f.startsWith('dist/') || f.startsWith('assets/') || f === 'package.json'),
+    ).toBe(true);
     const appDir = resolve(import.meta.dirname, '../../', cfg['directories'].app);
     expect(JSON.parse(readFileSync(resolve(appDir, 'package.json'), 'utf8')).name).toBe('@ic-audit/console');
-    expect(readFileSync(resolve(import.meta.dirname, '../../', cfg['icon'])).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      readFileSync(resolve(import.meta.dirname, '../../', cfg['icon']))
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
   });
 });

@@ -27,16 +27,30 @@ describe.skipIf(!straceUsable)('shutdown during a disk fault', () => {
     const segment = join(dataDir, 'journal', `${new Date().toISOString().slice(0, 10)}.jsonl`);
     const c = await start({
       dataDir,
-      wrap: straceWrap('/dev/null', '-P', segment, '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:delay_enter=1500000'),
+      wrap: straceWrap(
+        '/dev/null',
+        '-P',
+        segment,
+        '-e',
+        'trace=fdatasync',
+        '-e',
+        'inject=fdatasync:error=EIO:delay_enter=1500000',
+      ),
     });
     const ws = await connectRaw(c.ingestUrl);
     ws.send({ type: 'events', events: [event(1), event(2)] });
     await new Promise<void>((resolve) => {
       // The first commit is now held in fdatasync; the next clients queue behind it while the journal is healthy.
-      const poll = (): void => void health(c.httpUrl).then((h) => (h['journal'].pending > 0 || h['journal'].writable === false ? resolve() : setTimeout(poll, 10)));
+      const poll = (): void =>
+        void health(c.httpUrl).then((h) =>
+          h['journal'].pending > 0 || h['journal'].writable === false ? resolve() : setTimeout(poll, 10),
+        );
       poll();
     });
-    expect((await health(c.httpUrl))['journal'].writable, 'the other clients must arrive before the fault is known').toBe(true);
+    expect(
+      (await health(c.httpUrl))['journal'].writable,
+      'the other clients must arrive before the fault is known',
+    ).toBe(true);
 
     const legacy = connect(c.port, '127.0.0.1');
     let legacyAnswer = '';
@@ -44,10 +58,14 @@ describe.skipIf(!straceUsable)('shutdown during a disk fault', () => {
     legacy.on('data', (d: string) => (legacyAnswer += d));
     const legacyClosed = new Promise<void>((resolve) => legacy.on('close', () => resolve()));
     legacy.on('error', () => undefined);
-    legacy.write(JSON.stringify({ project_name: 'LegacyFault', event_type: 'trade_opened', event_description: 'never stored' }));
+    legacy.write(
+      JSON.stringify({ project_name: 'LegacyFault', event_type: 'trade_opened', event_description: 'never stored' }),
+    );
     const post = fetch(`${c.httpUrl}/ingest`, {
       method: 'POST',
-      body: JSON.stringify({ project_name: 'PostFault', event_type: 'trade_opened', event_description: 'never stored' }) + '\n',
+      body:
+        JSON.stringify({ project_name: 'PostFault', event_type: 'trade_opened', event_description: 'never stored' }) +
+        '\n',
     });
     // All three are accepted and waiting once the journal holds more than the WebSocket's frame.
     for (let i = 0; i < 400; i++) {

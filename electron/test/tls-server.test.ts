@@ -11,7 +11,7 @@ import { AuditNotifier } from '@ic-audit/client';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ConfigError, plaintextWarning, resolveConfig } from '../src/config.js';
+import { ConfigError, plaintextWarning, resolveConfig } from '../src/settings/config.js';
 import { CLI, startCollector, tempDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { makeTestPki, spkiHash, type TestPki } from '../../test/helpers/tls-certs.js';
 
@@ -39,33 +39,75 @@ describe('TLS settings', () => {
     expect(refuse).toThrow(/without TLS.*--tls-cert FILE --tls-key FILE.*--allow-plaintext/);
     const plain = resolveConfig({ host: '10.1.2.3', ingestToken: 't', allowPlaintext: true }, env);
     expect(plaintextWarning(plain)).toMatch(/^plaintext on 10\.1\.2\.3 \(--allow-plaintext\): .* unencrypted/);
-    const secure = resolveConfig({ host: '10.1.2.3', ingestToken: 't', tlsCert: pki.serverCert, tlsKey: pki.serverKey }, env);
+    const secure = resolveConfig(
+      { host: '10.1.2.3', ingestToken: 't', tlsCert: pki.serverCert, tlsKey: pki.serverKey },
+      env,
+    );
     expect(plaintextWarning(secure)).toBeNull();
     // Loopback stays plain by default, without a warning.
     expect(plaintextWarning(resolveConfig({}, env))).toBeNull();
   });
 
   it('client certificates stand in for the ingest token off loopback; half a TLS pair is refused', () => {
-    expect(resolveConfig({ host: '10.1.2.3', tlsCert: pki.serverCert, tlsKey: pki.serverKey, tlsClientCa: pki.caCert }, env).ingestToken).toBeNull();
-    expect(() => resolveConfig({ host: '10.1.2.3', tlsCert: pki.serverCert, tlsKey: pki.serverKey }, env)).toThrow(/without an ingest token/);
+    expect(
+      resolveConfig({ host: '10.1.2.3', tlsCert: pki.serverCert, tlsKey: pki.serverKey, tlsClientCa: pki.caCert }, env)
+        .ingestToken,
+    ).toBeNull();
+    expect(() => resolveConfig({ host: '10.1.2.3', tlsCert: pki.serverCert, tlsKey: pki.serverKey }, env)).toThrow(
+      /without an ingest token/,
+    );
     expect(() => resolveConfig({ tlsCert: pki.serverCert }, env)).toThrow(/both --tls-cert and --tls-key/);
     expect(() => resolveConfig({ tlsClientCa: pki.caCert }, env)).toThrow(/--tls-client-ca needs/);
-    const fromEnv = resolveConfig({}, { IC_AUDIT_TLS_CERT: pki.serverCert, IC_AUDIT_TLS_KEY: pki.serverKey, IC_AUDIT_ALLOW_PLAINTEXT: '' });
+    const fromEnv = resolveConfig(
+      {},
+      { IC_AUDIT_TLS_CERT: pki.serverCert, IC_AUDIT_TLS_KEY: pki.serverKey, IC_AUDIT_ALLOW_PLAINTEXT: '' },
+    );
     expect([fromEnv.tlsCert, fromEnv.tlsKey, fromEnv.allowPlaintext]).toEqual([pki.serverCert, pki.serverKey, false]);
   });
 
   it('serve refuses a non-loopback bind without TLS; with --allow-plaintext it warns (never serving here)', async () => {
     const dir = tempDataDir();
     try {
-      const refused = await runCli(['serve', '--host', '192.0.2.1', '--ingest-token', 't', '--port', '0', '--data-dir', dir]);
+      const refused = await runCli([
+        'serve',
+        '--host',
+        '192.0.2.1',
+        '--ingest-token',
+        't',
+        '--port',
+        '0',
+        '--data-dir',
+        dir,
+      ]);
       expect(refused.code).toBe(2);
       expect(refused.out).toMatch(/refusing to listen on 192\.0\.2\.1 without TLS/);
       // 192.0.2.1 (TEST-NET-1) is not this machine's: the config is accepted, the warning printed, the bind fails.
-      const allowed = await runCli(['serve', '--host', '192.0.2.1', '--ingest-token', 't', '--allow-plaintext', '--port', '0', '--data-dir', dir]);
+      const allowed = await runCli([
+        'serve',
+        '--host',
+        '192.0.2.1',
+        '--ingest-token',
+        't',
+        '--allow-plaintext',
+        '--port',
+        '0',
+        '--data-dir',
+        dir,
+      ]);
       expect(allowed.out).toMatch(/WARNING plaintext on 192\.0\.2\.1 \(--allow-plaintext\)/);
       expect(allowed.out).toMatch(/192\.0\.2\.1 is not an address of this machine/);
       expect(allowed.code).toBe(2);
-      const unreadable = await runCli(['serve', '--port', '0', '--data-dir', dir, '--tls-cert', join(dir, 'nope.pem'), '--tls-key', pki.serverKey]);
+      const unreadable = await runCli([
+        'serve',
+        '--port',
+        '0',
+        '--data-dir',
+        dir,
+        '--tls-cert',
+        join(dir, 'nope.pem'),
+        '--tls-key',
+        pki.serverKey,
+      ]);
       expect(unreadable.code).toBe(2);
       expect(unreadable.out).toMatch(/cannot read the TLS certificate .*nope\.pem/);
     } finally {
@@ -126,10 +168,23 @@ describe('the TLS port', () => {
     // Chromium honours the SPKI list only with an explicit user data dir: a fresh one, through the persistent context.
     const browser = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--no-first-run', '--disable-sync', `--ignore-certificate-errors-spki-list=${spkiHash(pki.caCert)},${spkiHash(pki.serverCert)}`],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        `--ignore-certificate-errors-spki-list=${spkiHash(pki.caCert)},${spkiHash(pki.serverCert)}`,
+      ],
     });
-    const bot = new AuditNotifier({ projectName: 'TlsConsoleBot', projectMarket: 'FOREX', url: c.ingestUrl, caFile: pki.caCert });
+    const bot = new AuditNotifier({
+      projectName: 'TlsConsoleBot',
+      projectMarket: 'FOREX',
+      url: c.ingestUrl,
+      caFile: pki.caCert,
+    });
     try {
       const page = await browser.newPage();
       const res = await page.goto(`https://localhost:${c.port}/?token=${c.consoleToken}`);

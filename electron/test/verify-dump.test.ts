@@ -24,7 +24,11 @@ function run(args: string[]): { status: number | null; out: string } {
   return { status: r.status, out: r.stdout + r.stderr };
 }
 /** verify-dump on a laptop: a copy of the dump and manifest in an empty folder, no data dir, the pinned public key. */
-function verifyDump(dump: string, manifest = `${dump}.manifest.json`, pub = pubFile): { status: number | null; out: string } {
+function verifyDump(
+  dump: string,
+  manifest = `${dump}.manifest.json`,
+  pub = pubFile,
+): { status: number | null; out: string } {
   const laptop = mkdtempSync(join(root, 'laptop-'));
   copyFileSync(dump, join(laptop, 'd'));
   copyFileSync(manifest, join(laptop, 'd.manifest.json'));
@@ -45,10 +49,16 @@ beforeAll(async () => {
   pubFile = join(root, 'pub.pem');
   const c = await startCollector({ dataDir, keepDataDir: true, args: ['--key-file', keyFile] });
   const bot = await connectRaw(c.ingestUrl);
-  bot.send({ type: 'events', events: Array.from({ length: 40 }, (_, i) => ({
-    seq: i + 1, event_type: i % 7 === 0 ? 'error' : 'trade_opened', event_description: `ordre execute ${i} "q" , ]`,
-    timestamp: Date.now() / 1000, fields: { symbol: 'EURUSD', n: i, note: 'a,b\r\nc é' },
-  })) });
+  bot.send({
+    type: 'events',
+    events: Array.from({ length: 40 }, (_, i) => ({
+      seq: i + 1,
+      event_type: i % 7 === 0 ? 'error' : 'trade_opened',
+      event_description: `ordre execute ${i} "q" , ]`,
+      timestamp: Date.now() / 1000,
+      fields: { symbol: 'EURUSD', n: i, note: 'a,b\r\nc é' },
+    })),
+  });
   await bot.waitForAck(40);
   await bot.close();
   expect(await c.kill('SIGTERM')).toBe(0);
@@ -63,14 +73,18 @@ describe('verify-dump', () => {
       const file = dump(format);
       const text = readFileSync(file, 'utf8');
       const ok = verifyDump(file);
-      expect(ok.out).toMatch(/^OK: .* matches its manifest: 40 events, signed by key [0-9a-f]{16}…, head #\d+ \(.*\) covering record \d+/);
+      expect(ok.out).toMatch(
+        /^OK: .* matches its manifest: 40 events, signed by key [0-9a-f]{16}…, head #\d+ \(.*\) covering record \d+/,
+      );
       expect(ok.status).toBe(0);
 
       const edited = join(root, `edited.${format}`);
       writeFileSync(edited, text.replace('ordre execute 17 ', 'ordre execute 71 '));
       const e = verifyDump(edited, `${file}.manifest.json`);
       expect(e.status).toBe(1);
-      expect(e.out).toMatch(/E_DUMP_EDITED: the event of record \d+ was edited \((project "TestBot", event #18|line 18|row 19)\)/);
+      expect(e.out).toMatch(
+        /E_DUMP_EDITED: the event of record \d+ was edited \((project "TestBot", event #18|line 18|row 19)\)/,
+      );
 
       const removed = join(root, `removed.${format}`);
       const lines = text.split(format === 'csv' ? '\r\n' : '\n');
@@ -86,7 +100,8 @@ describe('verify-dump', () => {
       const editedText = readFileSync(edited, 'utf8');
       const oldEvent = format === 'json' ? /\{[^{}]*ordre execute 17 [^{}]*\}/.exec(text)![0] : null;
       let rewritten = manifest.replace(sha(text), sha(editedText));
-      if (oldEvent !== null) rewritten = rewritten.replace(sha(oldEvent), sha(oldEvent.replace('ordre execute 17 ', 'ordre execute 71 ')));
+      if (oldEvent !== null)
+        rewritten = rewritten.replace(sha(oldEvent), sha(oldEvent.replace('ordre execute 17 ', 'ordre execute 71 ')));
       writeFileSync(`${edited}.manifest.json`, rewritten);
       const m = verifyDump(edited);
       expect(m.status).toBe(1);
@@ -96,7 +111,10 @@ describe('verify-dump', () => {
       const foreign = generateSigningKey().key;
       const body = splitManifest(rewritten)!.body;
       const sig = signText(foreign, manifestMessage(sha(body)));
-      writeFileSync(`${edited}.manifest.json`, body + `,\n  "signature": {"alg":"ed25519","key":"${foreign.fingerprint}","sig":"${sig}"}\n}\n`);
+      writeFileSync(
+        `${edited}.manifest.json`,
+        body + `,\n  "signature": {"alg":"ed25519","key":"${foreign.fingerprint}","sig":"${sig}"}\n}\n`,
+      );
       const f = verifyDump(edited);
       expect(f.status).toBe(1);
       expect(f.out).toMatch(/E_FOREIGN_KEY: the manifest is signed by key [0-9a-f]{16}…, not by the trusted key/);
@@ -105,7 +123,14 @@ describe('verify-dump', () => {
 
   it('without a trusted key it refuses to vouch (exit 2)', () => {
     const file = dump('ndjson');
-    const r = run(['verify-dump', file, '--data-dir', join(root, 'nowhere'), '--key-file', join(root, 'no-such-key.pem')]);
+    const r = run([
+      'verify-dump',
+      file,
+      '--data-dir',
+      join(root, 'nowhere'),
+      '--key-file',
+      join(root, 'no-such-key.pem'),
+    ]);
     expect(r.status).toBe(2);
     expect(r.out).toContain('E_NO_TRUSTED_KEY');
   });
@@ -113,7 +138,11 @@ describe('verify-dump', () => {
   it('a console dump of a running collector is signed and covered by a fresh head; the console verifies a file too', async () => {
     const c = await start({ dataDir, keepDataDir: true, args: ['--key-file', keyFile] });
     const auth = { authorization: `Bearer ${c.consoleToken}`, 'content-type': 'application/json' };
-    const res = await fetch(`${c.httpUrl}/api/dump`, { method: 'POST', headers: auth, body: JSON.stringify({ scope: 'all', format: 'json' }) });
+    const res = await fetch(`${c.httpUrl}/api/dump`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ scope: 'all', format: 'json' }),
+    });
     const d = (await res.json()) as { result: { path: string; manifest: string } };
     const manifest = JSON.parse(readFileSync(d.result.manifest, 'utf8'));
     expect(manifest.head).toMatchObject({ kind: 'dump', key: manifest.key });
@@ -121,7 +150,13 @@ describe('verify-dump', () => {
     expect(verifyDump(d.result.path).status).toBe(0);
     const text = readFileSync(d.result.path, 'utf8');
     const ask = async (dumpText: string): Promise<Record<string, any>> =>
-      (await (await fetch(`${c.httpUrl}/api/verify-dump`, { method: 'POST', headers: auth, body: JSON.stringify({ dump: dumpText, manifest: readFileSync(d.result.manifest, 'utf8') }) })).json()) as Record<string, any>;
+      (await (
+        await fetch(`${c.httpUrl}/api/verify-dump`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ dump: dumpText, manifest: readFileSync(d.result.manifest, 'utf8') }),
+        })
+      ).json()) as Record<string, any>;
     expect(await ask(text)).toMatchObject({ ok: true, events: 40 });
     const bad = await ask(text.replace('ordre execute 3 ', 'ordre execute 4 '));
     expect(bad['ok']).toBe(false);
@@ -141,13 +176,26 @@ describe('key rotation and the witness', () => {
     await bot.close();
     expect(await c.kill('SIGTERM')).toBe(0);
     const oldPub = join(root, 'rot-old.pem');
-    writeFileSync(oldPub, /-----BEGIN PUBLIC KEY-----[\s\S]*-----END PUBLIC KEY-----\n/.exec(run(['key', '--data-dir', dir, '--key-file', key]).out)![0]);
+    writeFileSync(
+      oldPub,
+      /-----BEGIN PUBLIC KEY-----[\s\S]*-----END PUBLIC KEY-----\n/.exec(
+        run(['key', '--data-dir', dir, '--key-file', key]).out,
+      )![0],
+    );
     const r = run(['key', 'rotate', '--data-dir', dir, '--key-file', key, '--witness-file', witness]);
     expect(r.out).toMatch(/^rotated: head #\d+ signed by [0-9a-f]{64} hands over to [0-9a-f]{64}/);
     expect(r.status).toBe(0);
-    const again = await start({ dataDir: dir, keepDataDir: true, args: ['--key-file', key, '--witness-file', witness] });
+    const again = await start({
+      dataDir: dir,
+      keepDataDir: true,
+      args: ['--key-file', key, '--witness-file', witness],
+    });
     expect(await again.kill('SIGTERM')).toBe(0);
-    for (const args of [['--key-file', key], ['--public-key', oldPub], ['--key-file', key, '--witness', witness]]) {
+    for (const args of [
+      ['--key-file', key],
+      ['--public-key', oldPub],
+      ['--key-file', key, '--witness', witness],
+    ]) {
       const v = run(['verify', '--data-dir', dir, ...args]);
       expect(v.out).toMatch(/^OK: chain intact/);
       expect(v.status).toBe(0);

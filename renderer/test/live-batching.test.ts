@@ -10,7 +10,10 @@ describe('live batching', () => {
   it('hands any number of pushes to one flush per scheduled frame', () => {
     const ticks: Array<() => void> = [];
     const flushed: number[][] = [];
-    const b = new FrameBatcher<number>((items) => flushed.push(items), (run) => ticks.push(run));
+    const b = new FrameBatcher<number>(
+      (items) => flushed.push(items),
+      (run) => ticks.push(run),
+    );
     for (let i = 0; i < 5000; i++) b.push([i]);
     expect(ticks.length).toBe(1);
     ticks.shift()!();
@@ -27,7 +30,18 @@ describe('live batching', () => {
     const versions: number[] = [];
     store.subscribe((s) => versions.push(s.rowsVersion));
     const batch = Array.from({ length: 300 }, (_, i) =>
-      fromWire([i + 1, 100 + i, 100 + i, 's', i + 1, i % 3 ? 'a' : 'b', i % 50 ? 'tick' : 'error', `d${i}`, `{"symbol":"${i % 2 ? 'EURUSD' : 'X'}"}`, 'ws']),
+      fromWire([
+        i + 1,
+        100 + i,
+        100 + i,
+        's',
+        i + 1,
+        i % 3 ? 'a' : 'b',
+        i % 50 ? 'tick' : 'error',
+        `d${i}`,
+        `{"symbol":"${i % 2 ? 'EURUSD' : 'X'}"}`,
+        'ws',
+      ]),
     );
     store.getState().appendRows(batch);
     expect(versions).toEqual([1]);
@@ -58,7 +72,15 @@ describe('helpers', () => {
   it('notifications: one per interval, the rest summed into the next', () => {
     const t = new NotifyThrottle(10_000);
     expect(t.offer([{ project: 'p', desc: 'boom' }], 0)?.title).toBe('ic-audit: error in p');
-    expect(t.offer([{ project: 'p', desc: 'a' }, { project: 'q', desc: 'b' }], 1000)).toBeNull();
+    expect(
+      t.offer(
+        [
+          { project: 'p', desc: 'a' },
+          { project: 'q', desc: 'b' },
+        ],
+        1000,
+      ),
+    ).toBeNull();
     expect(t.poll(5000)).toBeNull();
     expect(t.poll(10_001)?.title).toBe('ic-audit: 2 errors in 2 projects');
     expect(t.poll(30_000)).toBeNull();

@@ -5,7 +5,18 @@ import { RowRing } from '../src/lib/row-ring.js';
 import { RowView } from '../src/lib/row-view.js';
 
 const row = (id: number, project = id % 2 ? 'odd' : 'even', fields = `{"n":${id}}`): Row =>
-  fromWire([id, 1000 + id, 1000 + id, 's1', id, project, id % 10 === 0 ? 'error' : 'tick', `event ${id}`, fields, 'ws']);
+  fromWire([
+    id,
+    1000 + id,
+    1000 + id,
+    's1',
+    id,
+    project,
+    id % 10 === 0 ? 'error' : 'tick',
+    `event ${id}`,
+    fields,
+    'ws',
+  ]);
 
 describe('row ring and view', () => {
   it('keeps the newest rows within capacity and refuses duplicates', () => {
@@ -38,7 +49,8 @@ describe('row ring and view', () => {
   it('shows the whole ring unfiltered and re-filters on demand (field terms on JSON text)', () => {
     const ring = new RowRing(100);
     const view = new RowView(ring);
-    for (let id = 1; id <= 30; id++) ring.push(row(id, 'p', id % 3 === 0 ? '{"symbol":"EURUSD"}' : '{"symbol":"GBPUSD"}'));
+    for (let id = 1; id <= 30; id++)
+      ring.push(row(id, 'p', id % 3 === 0 ? '{"symbol":"EURUSD"}' : '{"symbol":"GBPUSD"}'));
     view.setFilter(EMPTY_FILTER, 0);
     expect(view.length).toBe(30);
     view.setFilter({ ...EMPTY_FILTER, text: 'symbol=EURUSD' }, 0);

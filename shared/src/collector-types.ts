@@ -48,7 +48,13 @@ export interface IntegrityInfo {
   /** Signed heads, witness and start-up checks (docs/integrity.md); absent from collectors before signed heads. */
   findings?: IntegrityFinding[];
   /** Newest signed head seen by the check, and the public key fingerprint it was checked against. */
-  heads?: { count: number; newest_n: number | null; newest_at: string | null; newest_last_id: number | null; key: string | null };
+  heads?: {
+    count: number;
+    newest_n: number | null;
+    newest_at: string | null;
+    newest_last_id: number | null;
+    key: string | null;
+  };
 }
 
 /** GET /healthz body. */

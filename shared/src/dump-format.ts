@@ -52,7 +52,10 @@ export function dumpEntryMembers(record: JournalRecord, project: ProjectInfo | u
   const fields = objectMembers(raw, 0);
   const columns: Record<string, EntryMember> = {
     event_type: ['"event_type"', pythonString(record.event_type)],
-    event_description: ['"event_description"', record.event_description === null ? 'null' : pythonString(record.event_description)],
+    event_description: [
+      '"event_description"',
+      record.event_description === null ? 'null' : pythonString(record.event_description),
+    ],
     timestamp: ['"timestamp"', String(record.timestamp)],
     project_name: ['"project_name"', pythonString(record.project_name)],
   };
@@ -63,7 +66,8 @@ export function dumpEntryMembers(record: JournalRecord, project: ProjectInfo | u
       project_name: columns['project_name']![1],
       project_market: pythonString(project?.project_market ?? ''),
       project_description: pythonString(project?.project_description ?? ''),
-      project_privileges: '[' + (project?.project_privileges ?? []).map((p) => (p === null ? 'null' : pythonString(p))).join(',') + ']',
+      project_privileges:
+        '[' + (project?.project_privileges ?? []).map((p) => (p === null ? 'null' : pythonString(p))).join(',') + ']',
     };
     const done = new Set<string>();
     for (const m of fields) {
@@ -94,7 +98,7 @@ export function dumpEntryMembers(record: JournalRecord, project: ProjectInfo | u
     return out;
   }
   const total = fields.length + layout.filter((i) => i >= 0).length;
-  const slots: Array<EntryMember | undefined> = new Array(total);
+  const slots = new Array<EntryMember | undefined>(total);
   FLAT_COLUMN_KEYS.forEach((key, k) => {
     const at = layout[k] ?? -1;
     if (at >= 0 && at < total) slots[at] = columns[key];

@@ -135,7 +135,9 @@ export function parseConsoleServerFrame(text: string): Parsed<ConsoleServerFrame
     case 'verified':
       return typeof v['id'] === 'string' && isObject(v['integrity']) ? { ok: true, value: frame } : bad('verified');
     case 'dump_written':
-      return isObject(v['result']) && typeof v['result']['path'] === 'string' ? { ok: true, value: frame } : bad('dump_written');
+      return isObject(v['result']) && typeof v['result']['path'] === 'string'
+        ? { ok: true, value: frame }
+        : bad('dump_written');
     case 'error':
       return {
         ok: true,

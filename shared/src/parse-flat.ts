@@ -87,7 +87,11 @@ export function flatLayout(order: readonly string[]): number[] | null {
  * The exact text of a flat event's fields: each non-column member's value as sent (whitespace between tokens
  * dropped), in first-seen key order with the last value of a repeated key, as Python's dict keeps them.
  */
-export function flatFieldsText(source: FlatSource): { fields_json: string; fields_text: string | null; order: string[] } {
+export function flatFieldsText(source: FlatSource): {
+  fields_json: string;
+  fields_text: string | null;
+  order: string[];
+} {
   const members = objectMembers(source.text, source.start);
   const order: string[] = [];
   const values = new Map<string, { keyText: string; json: string; exact: string }>();
@@ -99,7 +103,11 @@ export function flatFieldsText(source: FlatSource): { fields_json: string; field
       continue;
     }
     const t = toExact(source.text, m.start, m.end);
-    values.set(m.key, { keyText: seen?.keyText ?? m.keyText, json: t.fields_json, exact: t.fields_text ?? t.fields_json });
+    values.set(m.key, {
+      keyText: seen?.keyText ?? m.keyText,
+      json: t.fields_json,
+      exact: t.fields_text ?? t.fields_json,
+    });
   }
   let json = '{';
   let exact = '{';

@@ -37,7 +37,8 @@ export function pythonStrRepr(s: string): string {
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c === 0xad) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
+    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029)
+      out += '\\u' + c.toString(16).padStart(4, '0');
     else out += ch;
   }
   return out + quote;
@@ -67,7 +68,9 @@ export function pythonRepr(text: string, start = 0, end = text.length): string {
   }
   if (c === '[') {
     const inner = text.slice(start, end);
-    return `[${arrayItems(inner, 0).map((i) => pythonRepr(inner, i.start, i.end)).join(', ')}]`;
+    return `[${arrayItems(inner, 0)
+      .map((i) => pythonRepr(inner, i.start, i.end))
+      .join(', ')}]`;
   }
   const token = text.slice(start, end);
   if (token === 'null') return 'None';

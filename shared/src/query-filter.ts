@@ -38,7 +38,7 @@ export const EMPTY_FILTER: QueryFilter = Object.freeze({
   range: 'all',
   from: null,
   to: null,
-}) as QueryFilter;
+});
 
 /** A record as the filter sees it; `fields` is either parsed or still its JSON text (renderer rows). */
 export interface FilterableRecord {
@@ -71,7 +71,7 @@ export interface CompiledFilter {
   until: number | undefined;
   /** True when the filter matches every record (no need to scan). */
   matchesAll: boolean;
-  match(record: FilterableRecord): boolean;
+  match: (record: FilterableRecord) => boolean;
 }
 
 const RANGE_SECONDS: Record<Exclude<TimeRange, 'all' | 'custom'>, number> = {
@@ -89,7 +89,7 @@ export function parseFilterText(text: string): ParsedText {
     const token = m[0];
     const eq = token.indexOf('=');
     // A leading '=' or a quoted key is a plain word: only bare identifiers name fields.
-    if (eq > 0 && /^[A-Za-z0-9_.\-]+$/.test(token.slice(0, eq))) {
+    if (eq > 0 && /^[A-Za-z0-9_.-]+$/.test(token.slice(0, eq))) {
       terms.push({ path: token.slice(0, eq).split('.'), value: unquote(token.slice(eq + 1)).toLowerCase() });
     } else {
       const word = unquote(token).toLowerCase();
@@ -116,8 +116,13 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
   const { words, terms } = parseFilterText(filter.text);
   const project = filter.project;
   const type = filter.type;
-  const matchesAll = project === '' && type === '' && words.length === 0 && terms.length === 0 &&
-    since === undefined && until === undefined;
+  const matchesAll =
+    project === '' &&
+    type === '' &&
+    words.length === 0 &&
+    terms.length === 0 &&
+    since === undefined &&
+    until === undefined;
   // Case-insensitive searches compiled once: no lowercased copy of every row's text per filter run.
   const wordRes = words.map(caseless);
   const termRes = terms.map((t) => caseless(t.value));
@@ -130,7 +135,12 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
     if (wordRes.length > 0) {
       const fieldsText = typeof f === 'string' ? f : JSON.stringify(f);
       for (const re of wordRes) {
-        if (!re.test(r.project_name) && !re.test(r.event_type) && !re.test(r.event_description ?? '') && !re.test(fieldsText)) {
+        if (
+          !re.test(r.project_name) &&
+          !re.test(r.event_type) &&
+          !re.test(r.event_description ?? '') &&
+          !re.test(fieldsText)
+        ) {
           return false;
         }
       }
@@ -162,7 +172,7 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
 /** A case-insensitive, Unicode-aware search for `text` (already lowercased) anywhere in a string. */
 function caseless(text: string): RegExp {
   // Only the syntax characters: in Unicode mode any other escape (such as \-) is an error.
-  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&'), 'iu');
+  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'), 'iu');
 }
 
 function parsedFields(fields: EventFields | string): EventFields | null {
@@ -243,6 +253,12 @@ export function parseQueryFilter(v: unknown): QueryFilter | string {
 
 /** True when two filters select the same records. */
 export function sameFilter(a: QueryFilter, b: QueryFilter): boolean {
-  return a.project === b.project && a.type === b.type && a.text === b.text && a.range === b.range &&
-    a.from === b.from && a.to === b.to;
+  return (
+    a.project === b.project &&
+    a.type === b.type &&
+    a.text === b.text &&
+    a.range === b.range &&
+    a.from === b.from &&
+    a.to === b.to
+  );
 }

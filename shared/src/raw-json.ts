@@ -166,10 +166,7 @@ function scanExact(text: string, start: number, end: number, untilClose: boolean
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       i = stringEnd(text, i) - 1;
-      if (i < 0) {
-        i = end;
-        break;
-      }
+      if (i < 0) break; // an unterminated string: the text runs to `end`
     } else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
     else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
       if (--depth === 0 && untilClose) {
@@ -281,7 +278,12 @@ class LenientParser {
       if (this.text.charCodeAt(this.i) !== COLON) this.fail('expected :');
       this.i++;
       // defineProperty, as JSON.parse does: a "__proto__" key is an own property, never the prototype.
-      Object.defineProperty(out, key, { value: this.value(depth), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: this.value(depth),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       this.ws();
       const c = this.text.charCodeAt(this.i++);
       if (c === CLOSE_OBJ) return out;

@@ -67,23 +67,38 @@ export function recordBody(
   prevHash: string,
 ): string {
   return (
-    '{"id":' + id +
-    ',"received_at":' + receivedAt +
-    ',"session":' + sessionJson +
-    ',"seq":' + seq +
-    ',"source":"' + source +
-    '","project_name":' + projectJson +
-    ',"event_type":' + typeJson +
-    ',"event_description":' + descriptionJson +
-    ',"timestamp":' + timestamp +
+    '{"id":' +
+    id +
+    ',"received_at":' +
+    receivedAt +
+    ',"session":' +
+    sessionJson +
+    ',"seq":' +
+    seq +
+    ',"source":"' +
+    source +
+    '","project_name":' +
+    projectJson +
+    ',"event_type":' +
+    typeJson +
+    ',"event_description":' +
+    descriptionJson +
+    ',"timestamp":' +
+    timestamp +
     extrasJson +
-    ',"fields":' + fieldsJson +
-    ',"prev_hash":"' + prevHash + '"'
+    ',"fields":' +
+    fieldsJson +
+    ',"prev_hash":"' +
+    prevHash +
+    '"'
   );
 }
 
 /** The optional keys of a record body: "" for almost every event. */
-export function recordExtras(layout: readonly number[] | null | undefined, fieldsText: string | null | undefined): string {
+export function recordExtras(
+  layout: readonly number[] | null | undefined,
+  fieldsText: string | null | undefined,
+): string {
   let out = '';
   if (layout) out += ',"layout":[' + layout.join(',') + ']';
   if (typeof fieldsText === 'string') out += ',"fields_text":' + JSON.stringify(fieldsText);
@@ -161,7 +176,7 @@ export function readRecordLine(line: string): { record: ScannedRecord; body: str
 
 /**
  * Checks one journal line: well-formed, hash over its body matches, prev_hash links to `expectedPrev`, id is
- * `expectedId`. Pure; `hash` is the SHA-256 hex function (node:crypto in the collector, {@link sha256Hex} elsewhere).
+ * `expectedId`. Pure; `hash` is the SHA-256 hex function (node:crypto in the collector; shared stays runtime-neutral by taking it as a parameter).
  */
 export function checkRecordLine(
   line: string,

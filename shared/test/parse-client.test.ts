@@ -19,7 +19,11 @@ import { parseServerFrame } from '../src/parse-server.js';
 import { checkFields } from '../src/validate.js';
 
 const ev = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
-  seq: 1, event_type: 'boot', event_description: 'd', timestamp: 1, ...over,
+  seq: 1,
+  event_type: 'boot',
+  event_description: 'd',
+  timestamp: 1,
+  ...over,
 });
 const events = (...list: unknown[]): string => JSON.stringify({ type: 'events', events: list });
 const helloFrame = (over: Record<string, unknown> = {}, project: Record<string, unknown> = {}): string =>
@@ -35,7 +39,13 @@ describe('parseClientFrame', () => {
     expect(parseClientFrame(helloFrame())).toEqual({
       ok: true,
       value: {
-        type: 'hello', v: 1, session: 'abcdefgh', sdk: 'unknown', host: '', pid: 0, dropped: 0,
+        type: 'hello',
+        v: 1,
+        session: 'abcdefgh',
+        sdk: 'unknown',
+        host: '',
+        pid: 0,
+        dropped: 0,
         project: { project_name: 'P', project_market: '', project_description: '', project_privileges: [] },
       },
     });
@@ -43,7 +53,10 @@ describe('parseClientFrame', () => {
       ok: true,
       value: { type: 'events', events: [{ ...ev(), fields: {}, fields_json: '{}', fields_text: null }] },
     });
-    expect(parseClientFrame('{"type":"dump","id":"r1"}')).toEqual({ ok: true, value: { type: 'dump', id: 'r1', hours: 30, all: false, projects: [] } });
+    expect(parseClientFrame('{"type":"dump","id":"r1"}')).toEqual({
+      ok: true,
+      value: { type: 'dump', id: 'r1', hours: 30, all: false, projects: [] },
+    });
   });
 
   it('gives a stable code for each kind of bad frame', () => {
@@ -66,9 +79,18 @@ describe('parseClientFrame', () => {
 
   it('holds every limit at the edge and refuses one past it', () => {
     const edge: Array<[string, string]> = [
-      [helloFrame({ session: 'a'.repeat(MIN_SESSION_LENGTH) }), helloFrame({ session: 'a'.repeat(MIN_SESSION_LENGTH - 1) })],
-      [helloFrame({ session: 'a'.repeat(MAX_SESSION_LENGTH) }), helloFrame({ session: 'a'.repeat(MAX_SESSION_LENGTH + 1) })],
-      [helloFrame({}, { project_name: 'p'.repeat(MAX_PROJECT_NAME_LENGTH) }), helloFrame({}, { project_name: 'p'.repeat(MAX_PROJECT_NAME_LENGTH + 1) })],
+      [
+        helloFrame({ session: 'a'.repeat(MIN_SESSION_LENGTH) }),
+        helloFrame({ session: 'a'.repeat(MIN_SESSION_LENGTH - 1) }),
+      ],
+      [
+        helloFrame({ session: 'a'.repeat(MAX_SESSION_LENGTH) }),
+        helloFrame({ session: 'a'.repeat(MAX_SESSION_LENGTH + 1) }),
+      ],
+      [
+        helloFrame({}, { project_name: 'p'.repeat(MAX_PROJECT_NAME_LENGTH) }),
+        helloFrame({}, { project_name: 'p'.repeat(MAX_PROJECT_NAME_LENGTH + 1) }),
+      ],
       [
         helloFrame({}, { project_privileges: Array(MAX_PRIVILEGES).fill('x') }),
         helloFrame({}, { project_privileges: Array(MAX_PRIVILEGES + 1).fill('x') }),
@@ -77,8 +99,14 @@ describe('parseClientFrame', () => {
         events(...Array.from({ length: MAX_EVENTS_PER_FRAME }, (_, i) => ev({ seq: i + 1 }))),
         events(...Array.from({ length: MAX_EVENTS_PER_FRAME + 1 }, (_, i) => ev({ seq: i + 1 }))),
       ],
-      [events(ev({ event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH) })), events(ev({ event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH + 1) }))],
-      [events(ev({ event_description: 'd'.repeat(MAX_DESCRIPTION_LENGTH) })), events(ev({ event_description: 'd'.repeat(MAX_DESCRIPTION_LENGTH + 1) }))],
+      [
+        events(ev({ event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH) })),
+        events(ev({ event_type: 't'.repeat(MAX_EVENT_TYPE_LENGTH + 1) })),
+      ],
+      [
+        events(ev({ event_description: 'd'.repeat(MAX_DESCRIPTION_LENGTH) })),
+        events(ev({ event_description: 'd'.repeat(MAX_DESCRIPTION_LENGTH + 1) })),
+      ],
     ];
     for (const [ok, bad] of edge) {
       expect(code(ok), ok.slice(0, 60)).toBeNull();
@@ -89,7 +117,8 @@ describe('parseClientFrame', () => {
 
 describe('checkFields', () => {
   it('holds each field limit at the edge and names the rule past it', () => {
-    const many = (n: number): Record<string, number> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+    const many = (n: number): Record<string, number> =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
     expect(checkFields(many(MAX_FIELDS_PER_EVENT))).toBeNull();
     expect(checkFields(many(MAX_FIELDS_PER_EVENT + 1))).toMatch(new RegExp(`more than ${MAX_FIELDS_PER_EVENT} fields`));
     expect(checkFields({ ['k'.repeat(MAX_FIELD_KEY_LENGTH)]: 1 })).toBeNull();
@@ -98,7 +127,9 @@ describe('checkFields', () => {
     expect(checkFields({ s: 's'.repeat(MAX_FIELD_STRING_LENGTH + 1) })).toMatch(/string in fields/);
     expect(checkFields({ n: nested(MAX_FIELD_DEPTH - 1) })).toBeNull();
     expect(checkFields({ n: nested(MAX_FIELD_DEPTH) })).toMatch(/nested deeper/);
-    const big = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, 's'.repeat(MAX_FIELD_STRING_LENGTH - 10)]));
+    const big = Object.fromEntries(
+      Array.from({ length: 5 }, (_, i) => [`k${i}`, 's'.repeat(MAX_FIELD_STRING_LENGTH - 10)]),
+    );
     expect(checkFields(big)).toMatch(/longer than 32768/);
     expect(JSON.stringify(big).length).toBeGreaterThan(MAX_FIELDS_JSON_LENGTH);
     expect(checkFields(JSON.parse('{"__proto__":{"x":1}}'))).toMatch(/__proto__/);
@@ -107,12 +138,28 @@ describe('checkFields', () => {
 });
 
 describe('parseFlatEvent', () => {
-  it('turns every non-seed key into a field and accepts the Python tool\'s [None] privileges', () => {
-    const r = parseFlatEvent({ project_name: 'P', project_privileges: [null], event_type: 'x', event_description: 'd', timestamp: 5, symbol: 'EURUSD' }, 9);
+  it("turns every non-seed key into a field and accepts the Python tool's [None] privileges", () => {
+    const r = parseFlatEvent(
+      {
+        project_name: 'P',
+        project_privileges: [null],
+        event_type: 'x',
+        event_description: 'd',
+        timestamp: 5,
+        symbol: 'EURUSD',
+      },
+      9,
+    );
     expect(r).toEqual({
       ok: true,
       value: {
-        project_name: 'P', project_market: '', project_description: '', project_privileges: [null], event_type: 'x', event_description: 'd', timestamp: 5,
+        project_name: 'P',
+        project_market: '',
+        project_description: '',
+        project_privileges: [null],
+        event_type: 'x',
+        event_description: 'd',
+        timestamp: 5,
         fields: { project_privileges: [null], symbol: 'EURUSD' },
         fields_json: '{"project_privileges":[null],"symbol":"EURUSD"}',
         fields_text: null,
@@ -127,9 +174,15 @@ describe('parseFlatEvent', () => {
 
 describe('parseServerFrame', () => {
   it('reads every server frame kind', () => {
-    expect(parseServerFrame('{"type":"welcome","v":1,"session":"s","acked":3}')).toMatchObject({ ok: true, value: { acked: 3 } });
+    expect(parseServerFrame('{"type":"welcome","v":1,"session":"s","acked":3}')).toMatchObject({
+      ok: true,
+      value: { acked: 3 },
+    });
     expect(parseServerFrame('{"type":"ack","seq":9}')).toEqual({ ok: true, value: { type: 'ack', seq: 9 } });
-    expect(parseServerFrame('{"type":"error","code":"E_X","message":"m","id":"r"}')).toMatchObject({ ok: true, value: { id: 'r' } });
+    expect(parseServerFrame('{"type":"error","code":"E_X","message":"m","id":"r"}')).toMatchObject({
+      ok: true,
+      value: { id: 'r' },
+    });
     expect(parseServerFrame('{"type":"ack","seq":"9"}')).toMatchObject({ ok: false, code: 'E_BAD_FRAME' });
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '../src/raw-json.js';
 
 describe('raw JSON: values keep the text they arrived as', () => {
-  it('parses Python\'s bare NaN / Infinity / -Infinity and bounds nesting', () => {
+  it("parses Python's bare NaN / Infinity / -Infinity and bounds nesting", () => {
     const v = parseLenient('{"a": NaN, "b": [Infinity, -Infinity], "c": 1.5}', 8) as Record<string, unknown>;
     expect(Number.isNaN(v['a'])).toBe(true);
     expect(v['b']).toEqual([Infinity, -Infinity]);
@@ -35,7 +35,11 @@ describe('raw JSON: values keep the text they arrived as', () => {
     expect(t.exact).toBe(t.json);
     // One pass to the container's close, whatever follows it.
     const frame = '{"fields": {"a": [1, {"b": "}"}], "n": NaN}, "seq": 1}';
-    expect(exactValue(frame, 11)).toEqual({ json: '{"a":[1,{"b":"}"}],"n":"NaN"}', exact: '{"a":[1,{"b":"}"}],"n":NaN}', end: frame.indexOf(', "seq"') });
+    expect(exactValue(frame, 11)).toEqual({
+      json: '{"a":[1,{"b":"}"}],"n":"NaN"}',
+      exact: '{"a":[1,{"b":"}"}],"n":NaN}',
+      end: frame.indexOf(', "seq"'),
+    });
     expect(exactValue('[1, 2] x', 0)).toEqual({ json: '[1,2]', exact: '[1,2]', end: 6 });
     expect(exactValue('{"v": 2.50}', 6)).toEqual({ json: '2.50', exact: '2.50', end: 10 });
   });
@@ -64,11 +68,13 @@ describe('raw JSON: values keep the text they arrived as', () => {
     );
   });
 
-  it('lays compact text out as Python\'s json.dump(indent=n) does, tokens untouched', () => {
-    expect(indentJson('{"a":[1,2.0],"b":{},"c":"x,y:z"}', 2)).toBe('{\n  "a": [\n    1,\n    2.0\n  ],\n  "b": {},\n  "c": "x,y:z"\n}');
+  it("lays compact text out as Python's json.dump(indent=n) does, tokens untouched", () => {
+    expect(indentJson('{"a":[1,2.0],"b":{},"c":"x,y:z"}', 2)).toBe(
+      '{\n  "a": [\n    1,\n    2.0\n  ],\n  "b": {},\n  "c": "x,y:z"\n}',
+    );
   });
 
-  it('takes each event\'s fields text out of an events frame, and a flat event\'s fields in first-seen order', () => {
+  it("takes each event's fields text out of an events frame, and a flat event's fields in first-seen order", () => {
     const frame = '{"type":"events","events":[{"seq":1,"fields":{"p": 250.0}},{"seq":2},{"fields":{"n":NaN},"seq":3}]}';
     const texts = eventFieldsTexts(frame, 3);
     expect(texts[0]).toEqual({ fields_json: '{"p":250.0}', fields_text: null });
@@ -80,7 +86,9 @@ describe('raw JSON: values keep the text they arrived as', () => {
       fields_text: null,
       order: ['event_type', 'a', 'timestamp', 'project_name'],
     });
-    expect(flatLayout(['event_type', 'event_description', 'timestamp', 'k', 'project_name', 'project_market'])).toBeNull();
+    expect(
+      flatLayout(['event_type', 'event_description', 'timestamp', 'k', 'project_name', 'project_market']),
+    ).toBeNull();
     expect(flatLayout(['project_name', 'event_type'])).toEqual([1, -1, -1, 0]);
   });
 });

@@ -28,7 +28,11 @@ export interface RawClient {
 }
 
 /** Hello frame for a test project. */
-export function hello(session: string, project = 'TestBot', extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function hello(
+  session: string,
+  project = 'TestBot',
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     type: 'hello',
     v: 1,
@@ -48,7 +52,11 @@ export function hello(session: string, project = 'TestBot', extra: Record<string
 }
 
 /** One event with seq `seq`. */
-export function event(seq: number, type = 'trade_opened', fields: Record<string, unknown> = { symbol: 'EURUSD', n: seq }): Record<string, unknown> {
+export function event(
+  seq: number,
+  type = 'trade_opened',
+  fields: Record<string, unknown> = { symbol: 'EURUSD', n: seq },
+): Record<string, unknown> {
   return { seq, event_type: type, event_description: `event ${seq}`, timestamp: Date.now() / 1000, fields };
 }
 
@@ -84,7 +92,10 @@ export async function connectRaw(
       const seen = frames.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame; got ${JSON.stringify(frames.slice(-5))}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching frame; got ${JSON.stringify(frames.slice(-5))}`)),
+          timeoutMs,
+        );
         waiters.push({ match, resolve: (f) => (clearTimeout(timer), resolve(f)) });
       });
     },
@@ -129,7 +140,9 @@ export interface JournalSnapshot {
  */
 export function readJournal(dataDir: string, opts: { allowTornTail: boolean }): JournalSnapshot {
   const dir = join(dataDir, 'journal');
-  const names = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort();
   const records: Array<Record<string, any>> = [];
   let tornTail: JournalSnapshot['tornTail'] = null;
   names.forEach((name, n) => {
@@ -140,7 +153,10 @@ export function readJournal(dataDir: string, opts: { allowTornTail: boolean }): 
       try {
         records.push(JSON.parse(line) as Record<string, any>);
       } catch (err) {
-        throw new Error(`journal ${name}: line at byte ${from} is not a record (${(err as Error).message}): ${line.slice(0, 120)}`);
+        throw new Error(
+          `journal ${name}: line at byte ${from} is not a record (${(err as Error).message}): ${line.slice(0, 120)}`,
+          { cause: err },
+        );
       }
     }
     if (from === bytes.length) return;

@@ -7,8 +7,9 @@ import { rmSync } from 'node:fs';
 import { AuditNotifier } from '@ic-audit/client';
 import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startCollector, type CollectorHandle } from '../helpers/collector.js';
-import { natsServerBinary, startNatsCluster, until, type NatsCluster } from './nats-cluster.js';
+import { natsServerBinary, startNatsCluster, until, type NatsCluster } from '../helpers/nats-cluster.mjs';
 
 const NATS = natsServerBinary();
 const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
@@ -95,8 +96,15 @@ function expectExact(records: Stored[], bots: AuditNotifier[], perBot: number): 
 
 /** Starts `n` SDK bots on a collector and has each send `events` events. */
 function bots(c: CollectorHandle, project: string, n: number): AuditNotifier[] {
-  return Array.from({ length: n }, (_, i) =>
-    new AuditNotifier({ projectName: `${project}.${i}`, projectMarket: 'FOREX', url: c.ingestUrl, backoffCapMs: 500 }),
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      new AuditNotifier({
+        projectName: `${project}.${i}`,
+        projectMarket: 'FOREX',
+        url: c.ingestUrl,
+        backoffCapMs: 500,
+      }),
   );
 }
 
@@ -120,12 +128,13 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   let before: number | null = null;
   for (let page = 0; page < 1000; page++) {
-    const q: { records: Array<{ id: number; session: string; seq: number; event_type: string; source: string }>; more: boolean } = await api(
-      c,
-      `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`,
-    );
+    const q: {
+      records: Array<{ id: number; session: string; seq: number; event_type: string; source: string }>;
+      more: boolean;
+    } = await api(c, `/api/records?limit=5000${before === null ? '' : `&before=${before}`}`);
     for (const r of q.records) {
-      if (r.seq > 0 && r.source !== 'collector') counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
+      if (r.seq > 0 && r.source !== 'collector')
+        counts.set(`${r.session}:${r.seq}`, (counts.get(`${r.session}:${r.seq}`) ?? 0) + 1);
     }
     if (!q.more || q.records.length === 0) break;
     before = q.records[q.records.length - 1]!.id;
@@ -136,7 +145,7 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
 describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
   let cluster: NatsCluster;
   let nc: NatsConnection;
-  const open: Array<{ close(): Promise<unknown> | unknown }> = [];
+  const open: Array<{ close(): unknown }> = [];
 
   beforeAll(async () => {
     cluster = await startNatsCluster(NATS!);
@@ -149,7 +158,15 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
     await cluster?.close();
   });
 
-  const natsArgs = (stream: string, extra: string[] = []): string[] => ['--nats', cluster.urls, '--nats-stream', stream, '--nats-replicas', '3', ...extra];
+  const natsArgs = (stream: string, extra: string[] = []): string[] => [
+    '--nats',
+    cluster.urls,
+    '--nats-stream',
+    stream,
+    '--nats-replicas',
+    '3',
+    ...extra,
+  ];
 
   it('two collectors feed one R3 stream; two console-only instances both show every event of both', async () => {
     const stream = 'T_FANIN';
@@ -189,11 +206,27 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
       expect(sessions.every((s) => s.events === perBot + 1)).toBe(true);
     }
     // The bots are still connected: their collectors announce it, so the consoles show them connected.
-    await until('presence', async () => (await api(replay, '/api/sessions')).every((s: { connected: boolean }) => s.connected), 15_000);
+    await until(
+      'presence',
+      async () => (await api(replay, '/api/sessions')).every((s: { connected: boolean }) => s.connected),
+      15_000,
+    );
     // Bots pointed at a console-only instance are refused with a reason.
-    const refused = await fetch(`${replay.httpUrl}/ingest`, { method: 'POST', body: '{"project_name":"X","event_type":"boot"}' });
+    const refused = await fetch(`${replay.httpUrl}/ingest`, {
+      method: 'POST',
+      body: '{"project_name":"X","event_type":"boot"}',
+    });
     expect(refused.status).toBe(503);
-    expect(await refused.text()).toContain('console-only');
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('E_NO_INGEST');
+    expect(error.message).toContain('console-only');
+    // A WebSocket bot is told the same in an error frame, and the connection is closed as a policy refusal.
+    const ws = new WebSocket(`${replay.httpUrl.replace('http', 'ws')}/ingest`);
+    const frames: string[] = [];
+    ws.on('message', (data) => frames.push(String(data)));
+    const closeCode = await new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    expect(closeCode).toBe(1008);
+    expect(JSON.parse(frames[0]!)).toMatchObject({ type: 'error', code: 'E_NO_INGEST' });
     // A dump from a console reads the stream: the seed's shape, every project, every event.
     const dumped = await fetch(`${replay.httpUrl}/api/dump`, {
       method: 'POST',
@@ -231,8 +264,11 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
       'restarted node caught up',
       async () => {
         const jsz = await (await fetch(`${cluster.monitor(victim)}/jsz?accounts=true&streams=true`)).json();
-        const streams = (jsz.account_details ?? []).flatMap((a: { stream_detail?: unknown[] }) => a.stream_detail ?? []);
-        const s = streams.find((x: { name: string }) => x.name === stream) as { state: { messages: number } } | undefined;
+        const streams = (jsz.account_details ?? []).flatMap(
+          (a: { stream_detail?: unknown[] }) => a.stream_detail ?? [],
+        );
+        const s = streams.find((x: { name: string }) => x.name === stream) as
+          { state: { messages: number } } | undefined;
         return s !== undefined && s.state.messages === total;
       },
       30_000,

@@ -44,7 +44,9 @@ describe.skipIf(!mountable)('disk full', () => {
     { name: 'stops acking while writes fail, reports it, and loses nothing once space returns', wrap: undefined },
     {
       name: 'the same when cutting a failed write back fails once (strace: ftruncate EIO)',
-      wrap: straceUsable ? straceWrap('/dev/null', '--seccomp-bpf', '-e', 'trace=ftruncate', '-e', 'inject=ftruncate:error=EIO:when=1') : null,
+      wrap: straceUsable
+        ? straceWrap('/dev/null', '--seccomp-bpf', '-e', 'trace=ftruncate', '-e', 'inject=ftruncate:error=EIO:when=1')
+        : null,
     },
   ];
   it.each(variants)('$name', async ({ wrap }) => {
@@ -55,7 +57,10 @@ describe.skipIf(!mountable)('disk full', () => {
       spawnSync('umount', ['-l', mnt]);
       rmSync(mnt, { recursive: true, force: true });
     });
-    const c: CollectorHandle = await startCollector({ dataDir: join(mnt, 'data'), ...(wrap === undefined ? {} : { wrap }) });
+    const c: CollectorHandle = await startCollector({
+      dataDir: join(mnt, 'data'),
+      ...(wrap === undefined ? {} : { wrap }),
+    });
     cleanup.push(() => c.close());
     const bot = new AuditNotifier({ projectName: 'FullDisk', projectMarket: 'FX', url: c.ingestUrl });
     cleanup.push(() => bot.close(2_000).then(() => undefined));
@@ -76,10 +81,17 @@ describe.skipIf(!mountable)('disk full', () => {
     // failed batch meanwhile: a retry's short write sits on the segment until ftruncate cuts it back, so a reader
     // may see a torn last line; only that one, and only while the journal still says it cannot write.
     const whileFull = readJournal(c.dataDir, { allowTornTail: true });
-    const stillFull = ((await (await fetch(`${c.httpUrl}/healthz`)).json()) as Record<string, any>)['journal'].writable === false;
-    const onDisk = (stillFull ? whileFull.records : journalRecords(c.dataDir)).filter((r) => r['project_name'] === 'FullDisk' && r['seq'] > 0);
+    const stillFull =
+      ((await (await fetch(`${c.httpUrl}/healthz`)).json()) as Record<string, any>)['journal'].writable === false;
+    const onDisk = (stillFull ? whileFull.records : journalRecords(c.dataDir)).filter(
+      (r) => r['project_name'] === 'FullDisk' && r['seq'] > 0,
+    );
     expect(onDisk.length).toBeGreaterThanOrEqual(ackedWhileFull);
-    report('disk-full', { acked_while_full: ackedWhileFull, on_disk_while_full: onDisk.length, torn_tail_seen: whileFull.tornTail !== null });
+    report('disk-full', {
+      acked_while_full: ackedWhileFull,
+      on_disk_while_full: onDisk.length,
+      torn_tail_seen: whileFull.tornTail !== null,
+    });
 
     execFileSync('mount', ['-o', 'remount,size=64m', mnt]);
     expect(await bot.flush(60_000)).toBe(true);
@@ -89,7 +101,10 @@ describe.skipIf(!mountable)('disk full', () => {
     const stored = journalRecords(c.dataDir).filter((r) => r['project_name'] === 'FullDisk' && r['seq'] > 0);
     expect(stored.map((r) => r['seq'])).toEqual(Array.from({ length: N + 1 }, (_, i) => i + 1));
     expect(journalRecords(c.dataDir).filter((r) => r['event_type'] === 'ic-audit.gap')).toHaveLength(0);
-    await until(async () => ((await (await fetch(`${c.httpUrl}/healthz`)).json()) as Record<string, any>)['status'] === 'ok', 'health ok');
+    await until(
+      async () => ((await (await fetch(`${c.httpUrl}/healthz`)).json()) as Record<string, any>)['status'] === 'ok',
+      'health ok',
+    );
     const v = spawnSync(process.execPath, [CLI, 'verify', '--data-dir', c.dataDir], { encoding: 'utf8' });
     expect(v.stdout).toContain('OK');
   });
@@ -107,7 +122,18 @@ describe.skipIf(!mountable)('disk full', () => {
     const traced = await startCollector({
       dataDir,
       keepDataDir: true,
-      wrap: ['strace', '-f', '-qq', '--seccomp-bpf', '-o', '/dev/null', '-e', 'trace=ftruncate', '-e', 'inject=ftruncate:delay_enter=2000000'],
+      wrap: [
+        'strace',
+        '-f',
+        '-qq',
+        '--seccomp-bpf',
+        '-o',
+        '/dev/null',
+        '-e',
+        'trace=ftruncate',
+        '-e',
+        'inject=ftruncate:delay_enter=2000000',
+      ],
     });
     cleanup.push(() => traced.kill().then(() => undefined));
     const bot = new AuditNotifier({ projectName: 'KilledFull', projectMarket: 'FX', url: traced.ingestUrl });
@@ -125,7 +151,9 @@ describe.skipIf(!mountable)('disk full', () => {
     const ackedAtKill = bot.stats().acked;
     const atKill = readJournal(dataDir, { allowTornTail: true });
     expect(atKill.tornTail, 'the kill landed before ftruncate').not.toBeNull();
-    const seqsAtKill = atKill.records.filter((r) => r['project_name'] === 'KilledFull' && r['seq'] > 0).map((r) => r['seq'] as number);
+    const seqsAtKill = atKill.records
+      .filter((r) => r['project_name'] === 'KilledFull' && r['seq'] > 0)
+      .map((r) => r['seq'] as number);
     expect(seqsAtKill.slice(0, ackedAtKill)).toEqual(Array.from({ length: ackedAtKill }, (_, k) => k + 1));
 
     // Space returns; the next start must cut the torn line into a .torn- file, byte for byte, and chain on.
@@ -147,6 +175,10 @@ describe.skipIf(!mountable)('disk full', () => {
     expect(journalRecords(dataDir).filter((r) => r['event_type'] === 'ic-audit.gap')).toHaveLength(0);
     const v = spawnSync(process.execPath, [CLI, 'verify', '--data-dir', dataDir], { encoding: 'utf8' });
     expect(v.stdout).toContain('OK');
-    report('disk-full-kill', { acked_at_kill: ackedAtKill, records_at_kill: seqsAtKill.length, torn_bytes: Buffer.byteLength(atKill.tornTail!.text) });
+    report('disk-full-kill', {
+      acked_at_kill: ackedAtKill,
+      records_at_kill: seqsAtKill.length,
+      torn_bytes: Buffer.byteLength(atKill.tornTail!.text),
+    });
   });
 });

@@ -109,8 +109,11 @@ describe('hostile web page', () => {
     // the collector must hold on its own, as it must in browsers without them.
     browser = await chromium.launch({
       ...CHROMIUM,
-      args: [...CHROMIUM.args, '--host-resolver-rules=MAP evil.test 127.0.0.1',
-        '--disable-features=PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests,LocalNetworkAccessChecks'],
+      args: [
+        ...CHROMIUM.args,
+        '--host-resolver-rules=MAP evil.test 127.0.0.1',
+        '--disable-features=PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests,LocalNetworkAccessChecks',
+      ],
     });
     cleanup.add(() => browser.close());
   });
@@ -143,17 +146,28 @@ describe('hostile web page', () => {
     const page = await browser.newPage();
     cleanup.add(() => page.close());
     await page.goto(`http://127.0.0.1:${attackerPort}/`);
-    const run = (port: number) => page.evaluate(`attack('http://127.0.0.1:${port}', 'ws://127.0.0.1:${port}')`) as Promise<Record<string, unknown>>;
+    const run = (port: number) =>
+      page.evaluate<Record<string, unknown>>(`attack('http://127.0.0.1:${port}', 'ws://127.0.0.1:${port}')`);
     const onCanary = await run(canaryPort);
     const onCollector = await run(c.port);
     // Resolves once each form's answer loaded in its frame (the collector's 403 included).
-    await page.evaluate(`Promise.all([formPost('http://127.0.0.1:${canaryPort}'), formPost('http://127.0.0.1:${c.port}')])`);
+    await page.evaluate(
+      `Promise.all([formPost('http://127.0.0.1:${canaryPort}'), formPost('http://127.0.0.1:${c.port}')])`,
+    );
 
     // The browser did send every attack (the canary saw them, with the attacker's Origin).
     const attackerOrigin = `http://127.0.0.1:${attackerPort}`;
     const { until } = await import('./torture-kit.js');
-    await until(() => seen.filter((s) => s.method === 'POST' && s.url === '/ingest').length >= 4, 'the canary to see 3 POSTs, a beacon and a form');
-    expect(seen.filter((s) => s.method === 'UPGRADE').map((s) => s.url).sort()).toEqual(['/console', '/console?token=0000', '/ingest']);
+    await until(
+      () => seen.filter((s) => s.method === 'POST' && s.url === '/ingest').length >= 4,
+      'the canary to see 3 POSTs, a beacon and a form',
+    );
+    expect(
+      seen
+        .filter((s) => s.method === 'UPGRADE')
+        .map((s) => s.url)
+        .sort(),
+    ).toEqual(['/console', '/console?token=0000', '/ingest']);
     expect(seen.every((s) => s.origin === attackerOrigin)).toBe(true);
     expect(seen.some((s) => s.method === 'POST' && JSON.parse(s.body)['project_name'] === 'EvilForm')).toBe(true);
 
@@ -166,7 +180,12 @@ describe('hostile web page', () => {
     expect(onCanary['postCors']).toMatch(/^error/);
     expect(readFileSync(newestSegment(c.dataDir)).equals(journalBefore), 'journal unchanged').toBe(true);
     expect((await health(c.httpUrl))['events']).toBe(5);
-    report('hostile-web-page', { attacks: Object.keys(onCollector).length + 1, canarySaw: seen.length, onCollector, written: 0 });
+    report('hostile-web-page', {
+      attacks: Object.keys(onCollector).length + 1,
+      canarySaw: seen.length,
+      onCollector,
+      written: 0,
+    });
   });
 
   it('a DNS-rebinding page (evil.test -> 127.0.0.1, same port) is refused on every route', async () => {
@@ -174,9 +193,11 @@ describe('hostile web page', () => {
     cleanup.add(() => page.close());
     const origin = `http://evil.test:${c.port}`;
     // The first load comes from the attacker's server; everything after goes to 127.0.0.1 (the rebinding).
-    await page.route(`${origin}/`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><script>${ATTACK}</script>` }));
+    await page.route(`${origin}/`, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><script>${ATTACK}</script>` }),
+    );
     await page.goto(`${origin}/`);
-    const out = (await page.evaluate(`(async () => {
+    const out = await page.evaluate<Record<string, unknown>>(`(async () => {
       const r = await attack('${origin}', 'ws://evil.test:${c.port}');
       // Same origin now: statuses are readable.
       r.api = (await fetch('/api/records')).status;
@@ -184,7 +205,7 @@ describe('hostile web page', () => {
       r.post = (await fetch('/ingest', {method:'POST', body: JSON.stringify(evil)})).status;
       r.consolePage = (await fetch('/index.html')).status;
       return r;
-    })()`)) as Record<string, unknown>;
+    })()`);
     expect(out['api']).toBe(403);
     expect(out['apiToken']).toBe(403);
     expect(out['post']).toBe(403);
@@ -199,15 +220,32 @@ describe('hostile web page', () => {
     expect(statSync(join(c.dataDir, 'console.token')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(c.dataDir, 'console.token'), 'utf8').trim()).toBe(token);
     for (const path of ['/', '/index.html', '/api/sessions', '/api/records', '/api/health']) {
-      for (const host of [`evil.test:${c.port}`, 'evil.test', `127.0.0.2:${c.port}`, `localhost.evil.test:${c.port}`, `127.0.0.1:${c.port + 1}`]) {
-        expect(await raw(c.port, `${path}${path.includes('?') ? '&' : '?'}token=${token}`, { host }), `${path} Host ${host}`).toBe(403);
+      for (const host of [
+        `evil.test:${c.port}`,
+        'evil.test',
+        `127.0.0.2:${c.port}`,
+        `localhost.evil.test:${c.port}`,
+        `127.0.0.1:${c.port + 1}`,
+      ]) {
+        expect(
+          await raw(c.port, `${path}${path.includes('?') ? '&' : '?'}token=${token}`, { host }),
+          `${path} Host ${host}`,
+        ).toBe(403);
         expect(await raw(c.port, path, { host, authorization: `Bearer ${token}` }), `${path} Host ${host}`).toBe(403);
       }
       expect(await raw(c.port, path, { host: `127.0.0.1:${c.port}` }), `${path} without token`).toBe(401);
       const wrong = token.slice(0, -1) + (token.endsWith('0') ? '1' : '0');
-      expect(await raw(c.port, `${path}?token=${wrong}`, { host: `127.0.0.1:${c.port}` }), `${path} wrong token`).toBe(401);
-      expect(await raw(c.port, path, { host: `127.0.0.1:${c.port}`, authorization: 'Bearer nope' }), `${path} wrong bearer`).toBe(401);
-      expect(await raw(c.port, path, { host: `127.0.0.1:${c.port}`, cookie: 'ic_audit_token=nope' }), `${path} wrong cookie`).toBe(401);
+      expect(await raw(c.port, `${path}?token=${wrong}`, { host: `127.0.0.1:${c.port}` }), `${path} wrong token`).toBe(
+        401,
+      );
+      expect(
+        await raw(c.port, path, { host: `127.0.0.1:${c.port}`, authorization: 'Bearer nope' }),
+        `${path} wrong bearer`,
+      ).toBe(401);
+      expect(
+        await raw(c.port, path, { host: `127.0.0.1:${c.port}`, cookie: 'ic_audit_token=nope' }),
+        `${path} wrong cookie`,
+      ).toBe(401);
     }
     const ws = `ws://127.0.0.1:${c.port}/console`;
     expect(await upgradeStatus(ws, {})).toBe(401);

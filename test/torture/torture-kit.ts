@@ -20,7 +20,10 @@ export function size<T>(short: T, long: T): T {
 export const SEED = Number(process.env['IC_AUDIT_TORTURE_SEED'] ?? Date.now() % 2 ** 31);
 
 /** A small deterministic PRNG (mulberry32) per scenario, announced on stderr with its seed. */
-export function rng(scenario: string, seed = SEED): { next(): number; int(lo: number, hi: number): number; pick<T>(xs: readonly T[]): T } {
+export function rng(
+  scenario: string,
+  seed = SEED,
+): { next(): number; int(lo: number, hi: number): number; pick<T>(xs: readonly T[]): T } {
   process.stderr.write(`[torture] ${scenario}: seed ${seed}${LONG ? ' (long)' : ' (short)'}\n`);
   let a = seed >>> 0;
   const next = (): number => {
@@ -38,7 +41,12 @@ export function rng(scenario: string, seed = SEED): { next(): number; int(lo: nu
 }
 
 /** Polls `check` every `everyMs` until it is true; throws naming `what` after `timeoutMs`. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 30_000, everyMs = 25): Promise<void> {
+export async function until(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 25,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -72,13 +80,27 @@ export async function health(httpUrl: string): Promise<Record<string, any>> {
 /** Newest journal segment of a data dir. */
 export function newestSegment(dataDir: string): string {
   const dir = join(dataDir, 'journal');
-  return join(dir, readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort().at(-1)!);
+  return join(
+    dir,
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()
+      .at(-1)!,
+  );
 }
 
 /** How Debian's Chromium is launched in every browser test. */
 export const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+  ],
 };
 
 /** A LIFO list of clean-ups, run by afterEach even when the test failed half-way. */
@@ -108,7 +130,9 @@ export async function forEachRecord(dataDir: string, fn: (r: Record<string, any>
   const { createReadStream } = await import('node:fs');
   const { createInterface } = await import('node:readline');
   const dir = join(dataDir, 'journal');
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()) {
     const lines = createInterface({ input: createReadStream(join(dir, name)), crlfDelay: Infinity });
     for await (const line of lines) if (line) fn(JSON.parse(line) as Record<string, any>);
   }

@@ -1,4 +1,4 @@
-"""Starts the REAL collector (`ic-audit serve` from electron/dist/cli.js, `npm run build` first) for the tests.
+"""Starts the REAL collector (`ic-audit serve` from electron/dist/app/cli.js, `npm run build` first) for the tests.
 
 A child process on 127.0.0.1, port 0 (or a given one) and a temp data dir; `restart()` brings it back on the same
 port and data dir after a kill -9. Mirrors test/helpers/collector.ts.
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 REPO = Path(__file__).resolve().parents[3]
-CLI = REPO / "electron" / "dist" / "cli.js"
+CLI = REPO / "electron" / "dist" / "app" / "cli.js"
 _READY = re.compile(r"console\s+http(s?)://[^:\s]+:(\d+)/\?token=([0-9a-f]+)")
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 15.0

@@ -7,7 +7,10 @@ export function integrityFromScan(scan: ScanResult, checkedAt: number): Integrit
     ok: scan.firstBreak === null,
     records: scan.records,
     first_bad_id: scan.firstBreak?.id ?? null,
-    message: scan.firstBreak === null ? `chain intact (${scan.records} records)` : `chain broken: ${describeBreak(scan.firstBreak)}`,
+    message:
+      scan.firstBreak === null
+        ? `chain intact (${scan.records} records)`
+        : `chain broken: ${describeBreak(scan.firstBreak)}`,
     checked_at: checkedAt,
   };
 }

@@ -1,6 +1,6 @@
 import type { EventFields, ExactFields, FlatEvent, ProjectInfo } from '@ic-audit/shared';
 import type { JournalEntry } from '../journal/journal.js';
-import type { SessionState } from './sessions.js';
+import type { SessionState } from '../read-model/sessions.js';
 
 /** What the journal needs of an event, whichever transport brought it. */
 export type EventBody = ExactFields & {
@@ -40,7 +40,13 @@ export function eventEntry(state: SessionState, seq: number, e: EventBody, now: 
 }
 
 /** The journal entry of a record of the collector's own (source "collector", seq 0) in a session's stream. */
-export function collectorEntry(state: SessionState, type: string, description: string, fields: EventFields, now: number): JournalEntry {
+export function collectorEntry(
+  state: SessionState,
+  type: string,
+  description: string,
+  fields: EventFields,
+  now: number,
+): JournalEntry {
   return {
     receivedAt: now,
     session: state.session,

@@ -1,5 +1,5 @@
 import { parseRecordLine, type JournalRecord } from '@ic-audit/shared';
-import type { RecordWindow } from './recent-window.js';
+import type { RecordWindow } from '../read-model/recent-window.js';
 
 /**
  * The collector's window of newest records, kept as journal line bytes in one preallocated ring and parsed only
@@ -143,7 +143,10 @@ export class LineWindow implements RecordWindow {
     }
     const at = this.head;
     const to = at + size;
-    while (this.count > 0 && (this.count >= this.capacity || overlaps(this.starts[this.first]!, this.lengths[this.first]! + 1, at, to))) {
+    while (
+      this.count > 0 &&
+      (this.count >= this.capacity || overlaps(this.starts[this.first]!, this.lengths[this.first]! + 1, at, to))
+    ) {
       this.dropOldest();
     }
     const slot = this.slot(this.count);

@@ -46,7 +46,11 @@ export class ConsoleRequests {
   }
 
   /** Records matching `filter`, newest first, below `before`; `more` when the page was full. */
-  async query(filter: QueryFilter, before: number | null, limit: number): Promise<{ records: JournalRecord[]; more: boolean }> {
+  async query(
+    filter: QueryFilter,
+    before: number | null,
+    limit: number,
+  ): Promise<{ records: JournalRecord[]; more: boolean }> {
     const capped = Math.max(1, Math.min(MAX_QUERY_LIMIT, limit));
     const compiled = compileFilter(filter, Date.now() / 1000);
     const records = await this.api.query({
@@ -61,7 +65,11 @@ export class ConsoleRequests {
   }
 
   /** Same as {@link query}, as compact rows. */
-  async queryRows(filter: QueryFilter, before: number | null, limit: number): Promise<{ rows: WireRow[]; more: boolean }> {
+  async queryRows(
+    filter: QueryFilter,
+    before: number | null,
+    limit: number,
+  ): Promise<{ rows: WireRow[]; more: boolean }> {
     const { records, more } = await this.query(filter, before, limit);
     return { rows: records.map(toWireRow), more };
   }
@@ -81,7 +89,10 @@ export class ConsoleRequests {
     if (scope === '30h') opts.hours = DEFAULT_DUMP_HOURS;
     else if (scope === 'all') opts.all = true;
     else {
-      const compiled = compileFilter(filter ?? { project: '', type: '', text: '', range: 'all', from: null, to: null }, Date.now() / 1000);
+      const compiled = compileFilter(
+        filter ?? { project: '', type: '', text: '', range: 'all', from: null, to: null },
+        Date.now() / 1000,
+      );
       opts.all = true;
       if (!compiled.matchesAll) opts.filter = compiled.match;
     }

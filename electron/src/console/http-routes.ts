@@ -18,7 +18,13 @@ function json(req: http.IncomingMessage, res: http.ServerResponse, status: numbe
   res.end(text);
 }
 
-function fail(req: http.IncomingMessage, res: http.ServerResponse, status: number, code: string, message: string): void {
+function fail(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+): void {
   json(req, res, status, { error: { code, message } });
 }
 
@@ -75,17 +81,21 @@ export async function handleApi(
         return fail(req, res, 400, 'E_BAD_FRAME', `limit must be an integer in [1, ${MAX_QUERY_LIMIT}]`);
       }
       const beforeId = before === null ? null : Number(before);
-      if (beforeId !== null && !Number.isSafeInteger(beforeId)) return fail(req, res, 400, 'E_BAD_FRAME', 'before must be an id');
+      if (beforeId !== null && !Number.isSafeInteger(beforeId))
+        return fail(req, res, 400, 'E_BAD_FRAME', 'before must be an id');
       return json(req, res, 200, await requests.query(filter, beforeId, limit));
     }
     if (route === 'POST /api/dump') {
       const body = await readJson(req).catch(() => undefined);
-      if (typeof body !== 'object' || body === null) return fail(req, res, 400, 'E_BAD_DUMP', 'body must be a JSON object');
+      if (typeof body !== 'object' || body === null)
+        return fail(req, res, 400, 'E_BAD_DUMP', 'body must be a JSON object');
       const b = body as Record<string, unknown>;
       const scope = (b['scope'] ?? '30h') as DumpScope;
       const format = (b['format'] ?? 'json') as DumpFormat;
-      if (!['30h', 'all', 'filter'].includes(scope)) return fail(req, res, 400, 'E_BAD_DUMP', 'scope must be 30h, all or filter');
-      if (!['json', 'ndjson', 'csv'].includes(format)) return fail(req, res, 400, 'E_BAD_DUMP', 'format must be json, ndjson or csv');
+      if (!['30h', 'all', 'filter'].includes(scope))
+        return fail(req, res, 400, 'E_BAD_DUMP', 'scope must be 30h, all or filter');
+      if (!['json', 'ndjson', 'csv'].includes(format))
+        return fail(req, res, 400, 'E_BAD_DUMP', 'format must be json, ndjson or csv');
       const filter = b['filter'] === undefined || b['filter'] === null ? null : parseQueryFilter(b['filter']);
       if (typeof filter === 'string') return fail(req, res, 400, 'E_BAD_DUMP', filter);
       return json(req, res, 200, await requests.dump(scope, format, filter));
@@ -94,7 +104,8 @@ export async function handleApi(
     if (route === 'POST /api/verify-dump') {
       // Body: {"dump": "<the dump file's text>", "manifest": "<its .manifest.json>"}; answers the verdict.
       if (api.verifyDump === undefined) return fail(req, res, 404, 'E_NOT_FOUND', 'this console holds no signing key');
-      const body = (await readJson(req, MAX_VERIFY_DUMP_BODY).catch(() => undefined)) as Record<string, unknown> | undefined;
+      const body = (await readJson(req, MAX_VERIFY_DUMP_BODY).catch(() => undefined)) as
+        Record<string, unknown> | undefined;
       if (typeof body?.['dump'] !== 'string' || typeof body['manifest'] !== 'string') {
         return fail(req, res, 400, 'E_BAD_DUMP', 'body must be {"dump": text, "manifest": text} (at most 256 MiB)');
       }
@@ -135,5 +146,7 @@ async function download(
     'Cache-Control': 'no-store',
     ...securityHeaders(req),
   });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }

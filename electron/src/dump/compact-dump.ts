@@ -39,7 +39,8 @@ export function compactTrail(record: JournalRecord, project: ProjectInfo | undef
   let out = '\n';
   for (const [keyText, valueText] of dumpEntryMembers(record, project)) {
     const key = JSON.parse(keyText) as string;
-    const value = key === 'timestamp' && record.layout?.[2] !== -1 ? localDateTime(record.timestamp) : pythonStr(valueText);
+    const value =
+      key === 'timestamp' && record.layout?.[2] !== -1 ? localDateTime(record.timestamp) : pythonStr(valueText);
     out += `${key}: ${value}\n`;
   }
   return out;
@@ -50,7 +51,12 @@ export function compactTrail(record: JournalRecord, project: ProjectInfo | undef
  * `filters` (all when empty), grouped by project in first-seen order, each project's events sorted by timestamp.
  * Returns the file's path. Written to a temp name, then renamed.
  */
-export async function writeCompactDump(dataDir: string, dir: string, filters: readonly string[], ctx: CompactDumpContext): Promise<string> {
+export async function writeCompactDump(
+  dataDir: string,
+  dir: string,
+  filters: readonly string[],
+  ctx: CompactDumpContext,
+): Promise<string> {
   const only = filters.length > 0 ? new Set(filters) : null;
   const projects = new Map<string, JournalRecord[]>();
   for (const file of listSegments(join(dataDir, JOURNAL_DIR))) {

@@ -18,14 +18,35 @@ import {
   type DumpResult,
   type JournalRecord,
   type ProjectInfo,
+  type SeedShape,
 } from '@ic-audit/shared';
-import type { DumpOptions } from '../collector/api.js';
 import { readLines } from '../journal/line-reader.js';
 import { JOURNAL_DIR, listSegments, segmentDay } from '../journal/segments.js';
 import { csvHeader, csvRow } from './csv.js';
 import { eventTextHash, writeSignedManifest, type ManifestSigner } from '../integrity/manifest.js';
 
 /** Folder (inside the data dir) where dumps land by default. */
+/** What to put in a dump (CLI, ingest `dump` frame, console). */
+export interface DumpOptions {
+  /** Window in hours back from now; ignored when `all`. Default 30. */
+  hours?: number;
+  /** Every record regardless of age. */
+  all?: boolean;
+  /** Only these projects (empty or missing: all). */
+  projects?: string[];
+  /** Extra record filter applied while streaming (console "current filter" dumps). */
+  filter?: (record: JournalRecord) => boolean;
+  /** Output format; json is the seed's shape. Default json. */
+  format?: 'json' | 'ndjson' | 'csv';
+  /** Where to write; default `<data-dir>/dumps/dumped_audit_trails.json` (ndjson/csv change the extension). */
+  out?: string;
+  /**
+   * Seed JSON only: the Python server version whose shape to write (see shared `SeedShape`); default v0.3, and
+   * v0.4.7 when a v0.4.7 client asked (its own command, or its boot events in the dump).
+   */
+  shape?: SeedShape | 'auto';
+}
+
 export const DUMPS_DIR = 'dumps';
 /** In-memory bytes of grouped JSON entries before they spill to temp files (keeps memory bounded). */
 export const DUMP_SPILL_BYTES = 32 << 20;
@@ -119,7 +140,8 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   // The seed lists every project it knows, first-seen order, even with no event in the window.
   const known = ctx.projects?.() ?? null;
   if (format === 'json' && opts.filter === undefined) {
-    for (const name of known ?? []) if (only === null || only.has(name)) groups.set(name, { chunks: [], spill: null, count: 0 });
+    for (const name of known ?? [])
+      if (only === null || only.has(name)) groups.set(name, { chunks: [], spill: null, count: 0 });
   }
   const cutoffDay = opts.all ? '' : new Date((cutoff - SEGMENT_SLACK_S) * 1000).toISOString().slice(0, 10);
   const segments = listSegments(join(dataDir, JOURNAL_DIR));
@@ -127,8 +149,13 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   const older = segments.filter((s) => segmentDay(basename(s)) < cutoffDay);
   const recent = segments.filter((s) => segmentDay(basename(s)) >= cutoffDay);
   const progress = ctx.onProgress;
-  const sizes = new Map(progress === undefined ? [] : segments.map((f) => [f, statSync(f, { throwIfNoEntry: false })?.size ?? 0]));
-  const total = progress === undefined ? 0 : [...(ctx.sessionProject === undefined ? older : []), ...recent].reduce((a, f) => a + sizes.get(f)!, 0);
+  const sizes = new Map(
+    progress === undefined ? [] : segments.map((f) => [f, statSync(f, { throwIfNoEntry: false })?.size ?? 0]),
+  );
+  const total =
+    progress === undefined
+      ? 0
+      : [...(ctx.sessionProject === undefined ? older : []), ...recent].reduce((a, f) => a + sizes.get(f)!, 0);
   let before = 0;
   const read = (offset: number): void => progress?.(before + offset, total, events);
   if (ctx.sessionProject === undefined) {
@@ -163,7 +190,12 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
         lastId = r.id;
         // The manifest names each event by its exact text in the dump (a CSV row without its CRLF), so
         // verify-dump can say which one was edited or removed whatever the file's layout.
-        const json = format === 'csv' ? csvRow(r, members) : format === 'ndjson' ? entryText(members) : pythonSpacing(entryText(members));
+        const json =
+          format === 'csv'
+            ? csvRow(r, members)
+            : format === 'ndjson'
+              ? entryText(members)
+              : pythonSpacing(entryText(members));
         await manifest.write(`[${r.id},"${r.hash}","${eventTextHash(format === 'csv' ? json.slice(0, -2) : json)}"]\n`);
         let g = groups.get(r.project_name);
         if (g === undefined) groups.set(r.project_name, (g = { chunks: [], spill: null, count: 0 }));
@@ -182,26 +214,33 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
       before += sizes.get(file) ?? 0;
     }
     ctx.onProjects?.([...new Set([...sessions.values()].map((p) => p.project_name))]);
-    const shape = opts.shape === 'auto' || opts.shape === undefined ? (sawV047 ? 'v0.4.7' : DEFAULT_SEED_SHAPE) : opts.shape;
+    const shape =
+      opts.shape === 'auto' || opts.shape === undefined ? (sawV047 ? 'v0.4.7' : DEFAULT_SEED_SHAPE) : opts.shape;
     if (format === 'json') await writeGrouped(writer, groups, shape === 'v0.4.7' ? V047_DUMP_TAIL : '');
     const sha = await writer.finish();
     await manifest.finish();
     const manifestPath = `${out}.manifest.json`;
-    await writeSignedManifest(manifestTmp, manifestPath, tag, {
-      format,
-      file: basename(out),
-      sha256: sha,
-      generated_at: new Date(ctx.now()).toISOString(),
-      window: opts.all ? { all: true } : { hours, since: new Date(cutoff * 1000).toISOString() },
-      projects_filter: opts.projects ?? [],
-      shape: format === 'json' ? shape : null,
-      filtered: opts.filter !== undefined,
-      projects: groups.size,
-      events,
-      first_id: firstId,
-      last_id: lastId,
-      chain_head: head,
-    }, ctx.signer ?? null);
+    await writeSignedManifest(
+      manifestTmp,
+      manifestPath,
+      tag,
+      {
+        format,
+        file: basename(out),
+        sha256: sha,
+        generated_at: new Date(ctx.now()).toISOString(),
+        window: opts.all ? { all: true } : { hours, since: new Date(cutoff * 1000).toISOString() },
+        projects_filter: opts.projects ?? [],
+        shape: format === 'json' ? shape : null,
+        filtered: opts.filter !== undefined,
+        projects: groups.size,
+        events,
+        first_id: firstId,
+        last_id: lastId,
+        chain_head: head,
+      },
+      ctx.signer ?? null,
+    );
     renameSync(tmp, out);
     return { path: out, manifest: manifestPath, projects: groups.size, events };
   } finally {
@@ -221,7 +260,9 @@ function noteSession(line: string, sessions: Map<string, ProjectInfo>, parsed?: 
     project_name: r.project_name,
     project_market: String(f['project_market'] ?? ''),
     project_description: String(f['project_description'] ?? ''),
-    project_privileges: Array.isArray(f['project_privileges']) ? (f['project_privileges'] as ProjectInfo['project_privileges']) : [],
+    project_privileges: Array.isArray(f['project_privileges'])
+      ? (f['project_privileges'] as ProjectInfo['project_privileges'])
+      : [],
   });
 }
 

@@ -34,7 +34,10 @@ export interface AuditReport {
  * meanwhile never makes a head look ahead of the records it covers. `onProgress` (not for workers: a function)
  * gets the journal bytes read so far and their total.
  */
-export async function auditJournal(opts: AuditOptions, onProgress?: (bytes: number, total: number) => void): Promise<AuditReport> {
+export async function auditJournal(
+  opts: AuditOptions,
+  onProgress?: (bytes: number, total: number) => void,
+): Promise<AuditReport> {
   const witness = opts.witnessFile ? readHeadsFile(opts.witnessFile) : undefined;
   const file = readHeadsFile(join(opts.journalDir, HEADS_FILE));
   const wanted = new Set<number>();
@@ -43,15 +46,25 @@ export async function auditJournal(opts: AuditOptions, onProgress?: (bytes: numb
   const journalHeads: JournalFacts['journalHeads'] = [];
   let prevId = 0;
   let prevHash: string | undefined;
-  const scan = await scanJournal(opts.journalDir, (r) => {
-    if (wanted.has(r.id)) hashes.set(r.id, r.hash);
-    if (r.event_type === CollectorEvents.HEAD && r.source === 'collector') {
-      journalHeads.push({ id: r.id, prevHash: prevId === r.id - 1 ? prevHash : undefined, head: asHead(r.fields) });
-    }
-    prevId = r.id;
-    prevHash = r.hash;
-  }, undefined, onProgress);
-  const facts: JournalFacts = { lastId: scan.lastId, records: scan.records, hashAt: (id) => hashes.get(id), journalHeads };
+  const scan = await scanJournal(
+    opts.journalDir,
+    (r) => {
+      if (wanted.has(r.id)) hashes.set(r.id, r.hash);
+      if (r.event_type === CollectorEvents.HEAD && r.source === 'collector') {
+        journalHeads.push({ id: r.id, prevHash: prevId === r.id - 1 ? prevHash : undefined, head: asHead(r.fields) });
+      }
+      prevId = r.id;
+      prevHash = r.hash;
+    },
+    undefined,
+    onProgress,
+  );
+  const facts: JournalFacts = {
+    lastId: scan.lastId,
+    records: scan.records,
+    hashAt: (id) => hashes.get(id),
+    journalHeads,
+  };
   const verdict = checkHeads(facts, {
     file,
     ...(witness !== undefined ? { witness } : {}),
@@ -83,19 +96,26 @@ export function auditOk(r: AuditReport, extra: readonly IntegrityFinding[] = [])
 }
 
 /** The integrity verdict `/healthz`, the console and the CLI show for an audit (plus start-up findings). */
-export function integrityFromAudit(r: AuditReport, checkedAt: number, fingerprint: string | null, extra: readonly IntegrityFinding[] = []): IntegrityInfo {
+export function integrityFromAudit(
+  r: AuditReport,
+  checkedAt: number,
+  fingerprint: string | null,
+  extra: readonly IntegrityFinding[] = [],
+): IntegrityInfo {
   const findings = [...extra, ...r.findings];
   const ok = auditOk(r, extra);
   const firstError = findings.find((f) => f.severity === 'error');
   const newest = r.heads.newest;
-  const headsText = newest === null ? 'no signed heads' : `${r.heads.count} signed heads, newest #${newest.n} at ${when(newest.at)}`;
+  const headsText =
+    newest === null ? 'no signed heads' : `${r.heads.count} signed heads, newest #${newest.n} at ${when(newest.at)}`;
   const warnings = findings.filter((f) => f.severity === 'warning').length;
   const message =
     r.scan.firstBreak !== null
       ? `chain broken: ${describeBreak(r.scan.firstBreak)}`
       : firstError !== undefined
         ? firstError.message
-        : `chain intact (${r.scan.records} records), ${headsText}` + (warnings > 0 ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : '');
+        : `chain intact (${r.scan.records} records), ${headsText}` +
+          (warnings > 0 ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : '');
   return {
     ok,
     records: r.scan.records,

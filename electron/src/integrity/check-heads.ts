@@ -65,7 +65,12 @@ export function checkHeads(journal: JournalFacts, input: HeadsInput): HeadsVerdi
   const heads: SignedHead[] = [];
   if (input.file === null) {
     if (journal.journalHeads.length > 0) {
-      add(error('E_HEADS_MISSING', `the heads file is missing, but the journal holds ${journal.journalHeads.length} signed heads`));
+      add(
+        error(
+          'E_HEADS_MISSING',
+          `the heads file is missing, but the journal holds ${journal.journalHeads.length} signed heads`,
+        ),
+      );
     } else if (journal.records > 0) {
       add(warning('E_NO_HEADS', 'no signed heads: this journal predates signing, only the hash chain protects it'));
     }
@@ -78,16 +83,26 @@ export function checkHeads(journal: JournalFacts, input: HeadsInput): HeadsVerdi
     }
     const fault = headSignatureFault(head, trusted);
     if (fault !== null) {
-      add(error('E_HEAD_SIGNATURE', fault === 'untrusted-key'
-        ? `head #${head.n} (signed ${when(head.at)}) is signed by key ${head.key.slice(0, 16)}…, which is not the trusted key`
-        : `head #${head.n} (signed ${when(head.at)}) has a bad signature: it was edited or forged`));
+      add(
+        error(
+          'E_HEAD_SIGNATURE',
+          fault === 'untrusted-key'
+            ? `head #${head.n} (signed ${when(head.at)}) is signed by key ${head.key.slice(0, 16)}…, which is not the trusted key`
+            : `head #${head.n} (signed ${when(head.at)}) has a bad signature: it was edited or forged`,
+        ),
+      );
     } else {
       followRotation(head, trusted);
     }
     if (prev === null ? head.n !== 1 : head.n !== prev.n + 1 || head.prev !== headHash(prev)) {
-      add(error('E_HEAD_CHAIN', prev === null
-        ? `the heads file starts at head #${head.n}, not #1: earlier heads were removed`
-        : `head #${head.n} (signed ${when(head.at)}) does not follow head #${prev.n}: heads were removed, inserted or re-signed`));
+      add(
+        error(
+          'E_HEAD_CHAIN',
+          prev === null
+            ? `the heads file starts at head #${head.n}, not #1: earlier heads were removed`
+            : `head #${head.n} (signed ${when(head.at)}) does not follow head #${prev.n}: heads were removed, inserted or re-signed`,
+        ),
+      );
     }
     if (prev !== null) checkStep(prev, head, add);
     heads.push(head);
@@ -104,18 +119,35 @@ export function checkHeads(journal: JournalFacts, input: HeadsInput): HeadsVerdi
       continue;
     }
     if (headSignatureFault(h, trusted) !== null) {
-      add(error('E_HEAD_SIGNATURE', `the head in journal record ${j.id} (head #${h.n}) does not verify: it was edited or forged`));
+      add(
+        error(
+          'E_HEAD_SIGNATURE',
+          `the head in journal record ${j.id} (head #${h.n}) does not verify: it was edited or forged`,
+        ),
+      );
     }
     if (h.last_id !== j.id - 1 || h.last_hash !== j.prevHash) {
-      add(error('E_HEAD_MISMATCH', `journal record ${j.id - 1} is not the record head #${h.n} (signed ${when(h.at)}) covers: ` +
-        'the journal was rewritten (records edited and re-chained)'));
+      add(
+        error(
+          'E_HEAD_MISMATCH',
+          `journal record ${j.id - 1} is not the record head #${h.n} (signed ${when(h.at)}) covers: ` +
+            'the journal was rewritten (records edited and re-chained)',
+        ),
+      );
     }
     const f = byN.get(h.n);
     if (f !== undefined && f.sig !== h.sig) {
       add(error('E_HEAD_FORK', `head #${h.n} in journal record ${j.id} differs from head #${h.n} in the heads file`));
     } else if (f === undefined && input.file !== null) {
-      if (h.n < newestN) add(error('E_HEAD_CHAIN', `head #${h.n} is in the journal (record ${j.id}) but missing from the heads file`));
-      else add(warning('E_HEADS_BEHIND', `the heads file ends before head #${h.n} of journal record ${j.id} (cut short, or a crash between the two writes)`));
+      if (h.n < newestN)
+        add(error('E_HEAD_CHAIN', `head #${h.n} is in the journal (record ${j.id}) but missing from the heads file`));
+      else
+        add(
+          warning(
+            'E_HEADS_BEHIND',
+            `the heads file ends before head #${h.n} of journal record ${j.id} (cut short, or a crash between the two writes)`,
+          ),
+        );
     }
   }
   const newest = heads.at(-1) ?? null;
@@ -129,24 +161,44 @@ function checkStep(a: SignedHead, b: SignedHead, add: (f: IntegrityFinding) => v
   const gap = ms(b) - ms(a);
   if (b.kind !== 'start') {
     if (gap > 2 * a.interval_s * 1000 + SLACK_MS) {
-      add(error('E_HEAD_GAP', `no signed head between ${when(a.at)} and ${when(b.at)} (${minutes(gap)}) while the collector ran ` +
-        `(it signs every ${a.interval_s} s): heads were removed`));
+      add(
+        error(
+          'E_HEAD_GAP',
+          `no signed head between ${when(a.at)} and ${when(b.at)} (${minutes(gap)}) while the collector ran ` +
+            `(it signs every ${a.interval_s} s): heads were removed`,
+        ),
+      );
     }
     return;
   }
   const end = a.last_id + (a.in_journal ? 1 : 0);
   if (a.kind === 'stop' && b.last_id !== end) {
-    add(error('E_APPENDED_WHILE_STOPPED', b.last_id > end
-      ? `records ${end + 1}..${b.last_id} were added while the collector was stopped (between ${when(a.at)} and ${when(b.at)})`
-      : `the journal lost records ${b.last_id + 1}..${end} while the collector was stopped (between ${when(a.at)} and ${when(b.at)})`));
+    add(
+      error(
+        'E_APPENDED_WHILE_STOPPED',
+        b.last_id > end
+          ? `records ${end + 1}..${b.last_id} were added while the collector was stopped (between ${when(a.at)} and ${when(b.at)})`
+          : `the journal lost records ${b.last_id + 1}..${end} while the collector was stopped (between ${when(a.at)} and ${when(b.at)})`,
+      ),
+    );
   } else if (a.kind !== 'stop') {
-    add(warning('E_UNCLEAN_STOP', `the collector did not stop cleanly between ${when(a.at)} and ${when(b.at)} (${minutes(gap)}): ` +
-      'a crash or power cut, or the end of the journal and its heads were removed (a witness tells which)'));
+    add(
+      warning(
+        'E_UNCLEAN_STOP',
+        `the collector did not stop cleanly between ${when(a.at)} and ${when(b.at)} (${minutes(gap)}): ` +
+          'a crash or power cut, or the end of the journal and its heads were removed (a witness tells which)',
+      ),
+    );
   }
 }
 
 /** The journal must reach every head and hold, at each head's `last_id`, the record the head signed. */
-function checkCoverage(heads: readonly SignedHead[], journal: JournalFacts, add: (f: IntegrityFinding) => void, what: string): void {
+function checkCoverage(
+  heads: readonly SignedHead[],
+  journal: JournalFacts,
+  add: (f: IntegrityFinding) => void,
+  what: string,
+): void {
   let short: SignedHead | null = null;
   for (const h of heads) {
     if (h.last_id > journal.lastId) {
@@ -154,37 +206,72 @@ function checkCoverage(heads: readonly SignedHead[], journal: JournalFacts, add:
       continue;
     }
     if (h.last_id > 0 && journal.hashAt(h.last_id) !== h.last_hash) {
-      add(error('E_HEAD_MISMATCH', `record ${h.last_id} is not the record ${what} #${h.n} (signed ${when(h.at)}) covers: ` +
-        'the journal was rewritten (records edited and re-chained)'));
+      add(
+        error(
+          'E_HEAD_MISMATCH',
+          `record ${h.last_id} is not the record ${what} #${h.n} (signed ${when(h.at)}) covers: ` +
+            'the journal was rewritten (records edited and re-chained)',
+        ),
+      );
     }
     if (h.in_journal && h.last_id + 1 > journal.lastId) short ??= { ...h, last_id: h.last_id + 1 };
   }
   if (short !== null) {
     const missing = short.last_id - journal.lastId;
-    add(error('E_JOURNAL_SHORT', `journal ends at record ${journal.lastId}, but ${what} #${short.n} signed ${when(short.at)} covers ` +
-      `${short.last_id}: ${missing} record${missing === 1 ? '' : 's'} missing`));
+    add(
+      error(
+        'E_JOURNAL_SHORT',
+        `journal ends at record ${journal.lastId}, but ${what} #${short.n} signed ${when(short.at)} covers ` +
+          `${short.last_id}: ${missing} record${missing === 1 ? '' : 's'} missing`,
+      ),
+    );
   }
 }
 
 /** The newest head against the journal's end and the clock. */
-function checkEnd(newest: SignedHead, journal: JournalFacts, input: HeadsInput, add: (f: IntegrityFinding) => void): void {
+function checkEnd(
+  newest: SignedHead,
+  journal: JournalFacts,
+  input: HeadsInput,
+  add: (f: IntegrityFinding) => void,
+): void {
   const covered = newest.last_id + (newest.in_journal ? 1 : 0);
   if (input.minHeadN !== undefined && newest.n < input.minHeadN) {
-    add(error('E_HEADS_CUT', `the heads file ends at head #${newest.n}, but this collector has signed up to #${input.minHeadN}: heads were removed`));
+    add(
+      error(
+        'E_HEADS_CUT',
+        `the heads file ends at head #${newest.n}, but this collector has signed up to #${input.minHeadN}: heads were removed`,
+      ),
+    );
   }
   if (input.running) {
     const age = input.now - ms(newest);
     if (age > 2 * newest.interval_s * 1000 + SLACK_MS) {
-      add(error('E_HEAD_STALE', `no signed head since ${when(newest.at)} (${minutes(age)} ago) although a collector is running: ` +
-        'heads (and the records they covered) were removed'));
+      add(
+        error(
+          'E_HEAD_STALE',
+          `no signed head since ${when(newest.at)} (${minutes(age)} ago) although a collector is running: ` +
+            'heads (and the records they covered) were removed',
+        ),
+      );
     }
     return;
   }
   if (newest.kind === 'stop' && journal.lastId > covered) {
-    add(error('E_APPENDED_WHILE_STOPPED', `records ${covered + 1}..${journal.lastId} were added after the collector stopped at ${when(newest.at)}`));
+    add(
+      error(
+        'E_APPENDED_WHILE_STOPPED',
+        `records ${covered + 1}..${journal.lastId} were added after the collector stopped at ${when(newest.at)}`,
+      ),
+    );
   } else if (newest.kind !== 'stop') {
-    add(warning('E_UNCLEAN_STOP', `the journal does not end with a clean stop: the last head is #${newest.n} (${newest.kind}, ` +
-      `${when(newest.at)}): a crash, or the end of the journal and its heads were removed (a witness tells which)`));
+    add(
+      warning(
+        'E_UNCLEAN_STOP',
+        `the journal does not end with a clean stop: the last head is #${newest.n} (${newest.kind}, ` +
+          `${when(newest.at)}): a crash, or the end of the journal and its heads were removed (a witness tells which)`,
+      ),
+    );
   }
 }
 
@@ -211,13 +298,28 @@ function checkWitness(
     const mine = byN.get(head.n);
     if (mine === undefined) {
       if (head.n > (heads.at(-1)?.n ?? 0)) {
-        add(error('E_WITNESS_AHEAD', `the witness holds head #${head.n} (signed ${when(head.at)}, covering record ${head.last_id}) ` +
-          'that the heads file lacks: the newest heads were removed'));
+        add(
+          error(
+            'E_WITNESS_AHEAD',
+            `the witness holds head #${head.n} (signed ${when(head.at)}, covering record ${head.last_id}) ` +
+              'that the heads file lacks: the newest heads were removed',
+          ),
+        );
       } else {
-        add(error('E_WITNESS_MISMATCH', `the witness holds head #${head.n} (signed ${when(head.at)}) that the heads file lacks`));
+        add(
+          error(
+            'E_WITNESS_MISMATCH',
+            `the witness holds head #${head.n} (signed ${when(head.at)}) that the heads file lacks`,
+          ),
+        );
       }
     } else if (mine.sig !== head.sig) {
-      add(error('E_WITNESS_MISMATCH', `head #${head.n} differs between the witness and the heads file: the heads were re-signed`));
+      add(
+        error(
+          'E_WITNESS_MISMATCH',
+          `head #${head.n} differs between the witness and the heads file: the heads were re-signed`,
+        ),
+      );
     }
   }
   checkCoverage(valid, journal, add, 'the witness head');

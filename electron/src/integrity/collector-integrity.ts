@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntegrityFinding, IntegrityInfo } from '@ic-audit/shared';
-import { DEFAULTS, type CollectorConfig } from '../config.js';
-import { CHECKPOINT_FILE } from '../journal/checkpoint.js';
-import { JOURNAL_DIR } from '../journal/segments.js';
+import { DEFAULTS, type CollectorConfig } from '../settings/config.js';
+import { JOURNAL_DIR, CHECKPOINT_FILE } from '../journal/segments.js';
 import type { AuditOptions } from './audit.js';
 import { when } from './check-heads.js';
 import { HeadSigner, lastHeadInFile, startFindings, type HeadJournal } from './head-signer.js';
@@ -64,7 +63,10 @@ export interface Integrity {
 /** Reads the checkpoint as written, even one that no longer matches the journal (that is the point). */
 function rawCheckpoint(journalDir: string): { last_id: number; written_at: string } | null {
   try {
-    const cp = JSON.parse(readFileSync(join(journalDir, CHECKPOINT_FILE), 'utf8')) as { last_id?: unknown; written_at?: unknown };
+    const cp = JSON.parse(readFileSync(join(journalDir, CHECKPOINT_FILE), 'utf8')) as {
+      last_id?: unknown;
+      written_at?: unknown;
+    };
     return typeof cp.last_id === 'number' ? { last_id: cp.last_id, written_at: String(cp.written_at ?? '') } : null;
   } catch {
     return null;
@@ -89,7 +91,10 @@ export function openIntegrity(
   }
   const { key, created } = openSigningKey(store);
   const where = store.where;
-  const trusted = [publicKeyPem(key.publicKey), ...(keyStore === null ? readRetiredKeys(retiredKeysFile(keyFile)) : [])];
+  const trusted = [
+    publicKeyPem(key.publicKey),
+    ...(keyStore === null ? readRetiredKeys(retiredKeysFile(keyFile)) : []),
+  ];
   return {
     start: async (journal, lastId, journalHead) => {
       const newest = await newestHead(journalDir, asHead(journalHead));
@@ -118,7 +123,9 @@ async function newestHead(journalDir: string, fromJournal: SignedHead | null): P
   if (fromJournal === null || (inFile !== null && inFile.n >= fromJournal.n)) return inFile;
   if (fromJournal.n === (inFile?.n ?? 0) + 1) {
     await appendHeadLine(join(journalDir, HEADS_FILE), fromJournal);
-    process.stderr.write(`ic-audit: head #${fromJournal.n} was in the journal but not yet in the heads file; appended it\n`);
+    process.stderr.write(
+      `ic-audit: head #${fromJournal.n} was in the journal but not yet in the heads file; appended it\n`,
+    );
   }
   return fromJournal;
 }
@@ -158,9 +165,11 @@ function integrityState(
     okMessage(records, info) {
       const h = signer.newest;
       const warnings = (info.findings ?? []).filter((f) => f.severity === 'warning').length;
-      return `chain intact (${records} records)` +
+      return (
+        `chain intact (${records} records)` +
         (h === null ? '' : `, newest signed head #${h.n} at ${when(h.at)}`) +
-        (warnings > 0 ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : '');
+        (warnings > 0 ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : '')
+      );
     },
   };
 }

@@ -26,7 +26,11 @@ export interface HeadSignerOptions {
 }
 
 /** Defaults for {@link HeadSignerOptions}. */
-export const HEAD_SIGNER_DEFAULTS: Readonly<HeadSignerOptions> = Object.freeze({ intervalMs: 60_000, witnessFile: null, now: Date.now });
+export const HEAD_SIGNER_DEFAULTS: Readonly<HeadSignerOptions> = Object.freeze({
+  intervalMs: 60_000,
+  witnessFile: null,
+  now: Date.now,
+});
 
 /** Session and project the collector's own head records carry (they belong to no bot). */
 const HEAD_SESSION = 'ic-audit-collector';
@@ -143,7 +147,11 @@ export class HeadSigner {
       const j = this.journal;
       const last = this.last;
       const covered = last === null ? 0 : last.last_id + (last.in_journal ? 1 : 0);
-      const fields = { kind, interval_s: this.opts.intervalMs / 1000, ...(nextKey !== undefined ? { next_key: nextKey } : {}) };
+      const fields = {
+        kind,
+        interval_s: this.opts.intervalMs / 1000,
+        ...(nextKey !== undefined ? { next_key: nextKey } : {}),
+      };
       let head: SignedHead;
       if (kind !== 'start' && (j.lastRecordId > covered || !j.idle)) {
         let sealed: SignedHead | null = null;
@@ -166,7 +174,11 @@ export class HeadSigner {
           // same batch gets the same head.
           seal: (lastId, lastHash) => {
             if (sealed === null || sealed.last_id !== lastId) {
-              sealed = nextHead(last, { ...fields, at: new Date(this.opts.now()), last_id: lastId, last_hash: lastHash, in_journal: true }, this.key);
+              sealed = nextHead(
+                last,
+                { ...fields, at: new Date(this.opts.now()), last_id: lastId, last_hash: lastHash, in_journal: true },
+                this.key,
+              );
             }
             entry.fieldsJson = JSON.stringify(sealed);
             return entry.fieldsJson;
@@ -178,7 +190,17 @@ export class HeadSigner {
         if (done === null || j.lastRecordId < done.last_id + 1) return null; // closed before it reached the disk
         head = done;
       } else {
-        head = nextHead(last, { ...fields, at: new Date(this.opts.now()), last_id: j.lastRecordId, last_hash: j.lastRecordHash, in_journal: false }, this.key);
+        head = nextHead(
+          last,
+          {
+            ...fields,
+            at: new Date(this.opts.now()),
+            last_id: j.lastRecordId,
+            last_hash: j.lastRecordHash,
+            in_journal: false,
+          },
+          this.key,
+        );
       }
       this.last = head;
       await appendHeadLine(this.headsFile, head);
@@ -222,7 +244,8 @@ export function startFindings(f: StartFacts): IntegrityFinding[] {
   const h = f.newest;
   const covered = h === null ? 0 : h.last_id + (h.in_journal ? 1 : 0);
   if (h !== null && covered > f.lastId) out.push(short(`head #${h.n} signed ${when(h.at)}`, covered));
-  else if (f.checkpoint !== null && f.checkpoint.last_id > f.lastId) out.push(short(`the checkpoint written ${when(f.checkpoint.written_at)}`, f.checkpoint.last_id));
+  else if (f.checkpoint !== null && f.checkpoint.last_id > f.lastId)
+    out.push(short(`the checkpoint written ${when(f.checkpoint.written_at)}`, f.checkpoint.last_id));
   if (h !== null && covered < f.lastId) {
     if (h.kind === 'stop') {
       out.push({

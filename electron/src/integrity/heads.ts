@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { GENESIS_HASH } from '@ic-audit/shared';
-import { fingerprintOf, parsePublicKey, signText, verifyText, type SigningKey, type TrustedKeys } from './signing-key.js';
+import {
+  fingerprintOf,
+  parsePublicKey,
+  signText,
+  verifyText,
+  type SigningKey,
+  type TrustedKeys,
+} from './signing-key.js';
 
 /** Heads file inside the journal folder: one signed head per line (NDJSON), append-only. */
 export const HEADS_FILE = 'heads.ndjson';
@@ -73,7 +80,15 @@ export function signHead(key: SigningKey, h: UnsignedHead): SignedHead {
 /** The first head after `prev` (or the very first one). */
 export function nextHead(
   prev: SignedHead | null,
-  fields: { kind: HeadKind; at: Date; last_id: number; last_hash: string; in_journal: boolean; interval_s: number; next_key?: string },
+  fields: {
+    kind: HeadKind;
+    at: Date;
+    last_id: number;
+    last_hash: string;
+    in_journal: boolean;
+    interval_s: number;
+    next_key?: string;
+  },
   key: SigningKey,
 ): SignedHead {
   const h: UnsignedHead = {
@@ -156,7 +171,7 @@ export function readHeadsFile(path: string): HeadLine[] | null {
   const out: HeadLine[] = [];
   lines.forEach((l, i) => {
     if (l.trim() === '') return;
-    let head: SignedHead | null = null;
+    let head: SignedHead | null;
     try {
       head = asHead(JSON.parse(l));
     } catch {

@@ -21,7 +21,8 @@ export function manifestMessage(bodySha256: string): string {
   return 'ic-audit-manifest-v2\n' + bodySha256;
 }
 
-const SIG_TAIL = /,\n {2}"signature": \{"alg":"ed25519","key":"([0-9a-f]{64})","sig":"([A-Za-z0-9+/]+={0,2})"\}\n\}\n?$/;
+const SIG_TAIL =
+  /,\n {2}"signature": \{"alg":"ed25519","key":"([0-9a-f]{64})","sig":"([A-Za-z0-9+/]+={0,2})"\}\n\}\n?$/;
 
 /** A manifest file split into its signed body and its signature (null: unsigned or not ours). */
 export function splitManifest(text: string): { body: string; key: string; sig: string } | null {
@@ -37,12 +38,18 @@ export function manifestSignatureFault(text: string, trusted: TrustedKeys): { co
   const key = trusted.get(parts.key);
   if (key === undefined) {
     const known = [...trusted.keys()].map((k) => k.slice(0, 16) + '…').join(', ');
-    return { code: 'E_FOREIGN_KEY', message: `the manifest is signed by key ${parts.key.slice(0, 16)}…, not by the trusted key (${known})` };
+    return {
+      code: 'E_FOREIGN_KEY',
+      message: `the manifest is signed by key ${parts.key.slice(0, 16)}…, not by the trusted key (${known})`,
+    };
   }
   const sha = createHash('sha256').update(parts.body, 'utf8').digest('hex');
   return verifyText(key, manifestMessage(sha), parts.sig)
     ? null
-    : { code: 'E_MANIFEST_SIGNATURE', message: 'the manifest was changed after it was signed (its signature does not match its content)' };
+    : {
+        code: 'E_MANIFEST_SIGNATURE',
+        message: 'the manifest was changed after it was signed (its signature does not match its content)',
+      };
 }
 
 /** A buffered writer that hashes what it writes. */

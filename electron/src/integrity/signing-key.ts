@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
@@ -49,7 +57,12 @@ export function defaultConfigDir(env: Record<string, string | undefined> = proce
 export function defaultKeyFile(configDir: string, dataDir: string, defaultDataDir: string): string {
   if (resolve(dataDir) === resolve(defaultDataDir)) return join(configDir, 'signing-key.pem');
   const tag = createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16);
-  const base = resolve(dataDir).split(/[\\/]/).filter(Boolean).at(-1)?.replace(/[^A-Za-z0-9._-]/g, '_') ?? 'root';
+  const base =
+    resolve(dataDir)
+      .split(/[\\/]/)
+      .filter(Boolean)
+      .at(-1)
+      ?.replace(/[^A-Za-z0-9._-]/g, '_') ?? 'root';
   return join(configDir, 'keys', `${base}-${tag}.pem`);
 }
 
@@ -57,7 +70,10 @@ export function defaultKeyFile(configDir: string, dataDir: string, defaultDataDi
 export function checkKeyLocation(keyFile: string, journalDir: string): void {
   const rel = relative(resolve(journalDir), resolve(keyFile));
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-    throw new KeyError('E_KEY_LOCATION', `the signing key ${keyFile} must not live inside the journal folder ${journalDir}`);
+    throw new KeyError(
+      'E_KEY_LOCATION',
+      `the signing key ${keyFile} must not live inside the journal folder ${journalDir}`,
+    );
   }
 }
 
@@ -87,7 +103,10 @@ export class FileKeyStore implements KeyStore {
       throw new KeyError('E_KEY', `cannot read the signing key ${this.path}: ${(err as Error).message}`);
     }
     if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-      throw new KeyError('E_KEY_PERMS', `signing key ${this.path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`);
+      throw new KeyError(
+        'E_KEY_PERMS',
+        `signing key ${this.path} is readable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`,
+      );
     }
     try {
       return readFileSync(this.path);

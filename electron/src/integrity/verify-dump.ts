@@ -72,14 +72,19 @@ function splitCsv(s: string): DumpEvent[] {
     }
   }
   if (start < s.length) rows.push(s.slice(start));
-  return rows.slice(1).filter((r) => r !== '').map((text, i) => ({ text, where: `row ${i + 2}` }));
+  return rows
+    .slice(1)
+    .filter((r) => r !== '')
+    .map((text, i) => ({ text, where: `row ${i + 2}` }));
 }
 
 /** Splits a dump into its events' exact texts, by format. Throws DumpShapeError for a malformed file. */
 export function splitDumpEvents(text: string, format: string): DumpEvent[] {
   if (format === 'csv') return splitCsv(text);
   if (format === 'ndjson') {
-    return text.split('\n').flatMap((l, i) => (l === '' ? [] : [{ text: l.endsWith('\r') ? l.slice(0, -1) : l, where: `line ${i + 1}` }]));
+    return text
+      .split('\n')
+      .flatMap((l, i) => (l === '' ? [] : [{ text: l.endsWith('\r') ? l.slice(0, -1) : l, where: `line ${i + 1}` }]));
   }
   return splitSeedJson(text);
 }
@@ -122,15 +127,26 @@ export function checkDump(dump: Buffer, manifestText: string, trusted: TrustedKe
   if (sigFault !== null) findings.push(err(sigFault.code, sigFault.message));
   const records = Array.isArray(m['records']) ? (m['records'] as unknown[][]) : [];
   const head = asHead(m['head']);
-  if (head === null) findings.push({ code: 'E_NO_HEADS', severity: 'warning', message: 'the manifest names no signed head' });
+  if (head === null)
+    findings.push({ code: 'E_NO_HEADS', severity: 'warning', message: 'the manifest names no signed head' });
   else if (headSignatureFault(head, trusted) !== null) {
-    findings.push(err('E_HEAD_SIGNATURE', `the head in the manifest (#${head.n}, ${when(head.at)}) is not signed by the trusted key`));
+    findings.push(
+      err(
+        'E_HEAD_SIGNATURE',
+        `the head in the manifest (#${head.n}, ${when(head.at)}) is not signed by the trusted key`,
+      ),
+    );
   }
   const key = parts?.key ?? null;
   const fileSha = createHash('sha256').update(dump).digest('hex');
   if (fileSha === m['sha256']) return verdict(records.length, head, key);
   if (records.some((r) => typeof r[2] !== 'string')) {
-    findings.push(err('E_DUMP_EDITED', 'the dump differs from its manifest (SHA-256), and this manifest has no per-event hashes to say where'));
+    findings.push(
+      err(
+        'E_DUMP_EDITED',
+        'the dump differs from its manifest (SHA-256), and this manifest has no per-event hashes to say where',
+      ),
+    );
     return verdict(records.length, head, key);
   }
   let events: DumpEvent[];
@@ -158,15 +174,33 @@ export function checkDump(dump: Buffer, manifestText: string, trusted: TrustedKe
   } else {
     if (missing.length > 0) {
       const list = missing.slice(0, 10).join(', ') + (missing.length > 10 ? `, … (${missing.length} in all)` : '');
-      findings.push(err('E_DUMP_MISSING', `the event${missing.length === 1 ? '' : 's'} of record${missing.length === 1 ? '' : 's'} ${list} ` +
-        `${missing.length === 1 ? 'is' : 'are'} missing from the dump (removed or edited)`));
+      findings.push(
+        err(
+          'E_DUMP_MISSING',
+          `the event${missing.length === 1 ? '' : 's'} of record${missing.length === 1 ? '' : 's'} ${list} ` +
+            `${missing.length === 1 ? 'is' : 'are'} missing from the dump (removed or edited)`,
+        ),
+      );
     }
     if (extra.length > 0) {
-      findings.push(err('E_DUMP_EXTRA', `${extra.slice(0, 5).map((e) => e.where).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} ` +
-        `${extra.length === 1 ? 'is' : 'are'} not in the manifest (edited or inserted)`));
+      findings.push(
+        err(
+          'E_DUMP_EXTRA',
+          `${extra
+            .slice(0, 5)
+            .map((e) => e.where)
+            .join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} ` +
+            `${extra.length === 1 ? 'is' : 'are'} not in the manifest (edited or inserted)`,
+        ),
+      );
     }
     if (missing.length === 0 && extra.length === 0) {
-      findings.push(err('E_DUMP_EDITED', 'the dump differs from its manifest (SHA-256) although every event matches: events were reordered or the layout changed'));
+      findings.push(
+        err(
+          'E_DUMP_EDITED',
+          'the dump differs from its manifest (SHA-256) although every event matches: events were reordered or the layout changed',
+        ),
+      );
     }
   }
   return verdict(records.length, head, key);

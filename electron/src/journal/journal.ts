@@ -73,7 +73,7 @@ export interface CommittedBatch {
 
 /** The records of a committed batch as objects (for the console hub and NATS replication). */
 export function batchRecords(b: CommittedBatch): JournalRecord[] {
-  const out: JournalRecord[] = new Array(b.entries.length);
+  const out = new Array<JournalRecord>(b.entries.length);
   let prev = b.prevHash;
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]!;
@@ -109,7 +109,9 @@ export class JournalClosedError extends Error {
   /** Stable code for the client (docs/protocol.md). */
   readonly code = 'E_STORAGE';
   constructor(fault: JournalFault | null) {
-    super(`collector stopped before these events reached the disk${fault === null ? '' : ` (${fault.message})`}; not stored, resend later`);
+    super(
+      `collector stopped before these events reached the disk${fault === null ? '' : ` (${fault.message})`}; not stored, resend later`,
+    );
     this.name = 'JournalClosedError';
   }
 }
@@ -222,7 +224,9 @@ export class Journal {
     this.appended++;
     if (!this.writing && this.retryTimer === null) {
       this.writing = true;
-      setImmediate(() => (this.loop = this.writeLoop()));
+      setImmediate(() => {
+        this.loop = this.writeLoop();
+      });
     }
   }
 
@@ -237,7 +241,10 @@ export class Journal {
       () => true,
       () => false,
     );
-    const result = await Promise.race([drained, new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs)))]);
+    const result = await Promise.race([
+      drained,
+      new Promise<boolean>((res) => (timer = setTimeout(() => res(false), timeoutMs))),
+    ]);
     clearTimeout(timer);
     return result;
   }

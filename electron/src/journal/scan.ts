@@ -68,25 +68,29 @@ export async function scanJournal(
   for (let i = 0; i < segments.length; i++) {
     const file = segments[i]!;
     const start = from !== undefined && basename(file) === from.segment ? from.offset : 0;
-    const result = await readLines(file, (line, offset) => {
-      onProgress?.(before + offset, total);
-      if (line.length === 0) return;
-      const check = checkRecordLine(line, prev, nextId, sha256);
-      if (check.ok) {
-        records++;
-        prev = check.record.hash;
-        nextId = check.record.id + 1;
-        onRecord?.(check.record, line);
-        return;
-      }
-      if (firstBreak === null) firstBreak = { id: check.id ?? nextId, fault: check.fault, file, offset };
-      if (check.record !== null && typeof check.record.hash === 'string') {
-        records++;
-        prev = check.record.hash;
-        nextId = check.record.id + 1;
-        onRecord?.(check.record, line);
-      }
-    }, start);
+    const result = await readLines(
+      file,
+      (line, offset) => {
+        onProgress?.(before + offset, total);
+        if (line.length === 0) return;
+        const check = checkRecordLine(line, prev, nextId, sha256);
+        if (check.ok) {
+          records++;
+          prev = check.record.hash;
+          nextId = check.record.id + 1;
+          onRecord?.(check.record, line);
+          return;
+        }
+        if (firstBreak === null) firstBreak = { id: check.id ?? nextId, fault: check.fault, file, offset };
+        if (check.record !== null && typeof check.record.hash === 'string') {
+          records++;
+          prev = check.record.hash;
+          nextId = check.record.id + 1;
+          onRecord?.(check.record, line);
+        }
+      },
+      start,
+    );
     before += sizes[i] ?? 0;
     if (result.tail.length > 0) {
       if (i === segments.length - 1) tail = { file, offset: result.tailOffset, bytes: result.tail.length };

@@ -82,7 +82,7 @@ export function readRangesSync(ranges: readonly TailRange[], into: Buffer): numb
   for (const r of ranges) {
     const fd = openSync(r.file, 'r');
     try {
-      for (let pos = r.start; pos < r.end; ) {
+      for (let pos = r.start; pos < r.end;) {
         const n = readSync(fd, into, off, r.end - pos, pos);
         if (n === 0) throw new Error(`${r.file} ended before byte ${r.end}`);
         pos += n;
@@ -104,7 +104,7 @@ export async function readRanges(ranges: readonly TailRange[], into: Buffer): Pr
   for (const r of ranges) {
     const fh = await open(r.file, 'r');
     try {
-      for (let pos = r.start; pos < r.end; ) {
+      for (let pos = r.start; pos < r.end;) {
         const { bytesRead } = await fh.read(into, off, r.end - pos, pos);
         if (bytesRead === 0) throw new Error(`${r.file} ended before byte ${r.end}`);
         pos += bytesRead;

@@ -21,7 +21,13 @@ export function announcePresence(nc: NatsConnection, collector: string, api: Col
   let pending: NodeJS.Timeout | null = null;
   const publish = (): void => {
     pending = null;
-    const msg: PresenceMessage = { collector, connected: api.sessions().filter((s) => s.connected).map((s) => s.session) };
+    const msg: PresenceMessage = {
+      collector,
+      connected: api
+        .sessions()
+        .filter((s) => s.connected)
+        .map((s) => s.session),
+    };
     try {
       if (!nc.isClosed()) nc.publish(subject, JSON.stringify(msg));
     } catch {

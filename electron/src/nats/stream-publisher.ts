@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { JournalRecord } from '@ic-audit/shared';
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { CollectorApi } from '../collector/api.js';
-import type { Replicator } from '../collector/replicator.js';
+import type { Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
 import { connectNats } from './nats-connection.js';
@@ -145,7 +145,12 @@ export class StreamPublisher implements Replicator {
   }
 
   private pump(): void {
-    while (!this.paused && !this.closed && this.inFlight < this.opts.maxInFlight && this.nextSend < this.base + this.queue.length) {
+    while (
+      !this.paused &&
+      !this.closed &&
+      this.inFlight < this.opts.maxInFlight &&
+      this.nextSend < this.base + this.queue.length
+    ) {
       const index = this.nextSend++;
       const item = this.queue[index - this.base]!;
       if (item.done || item.sending) continue;
@@ -173,7 +178,10 @@ export class StreamPublisher implements Replicator {
     const item = this.queue[index - this.base];
     if (item === undefined || !item.sending) return;
     if (m.headers?.hasError || m.data.length === 0) {
-      return this.onFail(item, new Error(`no stream answered (${m.headers?.code ?? 'empty reply'} ${m.headers?.description ?? ''})`));
+      return this.onFail(
+        item,
+        new Error(`no stream answered (${m.headers?.code ?? 'empty reply'} ${m.headers?.description ?? ''})`),
+      );
     }
     let ack: { seq?: number; error?: { description?: string } };
     try {
@@ -181,7 +189,8 @@ export class StreamPublisher implements Replicator {
     } catch {
       return this.onFail(item, new Error('unreadable JetStream ack'));
     }
-    if (ack.error !== undefined || typeof ack.seq !== 'number') return this.onFail(item, new Error(ack.error?.description ?? 'bad JetStream ack'));
+    if (ack.error !== undefined || typeof ack.seq !== 'number')
+      return this.onFail(item, new Error(ack.error?.description ?? 'bad JetStream ack'));
     this.onAck(item);
   }
 
@@ -192,7 +201,8 @@ export class StreamPublisher implements Replicator {
     const end = Math.min(this.nextSend, this.base + this.queue.length);
     for (let i = this.confirmed; i < end; i++) {
       const item = this.queue[i - this.base]!;
-      if (item.sending && item.sentAt < old) this.onFail(item, new Error(`no JetStream ack within ${this.opts.publishTimeoutMs} ms`));
+      if (item.sending && item.sentAt < old)
+        this.onFail(item, new Error(`no JetStream ack within ${this.opts.publishTimeoutMs} ms`));
     }
   }
 

@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+} from 'nats';
 import { decodeMessage, type StreamRecord } from './stream-message.js';
 
 /** Where a read starts: a time (the stream's own arrival time) or a stream sequence; neither: the beginning. */
@@ -7,9 +14,15 @@ export interface StreamStart {
   seq?: number;
 }
 
-function deliverFrom(start: StreamStart): { deliver_policy: DeliverPolicy; opt_start_time?: string; opt_start_seq?: number } {
-  if (start.seq !== undefined) return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start.seq) };
-  if (start.time !== undefined) return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
+function deliverFrom(start: StreamStart): {
+  deliver_policy: DeliverPolicy;
+  opt_start_time?: string;
+  opt_start_seq?: number;
+} {
+  if (start.seq !== undefined)
+    return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, start.seq) };
+  if (start.time !== undefined)
+    return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: start.time.toISOString() };
   return { deliver_policy: DeliverPolicy.All };
 }
 
@@ -75,7 +88,11 @@ export async function followStream(
   maxBatch = 2_000,
 ): Promise<StreamFollower> {
   const consumer = await js.consumers.get(stream, deliverFrom(start));
-  let messages: ConsumerMessages | null = await consumer.consume({ max_messages: 2_000, expires: 4_000, idle_heartbeat: 1_000 });
+  let messages: ConsumerMessages | null = await consumer.consume({
+    max_messages: 2_000,
+    expires: 4_000,
+    idle_heartbeat: 1_000,
+  });
   let batch: StreamRecord[] = [];
   let scheduled = false;
   let caughtUp = false;
@@ -87,7 +104,7 @@ export async function followStream(
     onBatch(out, caughtUp);
   };
   const done = (async () => {
-    for await (const m of messages!) {
+    for await (const m of messages) {
       const r = decodeMessage(m);
       if (m.info.pending === 0) caughtUp = true;
       if (r === null) continue;

@@ -1,7 +1,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig } from 'nats';
-import { NATS_DEFAULTS, type NatsConfig } from './nats-config.js';
+import { NATS_DEFAULTS, type NatsConfig } from '../settings/nats-config.js';
 
-export { NATS_DEFAULTS, type NatsConfig } from './nats-config.js';
+export { NATS_DEFAULTS, type NatsConfig } from '../settings/nats-config.js';
 
 const SAFE = /^[A-Za-z0-9_-]$/;
 
@@ -67,7 +67,8 @@ export async function ensureStream(jsm: JetStreamManager, cfg: NatsConfig, patie
 }
 
 /** Errors of a cluster still forming (no JetStream leader yet, peers not known yet). */
-const TRANSIENT = /timeout|503|no responders|not enabled|insufficient resources|no suitable peers|leader|unavailable|connection/i;
+const TRANSIENT =
+  /timeout|503|no responders|not enabled|insufficient resources|no suitable peers|leader|unavailable|connection/i;
 
 async function ensureStreamOnce(jsm: JetStreamManager, cfg: NatsConfig): Promise<void> {
   try {
@@ -85,6 +86,7 @@ async function ensureStreamOnce(jsm: JetStreamManager, cfg: NatsConfig): Promise
       throw new Error(
         `cannot create stream ${cfg.stream} with ${cfg.replicas} replicas: the NATS cluster has fewer JetStream servers ` +
           `(use --nats-replicas 1 for a single server): ${msg}`,
+        { cause: err },
       );
     }
     throw err;

@@ -36,7 +36,8 @@ export class WriterChains {
     this.total++;
     w.records++;
     if (!m.hashOk) this.fail(m.streamSeq, `writer ${m.collector} record ${r.id}: hash does not match its bytes`);
-    else if (r.id === 1 && r.prev_hash !== GENESIS_HASH) this.fail(m.streamSeq, `writer ${m.collector} record 1: does not start the chain`);
+    else if (r.id === 1 && r.prev_hash !== GENESIS_HASH)
+      this.fail(m.streamSeq, `writer ${m.collector} record 1: does not start the chain`);
     else if (r.id === w.lastId + 1 && r.prev_hash !== w.lastHash) {
       this.fail(m.streamSeq, `writer ${m.collector} record ${r.id}: prev_hash does not link to record ${w.lastId}`);
     }

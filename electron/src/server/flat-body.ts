@@ -33,7 +33,9 @@ export function parseIdempotencyKey(header: string | string[] | undefined): { ke
   if (header === undefined) return { key: null };
   if (Array.isArray(header)) return { error: 'one Idempotency-Key header per request' };
   if (header.length === 0 || header.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(header)) {
-    return { error: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces` };
+    return {
+      error: `Idempotency-Key must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters without spaces`,
+    };
   }
   return { key: header };
 }

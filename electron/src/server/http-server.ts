@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode } from '@ic-audit/shared';
-import type { IngestTarget } from '../collector/ingest-target.js';
-import type { CollectorConfig } from '../config.js';
-import { unauthorizedPage } from '../console/unauthorized-page.js';
+import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode, type HealthInfo } from '@ic-audit/shared';
+import type { IngestTarget } from '../collector/api.js';
+import type { CollectorConfig } from '../settings/config.js';
+import { unauthorizedPage } from './unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';
-import { ConfigError, isLoopback } from '../config.js';
+import { ConfigError, isLoopback } from '../settings/config.js';
 import { parseFlatBody, parseIdempotencyKey } from './flat-body.js';
 import { looksLegacy, serveLegacy } from './legacy-tcp.js';
 import { hostAllowed, originAllowed, ownHosts, presentedToken, TOKEN_COOKIE, tokenEquals } from './security.js';
@@ -20,6 +25,14 @@ export interface ConsoleHandler {
   handleHttp(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   close(): Promise<void>;
+}
+
+/** What the server answers for: /healthz always; bots only when `ingest` is a collector's ingest side. */
+export interface ServerSource {
+  health(): HealthInfo;
+  /** Null on an instance that stores nothing (`--console-only`): bots get E_NO_INGEST with `noIngestReason`. */
+  ingest: IngestTarget | null;
+  noIngestReason?: string;
 }
 
 /** A listening collector server. */
@@ -38,7 +51,9 @@ export interface RunningServer {
 }
 
 /** The certificate, key and client CA of `config` as TLS options; throws ConfigError when a file cannot be read. */
-export function readTlsFiles(config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' | 'tlsClientCa'>): SecureContextOptions {
+export function readTlsFiles(
+  config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' | 'tlsClientCa'>,
+): SecureContextOptions {
   const read = (what: string, file: string): Buffer => {
     try {
       return readFileSync(file);
@@ -52,7 +67,12 @@ export function readTlsFiles(config: Pick<CollectorConfig, 'tlsCert' | 'tlsKey' 
 }
 
 /** Writes a JSON response. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(text);
@@ -87,7 +107,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
  */
 export async function startServer(
   config: CollectorConfig,
-  collector: IngestTarget,
+  source: ServerSource,
   consoleToken: string,
   consoleHandler: ConsoleHandler | null,
 ): Promise<RunningServer> {
@@ -95,13 +115,20 @@ export async function startServer(
   const secure = config.tlsCert !== null;
   const requireClientCert = secure && config.tlsClientCa !== null;
   // A TLS port carries no legacy protocol: the Python clients speak plain TCP only, and it stays loopback-only.
-  const legacyAllowed = !secure && isLoopback(config.host) && config.ingestToken === null;
+  const collector = source.ingest;
+  const noIngest = `this instance takes no events: ${source.noIngestReason ?? 'no ingest'}`;
+  const legacyAllowed = collector !== null && !secure && isLoopback(config.host) && config.ingestToken === null;
   let tlsOptions: SecureContextOptions | null = secure ? readTlsFiles(config) : null;
   const ingestWss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const connections = new Set<IngestConnection>();
   const sockets = new Set<Socket>();
 
   ingestWss.on('connection', (ws) => {
+    if (collector === null) {
+      ws.send(JSON.stringify({ type: 'error', code: 'E_NO_INGEST', message: noIngest }));
+      ws.close(CloseCodes.POLICY, noIngest.slice(0, 120));
+      return;
+    }
     // A configured token is checked in hello; a required client certificate was already checked at the upgrade.
     const conn = new IngestConnection(ws, collector, config.ingestToken);
     connections.add(conn);
@@ -125,7 +152,7 @@ export async function startServer(
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     void handleRequest(req, res).catch((err: Error) => {
-      if (!res.headersSent) sendError(res, 500, 'E_NOT_FOUND', err.message);
+      if (!res.headersSent) sendError(res, 500, 'E_INTERNAL', err.message);
       else res.destroy();
     });
   };
@@ -134,17 +161,21 @@ export async function startServer(
   const http: HttpServer =
     tlsOptions === null
       ? createHttpServer({ maxHeaderSize: 16_384 }, onRequest)
-      : createHttpsServer({ maxHeaderSize: 16_384, ...tlsOptions, requestCert: requireClientCert, rejectUnauthorized: false }, onRequest);
+      : createHttpsServer(
+          { maxHeaderSize: 16_384, ...tlsOptions, requestCert: requireClientCert, rejectUnauthorized: false },
+          onRequest,
+        );
 
   /** True when ingest requires a client certificate and this connection did not present a valid one. */
-  const certRefused = (req: IncomingMessage): boolean => requireClientCert && (req.socket as TLSSocket).authorized !== true;
+  const certRefused = (req: IncomingMessage): boolean =>
+    requireClientCert && (req.socket as TLSSocket).authorized !== true;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!originAllowed(req.headers.origin, hosts, secure) || !loopbackHostOk(req)) {
       return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'requests from other web origins (or Host names) are refused');
     }
-    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, collector.health());
+    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, source.health());
     if (url.pathname === '/ingest') {
       if (req.method !== 'POST') return sendError(res, 405, 'E_NOT_FOUND', 'use POST (or a WebSocket upgrade)');
       return handlePost(req, res);
@@ -153,7 +184,10 @@ export async function startServer(
     if (verdict === 'origin') return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'unknown Host or Origin');
     if (verdict === 'token') {
       if (url.pathname.startsWith('/api/')) return sendError(res, 401, 'E_UNAUTHORIZED', 'console token required');
-      res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" });
+      res.writeHead(401, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'",
+      });
       res.end(unauthorizedPage());
       return;
     }
@@ -176,7 +210,9 @@ export async function startServer(
   }
 
   async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (certRefused(req)) return sendError(res, 401, 'E_CLIENT_CERT', 'a client certificate issued by the configured CA is required');
+    if (collector === null) return sendError(res, 503, 'E_NO_INGEST', noIngest);
+    if (certRefused(req))
+      return sendError(res, 401, 'E_CLIENT_CERT', 'a client certificate issued by the configured CA is required');
     if (config.ingestToken !== null && !tokenEquals(presentedToken(req, new URL('http://x/')), config.ingestToken)) {
       return sendError(res, 401, 'E_UNAUTHORIZED', 'ingest token missing or wrong');
     }
@@ -185,12 +221,16 @@ export async function startServer(
     const body = await readBody(req, MAX_POST_BYTES);
     if (body === null) return sendError(res, 413, 'E_TOO_LARGE', `body larger than ${MAX_POST_BYTES} bytes`);
     const batch = parseFlatBody(body.toString('utf8'), Date.now() / 1000);
-    if ('error' in batch) return sendError(res, batch.code === 'E_TOO_MANY_EVENTS' ? 413 : 400, batch.code as ErrorCode, batch.error);
+    if ('error' in batch)
+      return sendError(res, batch.code === 'E_TOO_MANY_EVENTS' ? 413 : 400, batch.code as ErrorCode, batch.error);
     const key = idempotency.key;
     let accepted = batch.events.length;
     let duplicates: number[] = [];
     if (batch.events.length > 0) {
-      const stored = key === null ? collector.acceptFlat(batch.events, 'http') : collector.acceptFlatOnce(batch.events, batch.indexes, key);
+      const stored =
+        key === null
+          ? collector.acceptFlat(batch.events, 'http')
+          : collector.acceptFlatOnce(batch.events, batch.indexes, key);
       if (typeof stored !== 'number' && 'ok' in stored) return sendError(res, 503, stored.code, stored.message);
       if (typeof stored !== 'number') ({ accepted, duplicates } = stored);
       // Duplicates are answered only once their first copy is durable too: drain covers everything appended so far.
@@ -200,7 +240,11 @@ export async function startServer(
         return sendError(res, 503, 'E_STORAGE', (err as Error).message);
       }
     }
-    sendJson(res, 200, key === null ? { accepted, rejected: batch.rejected } : { accepted, duplicates, rejected: batch.rejected });
+    sendJson(
+      res,
+      200,
+      key === null ? { accepted, rejected: batch.rejected } : { accepted, duplicates, rejected: batch.rejected },
+    );
   }
 
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -215,7 +259,8 @@ export async function startServer(
       return;
     }
     const verdict = consoleAllowed(req, url);
-    if (verdict !== 'ok') return refuse(verdict === 'origin' ? 403 : 401, verdict === 'origin' ? 'Forbidden' : 'Unauthorized');
+    if (verdict !== 'ok')
+      return refuse(verdict === 'origin' ? 403 : 401, verdict === 'origin' ? 'Forbidden' : 'Unauthorized');
     if (consoleHandler !== null && consoleHandler.handleUpgrade(req, socket, head)) return;
     refuse(404, 'Not Found');
   });

@@ -8,8 +8,8 @@ import {
   type ReceivedEventsFrame,
   type HelloFrame,
 } from '@ic-audit/shared';
-import type { AckSink, IngestTarget } from '../collector/ingest-target.js';
-import type { SessionState } from '../collector/sessions.js';
+import type { AckSink, IngestTarget } from '../collector/api.js';
+import type { SessionState } from '../read-model/sessions.js';
 import { tokenEquals } from './security.js';
 
 /** WebSocket close codes used on /ingest (documented in docs/protocol.md). */
@@ -81,7 +81,9 @@ export class IngestConnection implements AckSink {
     if (isBinary) return this.refuse('E_BAD_FRAME', 'binary frames are not accepted; send JSON text frames');
     const parsed = parseClientFrame(data.toString('utf8'));
     if (!parsed.ok) {
-      return isFatalHelloError(parsed.code) ? this.fatal(parsed.code, parsed.message) : this.refuse(parsed.code, parsed.message);
+      return isFatalHelloError(parsed.code)
+        ? this.fatal(parsed.code, parsed.message)
+        : this.refuse(parsed.code, parsed.message);
     }
     const frame = parsed.value;
     switch (frame.type) {
@@ -160,7 +162,9 @@ export class IngestConnection implements AckSink {
       const opts = { hours: frame.hours, all: frame.all, projects: frame.projects };
       const r = await this.collector.dump(opts);
       if (this.ws.readyState !== this.ws.OPEN) return;
-      this.ws.send(JSON.stringify({ type: 'dumped', id: frame.id, path: r.path, projects: r.projects, events: r.events }));
+      this.ws.send(
+        JSON.stringify({ type: 'dumped', id: frame.id, path: r.path, projects: r.projects, events: r.events }),
+      );
     } catch (err) {
       this.send('E_DUMP_FAILED', `dump failed: ${(err as Error).message}`, frame.id);
     }
@@ -168,7 +172,9 @@ export class IngestConnection implements AckSink {
 
   private send(code: ErrorCode, message: string, id?: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id }));
+    this.ws.send(
+      JSON.stringify(id === undefined ? { type: 'error', code, message } : { type: 'error', code, message, id }),
+    );
   }
 
   /** Answers a bad frame with an error; too many bad frames close the connection. */

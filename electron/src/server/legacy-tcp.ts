@@ -11,7 +11,7 @@ import {
   type ProjectInfo,
 } from '@ic-audit/shared';
 import { join } from 'node:path';
-import type { IngestTarget } from '../collector/ingest-target.js';
+import type { IngestTarget } from '../collector/api.js';
 
 /** Replies the Python tool's server gave (v0.3 and v0.4.7), byte for byte, so its clients see what they always saw. */
 export const LegacyReplies = {
@@ -33,7 +33,11 @@ export const LegacyCommands = {
   PROJECTS: 'available_projects',
 } as const;
 
-const COMMAND_WORDS: readonly string[] = [LegacyCommands.DUMP_ALL, LegacyCommands.COMPACT_FILTER, LegacyCommands.PROJECTS];
+const COMMAND_WORDS: readonly string[] = [
+  LegacyCommands.DUMP_ALL,
+  LegacyCommands.COMPACT_FILTER,
+  LegacyCommands.PROJECTS,
+];
 /** An unparseable message is answered once no more bytes arrive for this long. */
 const INCOMPLETE_WAIT_MS = 300;
 
@@ -86,7 +90,9 @@ export function serveLegacy(socket: Socket, first: Buffer, collector: IngestTarg
     const json = parseJson(text, MAX_FIELD_DEPTH);
     if (!json.ok) {
       collector.refuse('legacy', null, json.code, json.message, text);
-      reply(json.code === 'E_BAD_JSON' ? LegacyReplies.INVALID : `${LegacyReplies.INVALID}: ${json.code} ${json.message}`);
+      reply(
+        json.code === 'E_BAD_JSON' ? LegacyReplies.INVALID : `${LegacyReplies.INVALID}: ${json.code} ${json.message}`,
+      );
       return;
     }
     const start = text.length - text.trimStart().length;
@@ -184,7 +190,12 @@ function projectOf(v: unknown): ProjectInfo | null {
 function isCompleteMessage(text: string): boolean {
   const t = text.trim();
   if (t.startsWith(LegacyCommands.COMPACT_FILTER)) return true;
-  if (t === LegacyCommands.DUMP || t === LegacyCommands.DUMP_ALL || t === LegacyCommands.COMPACT || t === LegacyCommands.PROJECTS) {
+  if (
+    t === LegacyCommands.DUMP ||
+    t === LegacyCommands.DUMP_ALL ||
+    t === LegacyCommands.COMPACT ||
+    t === LegacyCommands.PROJECTS
+  ) {
     return true;
   }
   if (COMMAND_WORDS.some((w) => w.startsWith(t))) return false;

@@ -1,17 +1,30 @@
 // Electron main process: the thin shell around the same collector `ic-audit serve` runs. Only this folder imports
 // 'electron'; everything it calls is plain Node and tested without Electron.
-import { app, BrowserWindow, dialog, ipcMain, Menu, Notification, safeStorage, session, shell, Tray, nativeImage } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+  nativeImage,
+} from 'electron';
 import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { dirname, join } from 'node:path';
-import { parseServeFlags } from '../cli-args.js';
-import { DEFAULTS, resolveConfig } from '../config.js';
+import { parseServeFlags } from '../app/cli-args.js';
+import { DEFAULTS, resolveConfig } from '../settings/config.js';
 import { keyFileFor } from '../integrity/signing-key.js';
 import { SafeStorageKeyStore } from './safe-storage-key-store.js';
-import { DataDirError } from '../data-dir.js';
-import { startCollector, type RunningCollector } from '../serve.js';
-import { makeConsole } from '../console-factory.js';
+import { DataDirError } from '../settings/data-dir.js';
+import { startCollector } from '../app/start-collector.js';
+import type { RunningCollector } from '../app/running.js';
+import { makeConsole } from '../app/console-factory.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { consoleWindowOptions, navigationAllowed, permissionAllowed } from './window-options.js';
 
@@ -35,12 +48,18 @@ async function boot(): Promise<void> {
   }
   try {
     // The signing key is sealed by the OS keychain; `--key-file` keeps the headless 0600 file instead.
-    const keyStore = config.keyFile !== null ? null : new SafeStorageKeyStore(safeStorage, `${keyFileFor(config, DEFAULTS.dataDir)}.sealed`);
+    const keyStore =
+      config.keyFile !== null
+        ? null
+        : new SafeStorageKeyStore(safeStorage, `${keyFileFor(config, DEFAULTS.dataDir)}.sealed`);
     running = await startCollector(config, makeConsole, keyStore);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
-      return fatal('ic-audit: port busy', `Port ${config.port} on ${config.host} is already in use (is another ic-audit running?).`);
+      return fatal(
+        'ic-audit: port busy',
+        `Port ${config.port} on ${config.host} is already in use (is another ic-audit running?).`,
+      );
     }
     if (e instanceof DataDirError) return fatal('ic-audit: data folder', e.message);
     return fatal('ic-audit could not start', e.message);
@@ -78,7 +97,12 @@ async function boot(): Promise<void> {
       new Notification({ title, body }).show();
       return true;
     },
-    appInfo: () => ({ version: r.collector.version, dataDir: r.collector.dataDir, platform: process.platform, electron: process.versions.electron ?? '' }),
+    appInfo: () => ({
+      version: r.collector.version,
+      dataDir: r.collector.dataDir,
+      platform: process.platform,
+      electron: process.versions.electron ?? '',
+    }),
   });
   buildMenu(r);
   buildTray(r);
@@ -86,7 +110,10 @@ async function boot(): Promise<void> {
 }
 
 async function dumpWithDialog(r: RunningCollector): Promise<void> {
-  const res = await dialog.showSaveDialog({ title: 'Save audit dump (last 30 h)', defaultPath: 'dumped_audit_trails.json' });
+  const res = await dialog.showSaveDialog({
+    title: 'Save audit dump (last 30 h)',
+    defaultPath: 'dumped_audit_trails.json',
+  });
   if (res.canceled || !res.filePath) return;
   const d = await r.collector.dump({ out: res.filePath });
   shell.showItemInFolder(d.path);
@@ -102,10 +129,12 @@ function buildMenu(r: RunningCollector): void {
           { label: 'Open data folder', click: () => void shell.openPath(r.collector.dataDir) },
           {
             label: 'Verify integrity',
-            click: async () => {
-              const v = await r.collector.verify();
-              await dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' });
-            },
+            click: () =>
+              void r.collector
+                .verify()
+                .then((v) =>
+                  dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' }),
+                ),
           },
           { type: 'separator' },
           { role: 'quit' },
@@ -119,7 +148,9 @@ function buildMenu(r: RunningCollector): void {
 
 function buildTray(r: RunningCollector): void {
   try {
-    tray = new Tray(nativeImage.createFromPath(join(here, '..', '..', 'assets', 'icon.png')).resize({ width: 16, height: 16 }));
+    tray = new Tray(
+      nativeImage.createFromPath(join(here, '..', '..', 'assets', 'icon.png')).resize({ width: 16, height: 16 }),
+    );
   } catch {
     return; // No tray on this desktop.
   }

@@ -32,7 +32,10 @@ export class SafeStorageKeyStore implements KeyStore {
     try {
       return this.safe.decryptString(sealed);
     } catch (err) {
-      throw new KeyError('E_KEY', `the OS keychain cannot open the signing key ${this.path}: ${(err as Error).message}`);
+      throw new KeyError(
+        'E_KEY',
+        `the OS keychain cannot open the signing key ${this.path}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -43,7 +46,10 @@ export class SafeStorageKeyStore implements KeyStore {
 
   private requireKeychain(): void {
     if (!this.safe.isEncryptionAvailable()) {
-      throw new KeyError('E_KEY', 'the OS keychain is not available to seal the signing key; run headless with --key-file instead');
+      throw new KeyError(
+        'E_KEY',
+        'the OS keychain is not available to seal the signing key; run headless with --key-file instead',
+      );
     }
   }
 }

@@ -5,8 +5,16 @@ import { withToken } from '../net/token.js';
 import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 
-const SCOPES: Array<[DumpScope, string]> = [['30h', 'last 30 h'], ['all', 'all time'], ['filter', 'current filter']];
-const FORMATS: Array<[DumpFormat, string]> = [['json', 'JSON (seed format)'], ['ndjson', 'NDJSON'], ['csv', 'CSV']];
+const SCOPES: Array<[DumpScope, string]> = [
+  ['30h', 'last 30 h'],
+  ['all', 'all time'],
+  ['filter', 'current filter'],
+];
+const FORMATS: Array<[DumpFormat, string]> = [
+  ['json', 'JSON (seed format)'],
+  ['ndjson', 'NDJSON'],
+  ['csv', 'CSV'],
+];
 
 /** Triggers the browser download of a dump the collector wrote. */
 function download(url: string, fileName: string): void {
@@ -36,12 +44,22 @@ async function verifyDumpFiles(files: FileList | null): Promise<void> {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ dump: await dump.text(), manifest: await manifest.text() }),
     });
-    const v = (await res.json()) as { ok?: boolean; events?: number; findings?: Array<{ code: string; severity: string; message: string }>; error?: { message: string } };
+    const v = (await res.json()) as {
+      ok?: boolean;
+      events?: number;
+      findings?: Array<{ code: string; severity: string; message: string }>;
+      error?: { message: string };
+    };
     if (v.error !== undefined) throw new Error(v.error.message);
     const errors = (v.findings ?? []).filter((f) => f.severity === 'error');
-    st.setDump(v.ok
-      ? { state: 'done', message: `${dump.name} matches its signed manifest (${v.events} events)` }
-      : { state: 'failed', message: `${dump.name} was TAMPERED WITH: ${errors.map((f) => `${f.code}: ${f.message}`).join('; ')}` });
+    st.setDump(
+      v.ok
+        ? { state: 'done', message: `${dump.name} matches its signed manifest (${v.events} events)` }
+        : {
+            state: 'failed',
+            message: `${dump.name} was TAMPERED WITH: ${errors.map((f) => `${f.code}: ${f.message}`).join('; ')}`,
+          },
+    );
   } catch (err) {
     st.setDump({ state: 'failed', message: `Verify failed: ${err instanceof Error ? err.message : String(err)}` });
   }
@@ -75,7 +93,10 @@ export function DumpMenu() {
       const bridge = desktop();
       if (bridge?.saveDump) {
         const saved = await bridge.saveDump(d.result.path, d.file_name);
-        st.setDump({ state: 'done', message: saved ? `Saved ${what} to ${saved}` : `Save cancelled; the collector's copy is at ${d.result.path}` });
+        st.setDump({
+          state: 'done',
+          message: saved ? `Saved ${what} to ${saved}` : `Save cancelled; the collector's copy is at ${d.result.path}`,
+        });
         return;
       }
       if (d.download !== '') download(d.download, d.file_name);
@@ -87,29 +108,57 @@ export function DumpMenu() {
 
   return (
     <div className="dump" ref={box}>
-      <button type="button" className="primary" id="dump-button" disabled={status.state === 'running'}
-        onClick={() => void run('30h', 'json')} title="Dump the last 30 hours in the seed's JSON format (d)">
+      <button
+        type="button"
+        className="primary"
+        id="dump-button"
+        disabled={status.state === 'running'}
+        onClick={() => void run('30h', 'json')}
+        title="Dump the last 30 hours in the seed's JSON format (d)"
+      >
         Dump 30 h
       </button>
-      <button type="button" className="primary caret" aria-label="Dump options" aria-expanded={open} onClick={() => setOpen(!open)}>▾</button>
+      <button
+        type="button"
+        className="primary caret"
+        aria-label="Dump options"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        ▾
+      </button>
       {open && (
         <div className="menu" role="dialog" aria-label="Dump options">
           <fieldset>
             <legend>what</legend>
             {SCOPES.map(([v, label]) => (
-              <label key={v}><input type="radio" name="scope" checked={scope === v} onChange={() => setScope(v)} /> {label}</label>
+              <label key={v}>
+                <input type="radio" name="scope" checked={scope === v} onChange={() => setScope(v)} /> {label}
+              </label>
             ))}
           </fieldset>
           <fieldset>
             <legend>format</legend>
             {FORMATS.map(([v, label]) => (
-              <label key={v}><input type="radio" name="format" checked={format === v} onChange={() => setFormat(v)} /> {label}</label>
+              <label key={v}>
+                <input type="radio" name="format" checked={format === v} onChange={() => setFormat(v)} /> {label}
+              </label>
             ))}
           </fieldset>
-          <button type="button" className="primary" onClick={() => void run(scope, format)}>Dump</button>
-          <label className="verify-dump" title="Pick a dump and its .manifest.json: checked against the collector's signing key">
+          <button type="button" className="primary" onClick={() => void run(scope, format)}>
+            Dump
+          </button>
+          <label
+            className="verify-dump"
+            title="Pick a dump and its .manifest.json: checked against the collector's signing key"
+          >
             Verify a dump…{' '}
-            <input type="file" multiple data-testid="verify-dump" onChange={(e) => void verifyDumpFiles(e.currentTarget.files)} />
+            <input
+              type="file"
+              multiple
+              data-testid="verify-dump"
+              onChange={(e) => void verifyDumpFiles(e.currentTarget.files)}
+            />
           </label>
         </div>
       )}

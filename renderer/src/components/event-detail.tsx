@@ -38,30 +38,50 @@ export function EventDetail() {
       setError('clipboard not available');
     }
   };
-  const chainOk = integrity !== null && (integrity.ok || (integrity.first_bad_id !== null && selectedId < integrity.first_bad_id));
+  const chainOk =
+    integrity !== null && (integrity.ok || (integrity.first_bad_id !== null && selectedId < integrity.first_bad_id));
   return (
     <aside className="detail" aria-label="Event detail">
       <header className="detail-head">
         <span>record #{selectedId}</span>
         <span className="grow" />
-        <button type="button" onClick={() => void copy()} disabled={record === null}>{copied ? 'copied' : 'copy JSON'}</button>
-        <button type="button" onClick={() => useStore.getState().select(null)} aria-label="Close detail">✕</button>
+        <button type="button" onClick={() => void copy()} disabled={record === null}>
+          {copied ? 'copied' : 'copy JSON'}
+        </button>
+        <button type="button" onClick={() => useStore.getState().select(null)} aria-label="Close detail">
+          ✕
+        </button>
       </header>
       {error !== '' && <div className="err">{error}</div>}
       {record && (
         <>
           <dl className="detail-facts">
-            <dt>bot time</dt><dd>{formatDateTime(record.timestamp)}</dd>
-            <dt>received</dt><dd>{formatDateTime(record.received_at)}</dd>
-            <dt>session</dt><dd>{record.session} · seq {record.seq} · {record.source}</dd>
-            <dt>hash</dt><dd className="hash" data-testid="record-hash">{record.hash}</dd>
-            <dt>prev</dt><dd className="hash">{record.prev_hash}</dd>
+            <dt>bot time</dt>
+            <dd>{formatDateTime(record.timestamp)}</dd>
+            <dt>received</dt>
+            <dd>{formatDateTime(record.received_at)}</dd>
+            <dt>session</dt>
+            <dd>
+              {record.session} · seq {record.seq} · {record.source}
+            </dd>
+            <dt>hash</dt>
+            <dd className="hash" data-testid="record-hash">
+              {record.hash}
+            </dd>
+            <dt>prev</dt>
+            <dd className="hash">{record.prev_hash}</dd>
             <dt>chain</dt>
             <dd className={chainOk ? 'ok' : 'err'}>
-              {integrity === null ? 'not checked' : chainOk ? `intact at last check (${formatDateTime(integrity.checked_at)})` : integrity.message}
+              {integrity === null
+                ? 'not checked'
+                : chainOk
+                  ? `intact at last check (${formatDateTime(integrity.checked_at)})`
+                  : integrity.message}
             </dd>
           </dl>
-          <pre className="json" data-testid="record-json">{json}</pre>
+          <pre className="json" data-testid="record-json">
+            {json}
+          </pre>
         </>
       )}
     </aside>

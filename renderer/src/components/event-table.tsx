@@ -86,7 +86,9 @@ export function EventTable() {
         data-id={r.id}
         onClick={() => useStore.getState().select(r.id === selectedId ? null : r.id)}
       >
-        <span className="c-time" title={formatDateTime(r.ts)}>{formatTime(r.ts)}</span>
+        <span className="c-time" title={formatDateTime(r.ts)}>
+          {formatTime(r.ts)}
+        </span>
         <span className="c-project">{r.project}</span>
         <span className="c-type">{r.type}</span>
         <span className="c-desc">{r.desc}</span>

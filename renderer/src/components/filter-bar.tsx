@@ -5,7 +5,13 @@ import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 import { useProjects } from './use-projects.js';
 
-const RANGE_LABELS: Record<TimeRange, string> = { '15m': '15 min', '1h': '1 h', '30h': '30 h', all: 'all', custom: 'custom' };
+const RANGE_LABELS: Record<TimeRange, string> = {
+  '15m': '15 min',
+  '1h': '1 h',
+  '30h': '30 h',
+  all: 'all',
+  custom: 'custom',
+};
 
 function toLocalInput(epoch: number | null): string {
   if (epoch === null) return '';
@@ -60,13 +66,17 @@ export function FilterBar() {
       <select aria-label="Project" value={filter.project} onChange={(e) => set({ project: e.target.value })}>
         <option value="">all projects</option>
         {projects.map((p) => (
-          <option key={p.name} value={p.name}>{p.name}</option>
+          <option key={p.name} value={p.name}>
+            {p.name}
+          </option>
         ))}
       </select>
       <select aria-label="Type" value={filter.type} onChange={(e) => set({ type: e.target.value })}>
         <option value="">all types</option>
         {[...types].sort().map((t) => (
-          <option key={t} value={t}>{t}</option>
+          <option key={t} value={t}>
+            {t}
+          </option>
         ))}
       </select>
       <input
@@ -92,16 +102,32 @@ export function FilterBar() {
       </div>
       {filter.range === 'custom' && (
         <span className="custom-range">
-          <input type="datetime-local" step="1" aria-label="From" value={toLocalInput(filter.from)}
-            onChange={(e) => set({ from: fromLocalInput(e.target.value) })} />
-          <input type="datetime-local" step="1" aria-label="To" value={toLocalInput(filter.to)}
-            onChange={(e) => set({ to: fromLocalInput(e.target.value) })} />
+          <input
+            type="datetime-local"
+            step="1"
+            aria-label="From"
+            value={toLocalInput(filter.from)}
+            onChange={(e) => set({ from: fromLocalInput(e.target.value) })}
+          />
+          <input
+            type="datetime-local"
+            step="1"
+            aria-label="To"
+            value={toLocalInput(filter.to)}
+            onChange={(e) => set({ to: fromLocalInput(e.target.value) })}
+          />
         </span>
       )}
       <span className="grow" />
-      <span className="row-count" data-testid="row-count">{formatCount(view.length)} rows</span>
-      <button type="button" disabled={loading || !view.olderMore} onClick={() => void loadOlder()}
-        title="Fetch older matching records from the collector's journal">
+      <span className="row-count" data-testid="row-count">
+        {formatCount(view.length)} rows
+      </span>
+      <button
+        type="button"
+        disabled={loading || !view.olderMore}
+        onClick={() => void loadOlder()}
+        title="Fetch older matching records from the collector's journal"
+      >
         {loading ? 'loading…' : 'older ↑'}
       </button>
       {note !== '' && <span className="muted">{note}</span>}

@@ -33,36 +33,66 @@ export function Header() {
     s.setNotificationsMuted(!s.notificationsMuted);
   };
   const tabButton = (t: 'overview' | 'stream', label: string, key: string) => (
-    <button type="button" className={`tab ${tab === t ? 'on' : ''}`} onClick={() => useStore.getState().setTab(t)} title={`${label} (${key})`}>
+    <button
+      type="button"
+      className={`tab ${tab === t ? 'on' : ''}`}
+      onClick={() => useStore.getState().setTab(t)}
+      title={`${label} (${key})`}
+    >
       {label}
     </button>
   );
   return (
     <header className="topbar">
       <span className="brand">ic-audit</span>
-      <span className={`link ${link}`} data-testid="link">{link}</span>
+      <span className={`link ${link}`} data-testid="link">
+        {link}
+      </span>
       <nav className="tabs">
         {tabButton('overview', 'Overview', '1')}
         {tabButton('stream', 'Stream', '2')}
       </nav>
-      <span className="muted">{health ? `${formatCount(health.events)} events · ${health.connected} connected` : ''}</span>
+      <span className="muted">
+        {health ? `${formatCount(health.events)} events · ${health.connected} connected` : ''}
+      </span>
       <span className="grow" />
       {health?.transport?.warning ? (
-        <span className="integrity bad" data-testid="plaintext-warning" title={health.transport.warning}>plaintext: not encrypted</span>
+        <span className="integrity bad" data-testid="plaintext-warning" title={health.transport.warning}>
+          plaintext: not encrypted
+        </span>
       ) : null}
-      <span className={`integrity ${integrity === null ? '' : integrity.ok ? 'ok' : 'bad'}`} data-testid="integrity"
-        title={integrity?.message ?? ''}>
-        {integrity === null ? 'integrity: unknown' : integrity.ok ? `chain intact · ${formatCount(integrity.records)}` : integrity.message}
+      <span
+        className={`integrity ${integrity === null ? '' : integrity.ok ? 'ok' : 'bad'}`}
+        data-testid="integrity"
+        title={integrity?.message ?? ''}
+      >
+        {integrity === null
+          ? 'integrity: unknown'
+          : integrity.ok
+            ? `chain intact · ${formatCount(integrity.records)}`
+            : integrity.message}
       </span>
-      <button type="button" onClick={() => void verify()} disabled={verifying || link !== 'live'} title="Walk the whole hash chain on disk (v)">
+      <button
+        type="button"
+        onClick={() => void verify()}
+        disabled={verifying || link !== 'live'}
+        title="Walk the whole hash chain on disk (v)"
+      >
         {verifying ? 'verifying…' : 'Verify'}
       </button>
-      <button type="button" onClick={toggleNotifications} aria-pressed={!muted} title="Desktop notifications on error events">
+      <button
+        type="button"
+        onClick={toggleNotifications}
+        aria-pressed={!muted}
+        title="Desktop notifications on error events"
+      >
         {muted ? 'alerts off' : 'alerts on'}
       </button>
       <DumpMenu />
       {dump.message !== '' && (
-        <div className={`dump-status ${dump.state}`} role="status" data-testid="dump-status">{dump.message}</div>
+        <div className={`dump-status ${dump.state}`} role="status" data-testid="dump-status">
+          {dump.message}
+        </div>
       )}
       <span className="muted version">{version}</span>
     </header>

@@ -3,7 +3,10 @@ import { useStore } from '../store/store.js';
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
-  return el !== null && (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
+  return (
+    el !== null &&
+    (el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable)
+  );
 }
 
 function moveSelection(delta: number): void {
@@ -29,20 +32,46 @@ export function useKeyboard(): void {
       if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
       const s = useStore.getState();
       switch (e.key) {
-        case '1': s.setTab('overview'); break;
-        case '2': s.setTab('stream'); break;
+        case '1':
+          s.setTab('overview');
+          break;
+        case '2':
+          s.setTab('stream');
+          break;
         case '/':
           e.preventDefault();
           s.setTab('stream');
           requestAnimationFrame(() => document.getElementById('filter-text')?.focus());
           break;
-        case 'j': case 'ArrowDown': if (s.tab === 'stream') { e.preventDefault(); moveSelection(1); } break;
-        case 'k': case 'ArrowUp': if (s.tab === 'stream') { e.preventDefault(); moveSelection(-1); } break;
-        case 'Escape': s.select(null); break;
-        case 'End': case 'G': s.setFollow(true); break;
-        case 'd': document.getElementById('dump-button')?.click(); break;
-        case 'v': (document.querySelector('button[title^="Walk the whole"]') as HTMLButtonElement | null)?.click(); break;
-        default: return;
+        case 'j':
+        case 'ArrowDown':
+          if (s.tab === 'stream') {
+            e.preventDefault();
+            moveSelection(1);
+          }
+          break;
+        case 'k':
+        case 'ArrowUp':
+          if (s.tab === 'stream') {
+            e.preventDefault();
+            moveSelection(-1);
+          }
+          break;
+        case 'Escape':
+          s.select(null);
+          break;
+        case 'End':
+        case 'G':
+          s.setFollow(true);
+          break;
+        case 'd':
+          document.getElementById('dump-button')?.click();
+          break;
+        case 'v':
+          (document.querySelector('button[title^="Walk the whole"]') as HTMLButtonElement | null)?.click();
+          break;
+        default:
+          return;
       }
     };
     window.addEventListener('keydown', onKey);

@@ -52,7 +52,10 @@ export function ProjectsSidebar() {
                   <span title="time since last event">{formatAge(now - last)} ago</span>
                 </div>
                 <div className="project-stats">
-                  <span className={p.dropped + p.missing > 0 ? 'warn' : ''} title="dropped by the bot / lost in seq gaps">
+                  <span
+                    className={p.dropped + p.missing > 0 ? 'warn' : ''}
+                    title="dropped by the bot / lost in seq gaps"
+                  >
                     lost {formatCount(p.dropped)}/{formatCount(p.missing)}
                     {p.gaps > 0 ? ` (${p.gaps} gaps)` : ''}
                   </span>

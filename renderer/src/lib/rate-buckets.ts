@@ -21,7 +21,8 @@ export class RateBuckets {
   series(now: number): number[] {
     this.advance(Math.floor(now / BUCKET_SECONDS));
     const out: number[] = [];
-    for (let b = this.head - BUCKETS + 1; b <= this.head; b++) out.push(this.counts[((b % BUCKETS) + BUCKETS) % BUCKETS]!);
+    for (let b = this.head - BUCKETS + 1; b <= this.head; b++)
+      out.push(this.counts[((b % BUCKETS) + BUCKETS) % BUCKETS]!);
     return out;
   }
 

@@ -28,7 +28,13 @@ export class RowView {
       this.ordinals = null;
       return;
     }
-    const scratch: FilterableRow = { project_name: '', event_type: '', event_description: '', received_at: 0, fields: '' };
+    const scratch: FilterableRow = {
+      project_name: '',
+      event_type: '',
+      event_description: '',
+      received_at: 0,
+      fields: '',
+    };
     const match = (r: Row): boolean => compiled.match(asFilterable(r, scratch));
     this.match = match;
     const list: number[] = [];

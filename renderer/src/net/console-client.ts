@@ -148,7 +148,8 @@ export class ConsoleClient {
 
   private request(frame: Record<string, unknown>): Promise<ConsoleServerFrame> {
     const ws = this.ws;
-    if (ws === null || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('not connected to the collector'));
+    if (ws === null || ws.readyState !== WebSocket.OPEN)
+      return Promise.reject(new Error('not connected to the collector'));
     const id = `r${this.nextId++}`;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });

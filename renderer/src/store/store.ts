@@ -7,7 +7,10 @@ const sessionsSlice: StateCreator<AppState, [], [], SessionsSlice> = (set, get) 
   sessions: new Map(),
   sessionsVersion: 0,
   setSessions(list) {
-    set({ sessions: new Map(list.map((s): [string, SessionInfo] => [s.session, s])), sessionsVersion: get().sessionsVersion + 1 });
+    set({
+      sessions: new Map(list.map((s): [string, SessionInfo] => [s.session, s])),
+      sessionsVersion: get().sessionsVersion + 1,
+    });
   },
   updateSessions(list) {
     const next = new Map(get().sessions);
