@@ -32,7 +32,11 @@ export async function run({ quick }) {
   }
   const seed = summarize(r.seed);
   const cpuSeed = summarize(r.cpu_seed);
-  const vsSeed = (s) => ({ reference: "seed client's design, thread + TCP connect per event (sync part)", reference_median: seed.median, ratio: ratio(s.median, seed.median) });
+  const vsSeed = (s) => ({
+    reference: "seed client's design, thread + TCP connect per event (sync part)",
+    reference_median: seed.median,
+    ratio: ratio(s.median, seed.median),
+  });
   const bar = (s) => ({
     bar: 'p50 <= 2 us',
     bar_met: s.median <= 2_000,
@@ -43,9 +47,30 @@ export async function run({ quick }) {
   const disc = summarize(r.disc);
   const cpuSdk = summarize(r.cpu_sdk);
   return [
-    { id: 'B1-py', name: 'Python send() on the bot thread, connected (per-call mean of 1,000-call samples)', unit: 'ns/call', ...conn, ...vsSeed(conn), ...bar(conn) },
-    { id: 'B1-py', name: 'Python send() single calls, connected (each call timed, clock cost removed)', unit: 'ns/call', ...single, ...vsSeed(single), ...bar(single) },
-    { id: 'B1-py', name: 'Python send() on the bot thread, no collector (buffering, then evicting oldest)', unit: 'ns/call', ...disc, ...vsSeed(disc), ...bar(disc) },
+    {
+      id: 'B1-py',
+      name: 'Python send() on the bot thread, connected (per-call mean of 1,000-call samples)',
+      unit: 'ns/call',
+      ...conn,
+      ...vsSeed(conn),
+      ...bar(conn),
+    },
+    {
+      id: 'B1-py',
+      name: 'Python send() single calls, connected (each call timed, clock cost removed)',
+      unit: 'ns/call',
+      ...single,
+      ...vsSeed(single),
+      ...bar(single),
+    },
+    {
+      id: 'B1-py',
+      name: 'Python send() on the bot thread, no collector (buffering, then evicting oldest)',
+      unit: 'ns/call',
+      ...disc,
+      ...vsSeed(disc),
+      ...bar(disc),
+    },
     {
       id: 'B1-py',
       name: 'Python bot CPU per event, all threads: send + serialize + frame + socket write, until acked',
@@ -56,8 +81,23 @@ export async function run({ quick }) {
       ratio: ratio(cpuSdk.median, cpuSeed.median),
       note: `${ratio(cpuSeed.median, cpuSdk.median).toFixed(1)}x less CPU than the seed client${r.delivered ? '; every event acked' : '; NOT every event acked'}`,
     },
-    { id: 'B1-py-ref', name: "reference: the workload's fields dict alone (included in every send figure)", unit: 'ns/call', ...summarize(r.fields) },
-    { id: 'B1-py-ref', name: "reference: seed client's design, thread + TCP connect + send per event (sync part)", unit: 'ns/call', ...seed },
-    { id: 'B1-py-ref', name: "reference: seed client's design, total CPU per event (until answered)", unit: 'ns/event', ...cpuSeed },
+    {
+      id: 'B1-py-ref',
+      name: "reference: the workload's fields dict alone (included in every send figure)",
+      unit: 'ns/call',
+      ...summarize(r.fields),
+    },
+    {
+      id: 'B1-py-ref',
+      name: "reference: seed client's design, thread + TCP connect + send per event (sync part)",
+      unit: 'ns/call',
+      ...seed,
+    },
+    {
+      id: 'B1-py-ref',
+      name: "reference: seed client's design, total CPU per event (until answered)",
+      unit: 'ns/event',
+      ...cpuSeed,
+    },
   ];
 }
