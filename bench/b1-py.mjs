@@ -32,45 +32,25 @@ export async function run({ quick }) {
   }
   const seed = summarize(r.seed);
   const cpuSeed = summarize(r.cpu_seed);
-  const vsSeed = (s) => ({
+  const sendRow = (name, s) => ({
+    id: 'B1-py',
+    name: `Python send() ${name}`,
+    unit: 'ns/call',
+    ...s,
     reference: "seed client's design, thread + TCP connect per event (sync part)",
     reference_median: seed.median,
     ratio: ratio(s.median, seed.median),
-  });
-  const bar = (s) => ({
     bar: 'p50 <= 2 us',
     bar_met: s.median <= 2_000,
     note: `${ratio(seed.median, s.median).toFixed(0)}x cheaper than the seed client per call; CPython ${r.python}`,
   });
-  const conn = summarize(r.conn);
-  const single = summarize(r.single);
-  const disc = summarize(r.disc);
+  const refRow = (name, unit, s) => ({ id: 'B1-py-ref', name: `reference: ${name}`, unit, ...s });
   const cpuSdk = summarize(r.cpu_sdk);
+  const acked = r.delivered ? '; every event acked' : '; NOT every event acked';
   return [
-    {
-      id: 'B1-py',
-      name: 'Python send() on the bot thread, connected (per-call mean of 1,000-call samples)',
-      unit: 'ns/call',
-      ...conn,
-      ...vsSeed(conn),
-      ...bar(conn),
-    },
-    {
-      id: 'B1-py',
-      name: 'Python send() single calls, connected (each call timed, clock cost removed)',
-      unit: 'ns/call',
-      ...single,
-      ...vsSeed(single),
-      ...bar(single),
-    },
-    {
-      id: 'B1-py',
-      name: 'Python send() on the bot thread, no collector (buffering, then evicting oldest)',
-      unit: 'ns/call',
-      ...disc,
-      ...vsSeed(disc),
-      ...bar(disc),
-    },
+    sendRow('on the bot thread, connected (per-call mean of 1,000-call samples)', summarize(r.conn)),
+    sendRow('single calls, connected (each call timed, clock cost removed)', summarize(r.single)),
+    sendRow('on the bot thread, no collector (buffering, then evicting oldest)', summarize(r.disc)),
     {
       id: 'B1-py',
       name: 'Python bot CPU per event, all threads: send + serialize + frame + socket write, until acked',
@@ -79,25 +59,10 @@ export async function run({ quick }) {
       reference: "seed client's design, total CPU per event until answered",
       reference_median: cpuSeed.median,
       ratio: ratio(cpuSdk.median, cpuSeed.median),
-      note: `${ratio(cpuSeed.median, cpuSdk.median).toFixed(1)}x less CPU than the seed client${r.delivered ? '; every event acked' : '; NOT every event acked'}`,
+      note: `${ratio(cpuSeed.median, cpuSdk.median).toFixed(1)}x less CPU than the seed client${acked}`,
     },
-    {
-      id: 'B1-py-ref',
-      name: "reference: the workload's fields dict alone (included in every send figure)",
-      unit: 'ns/call',
-      ...summarize(r.fields),
-    },
-    {
-      id: 'B1-py-ref',
-      name: "reference: seed client's design, thread + TCP connect + send per event (sync part)",
-      unit: 'ns/call',
-      ...seed,
-    },
-    {
-      id: 'B1-py-ref',
-      name: "reference: seed client's design, total CPU per event (until answered)",
-      unit: 'ns/event',
-      ...cpuSeed,
-    },
+    refRow("the workload's fields dict alone (included in every send figure)", 'ns/call', summarize(r.fields)),
+    refRow("seed client's design, thread + TCP connect + send per event (sync part)", 'ns/call', seed),
+    refRow("seed client's design, total CPU per event (until answered)", 'ns/event', cpuSeed),
   ];
 }
