@@ -37,6 +37,7 @@ class Collector:
         self.console_token = ""
         self.proc: Optional[subprocess.Popen[str]] = None
         self._out: List[str] = []
+        self._pump: threading.Thread = threading.Thread()
 
     @property
     def url(self) -> str:
@@ -65,7 +66,8 @@ class Collector:
                     ready.set()
             ready.set()
 
-        threading.Thread(target=pump, daemon=True).start()
+        self._pump = threading.Thread(target=pump, daemon=True)
+        self._pump.start()
         if not ready.wait(START_TIMEOUT_S) or not found:
             self.kill()
             raise RuntimeError(f"collector did not start:\n{self.output()}")
@@ -83,6 +85,10 @@ class Collector:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        # The reader sees the end of the output once the process is gone; then its pipe can be closed.
+        self._pump.join(STOP_TIMEOUT_S)
+        if proc.stdout is not None:
+            proc.stdout.close()
         self.proc = None
 
     def restart(self) -> "Collector":
