@@ -1,24 +1,16 @@
 // B1: cost of the SDK's send() on the bot's thread (ns per call, connected to the real collector and with no
 // collector), side by side with pino's logger.info(obj, msg) to an async destination and the seed's design (a new
 // TCP connection per event, to the real collector's legacy port). B1b: total bot CPU per event until delivered.
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { AuditNotifier } from '@ic-audit/client';
 import { startCollector } from './lib/collector.mjs';
+import { deadPort } from './lib/ports.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 import { DESC, PROJECT, TYPE, fields } from './lib/workload.mjs';
 
 const tick = () => new Promise(setImmediate);
-
-/** A port on 127.0.0.1 with nothing listening (for the disconnected case). */
-async function deadPort() {
-  const srv = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => srv.once('listening', r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /**
  * Times `samples` batches of `perSample` calls of `call(i)`; returns ns per call of each batch. Between batches the

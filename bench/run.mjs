@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 
 const BENCHMARKS = [
   ['B1', './b1-send.mjs'],
+  ['B1-PY', './b1-py.mjs'],
   ['B2', './b2-ingest.mjs'],
   ['B2-TLS', './b2-tls.mjs'],
   ['B2-NATS', './b2-nats.mjs'], // skipped (one figure saying why) when nats-server is not installed
@@ -83,7 +84,10 @@ function table({ date, mode, duration_s, machine: m, figures: fs }) {
     const p99 = f.samples > f.runs ? num(f.p99, f.unit) : '';
     const spread = Number.isFinite(f.min) ? `${num(f.min, f.unit)}-${num(f.max, f.unit)}` : '';
     const ref = f.reference ? `${f.reference} (${num(f.reference_median, f.unit)})` : '';
-    const ratio = typeof f.ratio === 'number' ? `${f.ratio >= 10 ? f.ratio.toFixed(0) : f.ratio.toFixed(2)}x` : '';
+    const ratio =
+      typeof f.ratio === 'number'
+        ? `${f.ratio >= 10 ? f.ratio.toFixed(0) : f.ratio >= 0.01 ? f.ratio.toFixed(2) : f.ratio.toPrecision(2)}x`
+        : '';
     const verdict = f.bar ? `${f.bar_met === true ? 'met' : f.bar_met === false ? '**missed**' : 'n/a'}: ${f.bar}` : '';
     const name = f.note ? `${f.name}; ${f.note}` : f.name;
     lines.push(

@@ -74,6 +74,8 @@ describe('@ic-audit/client package', () => {
     expect(files).toContain('dist/index.cjs');
     expect(files).toContain('dist/types/index.d.ts');
     expect(files).toContain('dist/cjs-types/index.d.cts');
+    // The Python SDK beside it (client-sdk/python) ships through pip, never in the npm tarball.
+    expect(files.filter((f) => f.startsWith('python/'))).toEqual([]);
     expect(
       files.filter(
         (f) =>
