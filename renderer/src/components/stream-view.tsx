@@ -2,6 +2,7 @@ import { useStore } from '../store/store.js';
 import { EventDetail } from './event-detail.js';
 import { EventTable } from './event-table.js';
 import { FilterBar } from './filter-bar.js';
+import { Histogram } from './histogram.js';
 
 /** Filters, the live table and (when a row is selected) its detail. */
 export function StreamView() {
@@ -9,6 +10,7 @@ export function StreamView() {
   return (
     <div className="stream">
       <FilterBar />
+      <Histogram />
       <div className={`stream-body ${selected !== null ? 'with-detail' : ''}`}>
         <EventTable />
         <EventDetail />

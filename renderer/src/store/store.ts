@@ -1,6 +1,7 @@
 import { sameFilter, EMPTY_FILTER, type SessionInfo } from '@ic-audit/shared';
 import { create, type StateCreator } from 'zustand';
 import { createEventsSlice } from './events-slice.js';
+import { prefsSlice } from './prefs-slice.js';
 import type { AppState, FiltersSlice, HealthSlice, SessionsSlice, UiSlice } from './types.js';
 
 const sessionsSlice: StateCreator<AppState, [], [], SessionsSlice> = (set, get) => ({
@@ -83,6 +84,7 @@ export function createAppStore(capacity?: number) {
     ...filtersSlice(...a),
     ...uiSlice(...a),
     ...healthSlice(...a),
+    ...prefsSlice(...a),
   }));
 }
 
