@@ -33,6 +33,7 @@ interface ServerRecord {
   timestamp: number;
   project_name: string;
   event_type: string;
+  event_description: string;
   fields: Record<string, unknown>;
 }
 
@@ -57,7 +58,7 @@ async function filterTo(page: Page, text: string, n: number): Promise<void> {
   try {
     await waitRows(page, n);
   } catch (e) {
-    console.log('DEBUG', text, n, await page.getAttribute('.table', 'data-rows'), page.url());
+    console.log('rows', await page.getAttribute('.table', 'data-rows'), 'for', JSON.stringify(text), 'want', n);
     throw e;
   }
 }
@@ -77,7 +78,12 @@ describe('console views in Chromium', () => {
     return ((await res.json()) as { records: ServerRecord[] }).records;
   };
   const newContext = (opts: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> =>
-    browser.newContext({ viewport: { width: 1400, height: 820 }, timezoneId: 'America/New_York', ...opts });
+    browser.newContext({
+      viewport: { width: 1400, height: 820 },
+      timezoneId: 'America/New_York',
+      colorScheme: 'dark',
+      ...opts,
+    });
   /** A page logged in with the token (traded for the HttpOnly cookie), at `hash`. */
   const open = async (ctx: BrowserContext, hash = ''): Promise<Page> => {
     const p = await ctx.newPage();
@@ -260,5 +266,228 @@ describe('console views in Chromium', () => {
     await page.click('.jump-live');
     expect((await state(page)).follow).toBe(true);
     await page.keyboard.press('Escape');
+  });
+
+  it('URL round trip: a copied link opens the same filters, range and selected record in a fresh context', async () => {
+    const all = await records();
+    const rx = all.map((r) => r.received_at);
+    const from = Math.floor(Math.min(...rx)) - 1;
+    const to = Math.ceil(Math.max(...rx)) + 1;
+    await page.selectOption('select[aria-label=Project]', 'EURUSD-scalper');
+    await filterTo(page, 'symbol=EURUSD', all.filter((r) => r.fields['symbol'] === 'EURUSD').length);
+    await page.click('.ranges button:has-text("custom")');
+    const toLocal = (t: number): string => {
+      // The inputs show the page's zone (America/New_York in this context): Chromium formats it for us.
+      return new Date(t * 1000).toLocaleString('sv-SE', { timeZone: 'America/New_York' }).replace(' ', 'T');
+    };
+    await page.fill('input[aria-label=From]', toLocal(from));
+    await page.fill('input[aria-label=To]', toLocal(to));
+    await page.waitForFunction(() => (document.querySelector('input[aria-label=To]') as HTMLInputElement).value !== '');
+    const rows = all.filter((r) => r.fields['symbol'] === 'EURUSD' && r.project_name === 'EURUSD-scalper').length;
+    await waitRows(page, rows);
+    const pick = await page.getAttribute('.row[data-id]:nth-child(3)', 'data-id');
+    await page.click(`.row[data-id="${pick}"]`);
+    await page.waitForSelector('[data-testid=record-hash]');
+    const hash = await page.textContent('[data-testid=record-hash]');
+    const want = await state(page);
+    expect(want.filter).toMatchObject({ project: 'EURUSD-scalper', text: 'symbol=EURUSD', range: 'custom', from, to });
+
+    await page.click('[data-testid=copy-link]');
+    await page.waitForSelector('[data-testid=copy-link]:has-text("link copied")');
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toBe(await page.getAttribute('[data-testid=copy-link]', 'data-link'));
+    expect(link.startsWith(`${collector.httpUrl}/#`)).toBe(true);
+    expect(link).not.toContain(collector.consoleToken);
+    expect(link).not.toContain('token');
+    // The address bar carries the same view (a reload restores it), and never the token either.
+    await page.waitForFunction((l) => location.href === l, link);
+
+    // A colleague: a fresh context (no storage, no cookie), logged in with the token, then the link.
+    const other = await newContext();
+    try {
+      const login = await other.newPage();
+      await login.goto(`${collector.httpUrl}/?token=${collector.consoleToken}`);
+      const p = await other.newPage();
+      await p.goto(link);
+      await p.waitForSelector('[data-testid=link].live');
+      await waitRows(p, rows);
+      const got = await state(p);
+      expect(got.tab).toBe('stream');
+      expect(got.filter).toEqual(want.filter);
+      expect(got.selectedId).toBe(Number(pick));
+      expect(await p.inputValue('#filter-text')).toBe('symbol=EURUSD');
+      expect(await p.inputValue('select[aria-label=Project]')).toBe('EURUSD-scalper');
+      expect(await p.getAttribute('.ranges button.on', 'class')).toBeTruthy();
+      expect(await p.textContent('.ranges button.on')).toBe('custom');
+      await p.waitForSelector('[data-testid=record-hash]');
+      expect(await p.textContent('[data-testid=record-hash]')).toBe(hash);
+      expect(await p.getAttribute('.row.selected', 'data-id')).toBe(pick);
+
+      // A hostile link: markup stays text, an unknown range and a bad id fall back, nothing runs.
+      const evil = `${collector.httpUrl}/#view=stream&q=${encodeURIComponent('<img src=x onerror="window.__pwned=1">')}&range=forever&id=-1&token=stolen`;
+      await p.goto(evil);
+      await p.waitForSelector('[data-testid=link].live');
+      const bad = await state(p);
+      expect(bad.filter.text).toBe('<img src=x onerror="window.__pwned=1">');
+      expect(bad.filter.range).toBe('all');
+      expect(bad.selectedId).toBeNull();
+      expect(await p.evaluate(() => (window as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      await p.waitForFunction(() => !location.href.includes('token'));
+    } finally {
+      await other.close();
+    }
+    await page.keyboard.press('Escape');
+    await page.selectOption('select[aria-label=Project]', '');
+    await page.click('.ranges button:has-text("all")');
+    await filterTo(page, '', all.length);
+  });
+
+  it('UTC / local switch changes the times shown and persists; rows spanning days show the date', async () => {
+    const all = await records();
+    await filterTo(page, 'conn_timeout', 1);
+    const rec = all.find((r) => r.fields['error_code'] === 'CONN_TIMEOUT')!;
+    const hms = (t: number, timeZone: string): string =>
+      new Date(t * 1000).toLocaleTimeString('en-GB', { timeZone, hour12: false });
+    const cell = async (): Promise<string> => (await page.textContent('.row[data-id] .c-time'))!;
+    await page.evaluate(() => localStorage.removeItem('ic-audit.time-zone'));
+    // The filter is in the address bar, so the reloads below keep it.
+    await page.waitForFunction(() => location.hash.includes('q=conn_timeout'));
+    await page.reload();
+    await page.waitForSelector('[data-testid=link].live');
+    await waitRows(page, 1);
+    expect(await page.textContent('[data-testid=time-zone]')).toBe('local time');
+    expect((await cell()).slice(0, 8)).toBe(hms(rec.timestamp, 'America/New_York'));
+    await page.click('[data-testid=time-zone]');
+    expect(await page.textContent('[data-testid=time-zone]')).toBe('UTC');
+    expect((await cell()).slice(0, 8)).toBe(hms(rec.timestamp, 'UTC'));
+    expect(await page.evaluate(() => localStorage.getItem('ic-audit.time-zone'))).toBe('utc');
+    await page.reload();
+    await page.waitForSelector('[data-testid=link].live');
+    await waitRows(page, 1);
+    expect(await page.textContent('[data-testid=time-zone]')).toBe('UTC');
+    expect((await cell()).slice(0, 8)).toBe(hms(rec.timestamp, 'UTC'));
+    // `u` toggles back.
+    await page.locator('.table-scroll').focus();
+    await page.keyboard.press('u');
+    expect((await cell()).slice(0, 8)).toBe(hms(rec.timestamp, 'America/New_York'));
+
+    // A bot whose clock says two days ago: the stream now spans days, so rows carry their date.
+    const old = Date.now() / 1000 - 2 * 86_400;
+    await trader.send([{ event_type: 'note', event_description: 'from the past', timestamp: old, fields: {} }]);
+    await filterTo(page, '', (await records()).length);
+    expect(await page.textContent('.row[data-id] .c-time')).toMatch(/^\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+    await filterTo(page, 'conn_timeout', 1);
+    expect(await cell()).toMatch(/^\d\d:\d\d:\d\d\.\d{6}$/);
+    await filterTo(page, '', (await records()).length);
+  });
+
+  it('light theme under prefers-color-scheme: light, and the manual switch (system / light / dark) persists', async () => {
+    const bg = (p: Page): Promise<string> => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await newContext({ colorScheme: 'light' });
+    try {
+      const p = await open(light);
+      expect(await p.getAttribute('html', 'data-scheme')).toBe('light');
+      expect(await bg(p)).toBe('rgb(255, 255, 255)');
+      expect(await p.inputValue('[data-testid=theme]')).toBe('system');
+      await p.keyboard.press('2');
+      await waitRows(p, (await records()).length);
+      await p.click('.row[data-id]');
+      await p.waitForSelector('[data-testid=record-hash]');
+      await p.waitForFunction(
+        () => Number(document.querySelector('[data-testid=histogram]')?.getAttribute('data-total')) > 0,
+      );
+      mkdirSync(DOCS, { recursive: true });
+      await p.screenshot({ path: join(DOCS, 'console-light.png') });
+      await p.selectOption('[data-testid=theme]', 'dark');
+      expect(await bg(p)).toBe('rgb(14, 17, 22)');
+      await p.reload();
+      await p.waitForSelector('[data-testid=link].live');
+      expect(await p.inputValue('[data-testid=theme]')).toBe('dark');
+      expect(await bg(p)).toBe('rgb(14, 17, 22)');
+      // Following the system again: light, and it tracks a change of the system's preference.
+      await p.selectOption('[data-testid=theme]', 'system');
+      expect(await bg(p)).toBe('rgb(255, 255, 255)');
+      await p.emulateMedia({ colorScheme: 'dark' });
+      await p.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(14, 17, 22)');
+    } finally {
+      await light.close();
+    }
+    // A dark system with the manual light theme.
+    expect(await bg(page)).toBe('rgb(14, 17, 22)');
+    await page.selectOption('[data-testid=theme]', 'light');
+    expect(await bg(page)).toBe('rgb(255, 255, 255)');
+    await page.selectOption('[data-testid=theme]', 'system');
+  });
+
+  it('histogram: bars for the current filter; a brush narrows the time range and the rows', async () => {
+    const hist = async (p: Page): Promise<{ total: number; bars: number; from: number; to: number }> =>
+      p.$eval('[data-testid=histogram]', (el) => ({
+        total: Number(el.getAttribute('data-total')),
+        bars: Number(el.getAttribute('data-bars')),
+        from: Number(el.getAttribute('data-from')),
+        to: Number(el.getAttribute('data-to')),
+      }));
+    // Two batches a few seconds apart in a project of their own.
+    const bot = await connectBot(collector.ingestUrl, { name: 'Hist-bot' });
+    try {
+      await bot.send(Array.from({ length: 12 }, (_, i) => ({ event_type: 'tick', event_description: `early ${i}` })));
+      await sleep(3000);
+      await bot.send(Array.from({ length: 5 }, (_, i) => ({ event_type: 'tick', event_description: `late ${i}` })));
+    } finally {
+      await bot.close();
+    }
+    const all = await records();
+    const mine = all.filter((r) => r.project_name === 'Hist-bot');
+    await filterTo(page, '', all.length);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=histogram]')?.getAttribute('data-total') === String(n),
+      all.length,
+    );
+    expect((await hist(page)).bars).toBeGreaterThan(0);
+    await page.selectOption('select[aria-label=Project]', 'Hist-bot');
+    await waitRows(page, mine.length);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=histogram]')?.getAttribute('data-total') === String(n),
+      mine.length,
+    );
+
+    // Zoom to this bot's few seconds (through the URL, as a link would), then brush the later half.
+    const t0 = Math.floor(Math.min(...mine.map((r) => r.received_at))) - 2;
+    const t1 = Math.ceil(Math.max(...mine.map((r) => r.received_at))) + 2;
+    await page.evaluate(
+      ([a, b]) => (location.hash = `view=stream&project=Hist-bot&range=custom&from=${a}&to=${b}`),
+      [t0, t1],
+    );
+    await page.waitForFunction(
+      (a) => Number(document.querySelector('[data-testid=histogram]')?.getAttribute('data-from')) === a,
+      t0,
+    );
+    const h = await hist(page);
+    expect(h.total).toBe(mine.length);
+    expect(h.bars).toBeGreaterThanOrEqual(2);
+    const lateStart = Math.min(...mine.filter((r) => r.event_description.startsWith('late')).map((r) => r.received_at));
+    const box = (await page.locator('[data-testid=histogram] canvas').boundingBox())!;
+    const xAt = (t: number): number => box.x + ((t - h.from) / (h.to - h.from)) * box.width;
+    const y = box.y + box.height / 2;
+    await page.mouse.move(xAt(lateStart - 1), y);
+    await page.mouse.down();
+    await page.mouse.move(xAt(lateStart + 0.5), y, { steps: 4 });
+    await page.mouse.move(box.x + box.width - 1, y, { steps: 4 });
+    await page.mouse.up();
+    const f = (await state(page)).filter;
+    expect(f.range).toBe('custom');
+    expect(f.from!).toBeGreaterThan(t0);
+    expect(f.from!).toBeLessThan(lateStart);
+    expect(f.to!).toBeLessThanOrEqual(t1);
+    const want = mine.filter((r) => r.received_at >= f.from! && r.received_at <= f.to!);
+    expect(want.length).toBeGreaterThanOrEqual(5);
+    expect(want.length).toBeLessThan(mine.length);
+    await waitRows(page, want.length);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=histogram]')?.getAttribute('data-total') === String(n),
+      want.length,
+    );
+    await page.selectOption('select[aria-label=Project]', '');
+    await page.click('.ranges button:has-text("all")');
   });
 });

@@ -22,10 +22,10 @@ function windowOf(filter: QueryFilter, now: number, oldest: number): { from: num
   const c = compileFilter({ ...filter, text: '' }, now);
   let from = c.since ?? (Number.isFinite(oldest) ? oldest : now - 3600);
   let to = c.until ?? now;
-  if (to - from < 10) {
+  if (to - from < 2) {
     const mid = (from + to) / 2;
-    from = mid - 5;
-    to = mid + 5;
+    from = mid - 1;
+    to = mid + 1;
   }
   return { from, to };
 }

@@ -39,17 +39,20 @@ export async function copyViewLink(s: AppState): Promise<{ link: string; copied:
   }
 }
 
+const WRITE_INTERVAL_MS = 150;
+
 /**
- * Keeps the address bar's fragment in step with the view (replaceState, at most every 150 ms: no history entry
- * per keystroke) and applies the fragment on load and on every `hashchange` (a pasted link, or the desktop app
+ * Keeps the address bar's fragment in step with the view (replaceState, so no history entry per keystroke) and applies the fragment on load and on every `hashchange` (a pasted link, or the desktop app
  * opening an `ic-audit://` link). Returns a stop function.
  */
 export function startUrlSync(store: AppStore): () => void {
   let written = location.hash.replace(/^#/, '');
   if (written !== '') applyView(store, decodeViewState(written));
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastWrite = 0;
   const write = (): void => {
     timer = null;
+    lastWrite = performance.now();
     const hash = encodeViewState(viewOf(store.getState()));
     if (hash === written) return;
     written = hash;
@@ -57,7 +60,12 @@ export function startUrlSync(store: AppStore): () => void {
   };
   const unsubscribe = store.subscribe((s, prev) => {
     if (s.filter === prev.filter && s.tab === prev.tab && s.selectedId === prev.selectedId) return;
-    timer ??= setTimeout(write, 150);
+    if (timer !== null) return;
+    // At once (a reload right after still finds the view), then at most every 150 ms: browsers throttle
+    // replaceState, and holding `j` changes the selection 30 times a second.
+    const wait = lastWrite + WRITE_INTERVAL_MS - performance.now();
+    if (wait <= 0) write();
+    else timer = setTimeout(write, wait);
   });
   const onHash = (): void => {
     const hash = location.hash.replace(/^#/, '');
