@@ -26,6 +26,14 @@ const MAX = { project: 128, type: 64, text: 1024 } as const;
 /** Longest fragment decoded: beyond the bounds above plus encoding overhead, a link is not ours. */
 const MAX_FRAGMENT = 16_384;
 
+/** The URL scheme the desktop app registers for view links. */
+export const APP_LINK_PROTOCOL = 'ic-audit';
+
+/** The desktop app's form of a view link: `ic-audit://open/#<fragment>` (electron/src/shell/deep-link.ts opens it). */
+export function appViewLink(fragment: string): string {
+  return `${APP_LINK_PROTOCOL}://open/#${fragment}`;
+}
+
 /** Encodes a view as a fragment (no leading `#`); defaults are left out, so the plain view encodes to ''. */
 export function encodeViewState(v: ViewState): string {
   const p = new Params();
@@ -116,6 +124,7 @@ export function decodeViewState(fragment: string): ViewState {
     to: range === 'custom' ? epoch(p.get('to')) : null,
   };
   const idText = p.get('id');
-  const id = idText !== null && /^[1-9]\d{0,14}$/.test(idText) ? Number(idText) : null;
-  return { tab: p.get('view') === 'stream' ? 'stream' : 'overview', filter, selected: id };
+  const id = idText !== null && /^[1-9]\d{0,15}$/.test(idText) ? Number(idText) : null;
+  const selected = id !== null && Number.isSafeInteger(id) ? id : null;
+  return { tab: p.get('view') === 'stream' ? 'stream' : 'overview', filter, selected };
 }

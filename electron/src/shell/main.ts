@@ -16,7 +16,7 @@ import {
 import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseServeFlags } from '../cli-args.js';
 import { DEFAULTS, resolveConfig } from '../config.js';
 import { keyFileFor } from '../integrity/signing-key.js';
@@ -24,6 +24,7 @@ import { SafeStorageKeyStore } from './safe-storage-key-store.js';
 import { DataDirError } from '../data-dir.js';
 import { startCollector, type RunningCollector } from '../serve.js';
 import { makeConsole } from '../console-factory.js';
+import { consoleUrlFor, registerDeepLinks } from './deep-link.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { consoleWindowOptions, navigationAllowed, permissionAllowed } from './window-options.js';
 
@@ -32,6 +33,10 @@ let running: RunningCollector | null = null;
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let quitting = false;
+/** Console origin once the window shows it: `ic-audit://` links then navigate the window (deep-link.ts). */
+let consoleOrigin: string | null = null;
+/** A link the app was started with (or that came before the window): opened on first load. */
+let takeLink: () => string | null = () => null;
 
 function fatal(title: string, message: string): void {
   dialog.showErrorBox(title, message);
@@ -105,7 +110,9 @@ async function boot(): Promise<void> {
   });
   buildMenu(r);
   buildTray(r);
-  await win.loadURL(r.consoleUrl);
+  const link = takeLink();
+  await win.loadURL((link !== null ? consoleUrlFor(link, r.consoleUrl) : null) ?? r.consoleUrl);
+  consoleOrigin = origin;
 }
 
 async function dumpWithDialog(r: RunningCollector): Promise<void> {
@@ -171,6 +178,20 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
+  takeLink = registerDeepLinks(
+    app,
+    {
+      consoleBase: () => (win !== null && consoleOrigin !== null ? `${consoleOrigin}/` : null),
+      navigate: (url) => {
+        void win?.loadURL(url);
+        win?.show();
+      },
+      devEntry: process.defaultApp
+        ? { execPath: process.execPath, script: resolve(process.argv[1] ?? '.') }
+        : undefined,
+    },
+    process.argv,
+  );
   app.on('web-contents-created', (_e, contents) => contents.setWindowOpenHandler(() => ({ action: 'deny' })));
   app.on('before-quit', (e) => {
     if (quitting || running === null) return;

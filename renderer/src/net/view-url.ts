@@ -1,4 +1,5 @@
-import { decodeViewState, encodeViewState, sameFilter, type ViewState } from '@ic-audit/shared';
+import { appViewLink, decodeViewState, encodeViewState, sameFilter, type ViewState } from '@ic-audit/shared';
+import { desktop } from './desktop-bridge.js';
 import type { AppStore } from '../store/store.js';
 import type { AppState } from '../store/types.js';
 
@@ -20,11 +21,17 @@ export function applyView(store: AppStore, v: ViewState): void {
 }
 
 /**
- * A link to the view: this page's origin and path with the view as the fragment. The query string is left out,
+ * A link to the view: this page's origin and path with the view as the fragment; in the desktop app its
+ * `ic-audit://` form (the page's origin there is the app's own loopback collector). The query string is left out,
  * so the console token (kept in memory only, see token.ts) can never travel in a copied link.
  */
-export function viewLink(s: AppState, where: { origin: string; pathname: string } = location): string {
+export function viewLink(
+  s: AppState,
+  where: { origin: string; pathname: string } = location,
+  app = desktop() !== undefined,
+): string {
   const hash = encodeViewState(viewOf(s));
+  if (app) return appViewLink(hash);
   return `${where.origin}${where.pathname}${hash === '' ? '' : `#${hash}`}`;
 }
 
