@@ -45,6 +45,13 @@ async function waitRows(page: Page, n: number, timeout = 5000): Promise<void> {
   );
 }
 
+/** Clicks the theme button (it cycles system, light, dark) until it shows `theme`. */
+async function setTheme(page: Page, theme: string): Promise<void> {
+  for (let i = 0; i < 3 && (await page.getAttribute('[data-testid=theme]', 'data-theme')) !== theme; i++)
+    await page.click('[data-testid=theme]');
+  expect(await page.getAttribute('[data-testid=theme]', 'data-theme')).toBe(theme);
+}
+
 /** Types a filter and waits until the store applied it and the table holds `n` rows. */
 async function filterTo(page: Page, text: string, n: number): Promise<void> {
   await page.fill('#filter-text', text);
@@ -266,6 +273,27 @@ describe('console views in Chromium', () => {
     await page.click('.jump-live');
     expect((await state(page)).follow).toBe(true);
     await page.keyboard.press('Escape');
+
+    // The reported case: `j` selects the first row (the table leaves the bottom), then one row arrives.
+    await page.keyboard.press('j');
+    const below = (): Promise<number> =>
+      page.$eval(
+        '.table-scroll',
+        (el, h) =>
+          Number(document.querySelector('.table')!.getAttribute('data-rows')) -
+          Math.ceil((el.scrollTop + el.clientHeight) / h),
+        ROW_HEIGHT,
+      );
+    const n0 = await below();
+    expect(n0).toBeGreaterThan(0);
+    await page.waitForSelector(`.jump-live[data-below="${n0}"]`);
+    await monitor.send([{ event_type: 'price_tick', event_description: 'one more' }]);
+    await waitRows(page, total + 8);
+    await page.waitForSelector(`.jump-live[data-below="${n0 + 1}"]`);
+    expect(await below()).toBe(n0 + 1);
+    expect(await page.textContent('.jump-live')).toBe(`${n0 + 1} new ↓`);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Escape');
   });
 
   it('URL round trip: a copied link opens the same filters, range and selected record in a fresh context', async () => {
@@ -388,7 +416,7 @@ describe('console views in Chromium', () => {
       const p = await open(light);
       expect(await p.getAttribute('html', 'data-scheme')).toBe('light');
       expect(await bg(p)).toBe('rgb(255, 255, 255)');
-      expect(await p.inputValue('[data-testid=theme]')).toBe('system');
+      expect(await p.getAttribute('[data-testid=theme]', 'data-theme')).toBe('system');
       await p.keyboard.press('2');
       await waitRows(p, (await records()).length);
       await p.click('.row[data-id]');
@@ -398,14 +426,14 @@ describe('console views in Chromium', () => {
       );
       mkdirSync(DOCS, { recursive: true });
       await p.screenshot({ path: join(DOCS, 'console-light.png') });
-      await p.selectOption('[data-testid=theme]', 'dark');
+      await setTheme(p, 'dark');
       expect(await bg(p)).toBe('rgb(14, 17, 22)');
       await p.reload();
       await p.waitForSelector('[data-testid=link].live');
-      expect(await p.inputValue('[data-testid=theme]')).toBe('dark');
+      expect(await p.getAttribute('[data-testid=theme]', 'data-theme')).toBe('dark');
       expect(await bg(p)).toBe('rgb(14, 17, 22)');
       // Following the system again: light, and it tracks a change of the system's preference.
-      await p.selectOption('[data-testid=theme]', 'system');
+      await setTheme(p, 'system');
       expect(await bg(p)).toBe('rgb(255, 255, 255)');
       await p.emulateMedia({ colorScheme: 'dark' });
       await p.waitForFunction(() => getComputedStyle(document.body).backgroundColor === 'rgb(14, 17, 22)');
@@ -414,9 +442,9 @@ describe('console views in Chromium', () => {
     }
     // A dark system with the manual light theme.
     expect(await bg(page)).toBe('rgb(14, 17, 22)');
-    await page.selectOption('[data-testid=theme]', 'light');
+    await setTheme(page, 'light');
     expect(await bg(page)).toBe('rgb(255, 255, 255)');
-    await page.selectOption('[data-testid=theme]', 'system');
+    await setTheme(page, 'system');
   });
 
   it('histogram: bars for the current filter; a brush narrows the time range and the rows', async () => {

@@ -177,9 +177,9 @@ export function Histogram() {
       <div className="histogram-brush" ref={brush} />
       <div className="histogram-axis">
         <span ref={axisFrom} />
+        <span className="histogram-caption" ref={caption} />
         <span ref={axisTo} />
       </div>
-      <span className="histogram-caption" ref={caption} />
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { shortcutFor, type ShortcutAction } from '../lib/shortcuts.js';
 import { copyViewLink } from '../net/view-url.js';
 import { useStore } from '../store/store.js';
-import type { ThemeMode } from '../store/prefs-slice.js';
+import { NEXT_THEME } from './view-controls.js';
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -24,8 +24,6 @@ function moveSelection(delta: number): void {
   if (next < total - 1) s.setFollow(false);
   s.select(row.id);
 }
-
-const NEXT_THEME: Record<ThemeMode, ThemeMode> = { system: 'light', light: 'dark', dark: 'system' };
 
 /** What each action does; returns false when the key should keep its default (not handled here). */
 const HANDLERS: Record<ShortcutAction, (e: KeyboardEvent) => boolean> = {

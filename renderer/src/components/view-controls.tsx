@@ -3,11 +3,9 @@ import { copyViewLink } from '../net/view-url.js';
 import { useStore } from '../store/store.js';
 import type { ThemeMode } from '../store/prefs-slice.js';
 
-const THEMES: Array<[ThemeMode, string]> = [
-  ['system', 'theme: system'],
-  ['light', 'theme: light'],
-  ['dark', 'theme: dark'],
-];
+const THEME_ICON: Record<ThemeMode, string> = { system: '◐', light: '☀', dark: '☾' };
+/** The theme button cycles through the three (so does `t`). */
+export const NEXT_THEME: Record<ThemeMode, ThemeMode> = { system: 'light', light: 'dark', dark: 'system' };
 
 /** Header controls for the view: copy a link to it, UTC / local times, theme, and the shortcuts list. */
 export function ViewControls() {
@@ -31,7 +29,13 @@ export function ViewControls() {
         onClick={() => void copy()}
         title="Copy a link to this view: filters, time range, selected record (l). The token is never in it."
       >
-        {copied === 'copied' ? 'link copied' : 'copy link'}
+        {copied === 'copied' ? (
+          'link copied'
+        ) : (
+          <>
+            <span className="vc-wide">copy </span>link
+          </>
+        )}
       </button>
       {copied === 'manual' && (
         <input
@@ -49,21 +53,25 @@ export function ViewControls() {
         onClick={() => useStore.getState().setTimeZone(timeZone === 'utc' ? 'local' : 'utc')}
         title="Show times in UTC or in this computer's time zone (u)"
       >
-        {timeZone === 'utc' ? 'UTC' : 'local time'}
+        {timeZone === 'utc' ? (
+          'UTC'
+        ) : (
+          <>
+            local<span className="vc-wide"> time</span>
+          </>
+        )}
       </button>
-      <select
-        aria-label="Theme"
+      <button
+        type="button"
         data-testid="theme"
-        value={theme}
-        onChange={(e) => useStore.getState().setTheme(e.target.value as ThemeMode)}
-        title="Colour theme; system follows the operating system's light / dark setting (t)"
+        data-theme={theme}
+        aria-label={`Theme: ${theme}`}
+        onClick={() => useStore.getState().setTheme(NEXT_THEME[theme])}
+        title={`Theme: ${theme}. Click for ${NEXT_THEME[theme]}; system follows the operating system's light / dark setting (t)`}
       >
-        {THEMES.map(([v, label]) => (
-          <option key={v} value={v}>
-            {label}
-          </option>
-        ))}
-      </select>
+        {THEME_ICON[theme]}
+        <span className="vc-wide"> {theme}</span>
+      </button>
       <button
         type="button"
         aria-label="Keyboard shortcuts"
