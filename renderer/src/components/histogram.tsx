@@ -7,6 +7,8 @@ import type { AppState } from '../store/types.js';
 
 /** Narrowest bar drawn, px. */
 const MIN_BAR_PX = 4;
+/** How often streaming rows redraw the histogram, ms. */
+const LIVE_REDRAW_MS = 250;
 /** Brushes narrower than this are clicks, not zooms. */
 const MIN_BRUSH_PX = 4;
 
@@ -49,6 +51,8 @@ export function Histogram() {
     const feed = new HistogramFeed();
     let frame = 0;
     let shown = { from: 0, to: 1 };
+    let colors = { scheme: '?', line: '', bar: '' };
+    let liveTimer: ReturnType<typeof setTimeout> | null = null;
 
     const draw = (): void => {
       frame = 0;
@@ -78,12 +82,17 @@ export function Histogram() {
       }
       const ctx = el.getContext('2d');
       if (ctx !== null) {
-        const css = getComputedStyle(el);
+        // Palette read once per theme, not per frame (getComputedStyle may force a style pass).
+        const scheme = document.documentElement.dataset['scheme'] ?? '';
+        if (colors.scheme !== scheme) {
+          const css = getComputedStyle(el);
+          colors = { scheme, line: css.getPropertyValue('--line'), bar: css.getPropertyValue('--accent') };
+        }
         ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
         ctx.clearRect(0, 0, cssW, cssH);
-        ctx.fillStyle = css.getPropertyValue('--line');
+        ctx.fillStyle = colors.line;
         ctx.fillRect(0, cssH - 1, cssW, 1);
-        ctx.fillStyle = css.getPropertyValue('--accent');
+        ctx.fillStyle = colors.bar;
         const pxPerSec = cssW / span;
         const barW = Math.max(1, barStep * pxPerSec - 1);
         bars.counts.forEach((c, i) => {
@@ -106,14 +115,17 @@ export function Histogram() {
     const schedule = (): void => {
       if (frame === 0) frame = requestAnimationFrame(draw);
     };
-    const unsubscribe = useStore.subscribe((s: AppState, prev: AppState) => {
-      if (
-        s.rowsVersion !== prev.rowsVersion ||
-        s.filter !== prev.filter ||
-        s.timeZone !== prev.timeZone ||
-        s.theme !== prev.theme
-      )
+    // New rows redraw a few times a second (bars of a second or more need no more); a new filter, zone or theme
+    // at the next frame.
+    const scheduleLive = (): void => {
+      liveTimer ??= setTimeout(() => {
+        liveTimer = null;
         schedule();
+      }, LIVE_REDRAW_MS);
+    };
+    const unsubscribe = useStore.subscribe((s: AppState, prev: AppState) => {
+      if (s.filter !== prev.filter || s.timeZone !== prev.timeZone || s.theme !== prev.theme) schedule();
+      else if (s.rowsVersion !== prev.rowsVersion) scheduleLive();
     });
     // Relative ranges slide with the clock; the canvas follows its width.
     const tick = setInterval(schedule, 1000);
@@ -162,6 +174,7 @@ export function Histogram() {
     return () => {
       unsubscribe();
       clearInterval(tick);
+      if (liveTimer !== null) clearTimeout(liveTimer);
       ro.disconnect();
       if (frame !== 0) cancelAnimationFrame(frame);
       el.removeEventListener('pointerdown', onDown);

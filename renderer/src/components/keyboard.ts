@@ -1,6 +1,5 @@
 import { useEffect } from 'react';
 import { shortcutFor, type ShortcutAction } from '../lib/shortcuts.js';
-import { copyViewLink } from '../net/view-url.js';
 import { useStore } from '../store/store.js';
 import { NEXT_THEME } from './view-controls.js';
 
@@ -46,7 +45,8 @@ const HANDLERS: Record<ShortcutAction, (e: KeyboardEvent) => boolean> = {
   follow: () => (useStore.getState().setFollow(true), true),
   dump: () => (document.getElementById('dump-button')?.click(), true),
   verify: () => ((document.querySelector('button[title^="Walk the whole"]') as HTMLElement | null)?.click(), true),
-  'copy-link': () => (void copyViewLink(useStore.getState()), true),
+  // Through the button, so it shows "link copied" (or the link to copy by hand).
+  'copy-link': () => ((document.querySelector('[data-testid=copy-link]') as HTMLElement | null)?.click(), true),
   'time-zone': () => {
     const s = useStore.getState();
     s.setTimeZone(s.timeZone === 'utc' ? 'local' : 'utc');
