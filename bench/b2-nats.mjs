@@ -4,7 +4,7 @@
 // bot's event is acked only after the journal fdatasync AND the JetStream ack (a quorum of replicas with R3).
 import { sdkIngest } from './b2-ingest.mjs';
 import { startCollector } from './lib/collector.mjs';
-import { natsServerBinary, startNatsCluster } from './lib/nats-cluster.mjs';
+import { natsServerBinary, startNatsCluster } from '../test/helpers/nats-cluster.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 
 const CLIENTS = 8;
@@ -44,6 +44,7 @@ export async function run({ quick }) {
   ];
   const collectors = [];
   let cluster = null;
+  let cleanupError;
   try {
     cluster = await startNatsCluster(binary, 3);
     // Each configuration gets its own collector and fresh data dir; all stay up so the runs can be interleaved.
@@ -70,8 +71,10 @@ export async function run({ quick }) {
     const errors = [];
     for (const collector of collectors) await collector.close().catch((err) => errors.push(err));
     if (cluster !== null) await cluster.close().catch((err) => errors.push(err));
-    if (errors.length > 0) throw errors[0];
+    cleanupError = errors[0];
   }
+  // A failed clean-up is reported after the run's own error, never in its place.
+  if (cleanupError !== undefined) throw cleanupError;
 
   const sent = warm + runs * total;
   const local = summarize(configs[0].rates);

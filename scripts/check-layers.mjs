@@ -4,9 +4,13 @@
 //   renderer/  never imports electron/, node:* or ws
 //   electron   (the module) only in the shell files electron/src/shell/*
 //   client-sdk imports only shared and ws (plus node:* builtins it feature-detects)
+//   electron/src floors (docs/architecture.md), each folder importing only its own floor or lower ones:
+//     shell > app > console > nats | server > collector > read-model > dump > integrity > settings > journal
+//   adapters (console, nats, server) reach the collector only through its ports, collector/api.ts
+//   no import circles inside any package (type-only imports included)
 // Prints each violation as file:line and exits 1 when there is any.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const IMPORT_RE =
@@ -87,6 +91,103 @@ for (const rule of rules) {
     }
   }
 }
+// ---- floors inside electron/src ------------------------------------------------------------------------------
+const FLOORS = {
+  shell: 10,
+  app: 9,
+  console: 8,
+  nats: 7,
+  server: 7,
+  collector: 6,
+  'read-model': 5,
+  dump: 4,
+  integrity: 3,
+  settings: 2,
+  journal: 1,
+};
+/** Adapters see the collector only through these files (its ports). */
+const COLLECTOR_PORTS = new Set(['collector/api.ts']);
+const ADAPTERS = new Set(['console', 'nats', 'server']);
+
+const electronSrc = join(root, 'electron/src');
+const folderOf = (file) => relative(electronSrc, file).split(sep)[0];
+for (const file of walk(electronSrc)) {
+  const from = folderOf(file);
+  if (!(from in FLOORS)) {
+    console.error(
+      `${relative(root, file)}: electron/src/${from} is not a known floor (add it to FLOORS in ${relative(root, import.meta.filename)})`,
+    );
+    violations++;
+    continue;
+  }
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(IMPORT_RE)) {
+    const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
+    if (!spec?.startsWith('.')) continue;
+    const target = resolve(dirname(file), spec);
+    const to = folderOf(target);
+    const line = text.slice(0, m.index).split('\n').length;
+    const where = `${relative(root, file)}:${line}: imports '${spec}'`;
+    if (to === from) continue;
+    if (!(to in FLOORS)) continue;
+    if (FLOORS[to] >= FLOORS[from]) {
+      console.error(
+        `${where}: ${from}/ (floor ${FLOORS[from]}) may not import ${to}/ (floor ${FLOORS[to]}): arrows run down only`,
+      );
+      violations++;
+    } else if (ADAPTERS.has(from) && to === 'collector') {
+      const port = relative(electronSrc, target).replace(/\.js$/, '.ts').split(sep).join('/');
+      if (!COLLECTOR_PORTS.has(port)) {
+        console.error(`${where}: ${from}/ reaches the collector only through its ports (collector/api.ts)`);
+        violations++;
+      }
+    }
+  }
+}
+
+// ---- no circles ------------------------------------------------------------------------------------------------
+function sourceOf(file, spec) {
+  const base = resolve(dirname(file), spec);
+  for (const candidate of [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), base, join(base, 'index.ts')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return null;
+}
+for (const pkg of ['shared/src', 'client-sdk/src', 'electron/src', 'renderer/src']) {
+  const graph = new Map();
+  for (const file of walk(join(root, pkg))) {
+    const deps = [];
+    for (const m of readFileSync(file, 'utf8').matchAll(IMPORT_RE)) {
+      const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
+      if (!spec?.startsWith('.')) continue;
+      const dep = sourceOf(file, spec);
+      if (dep !== null) deps.push(dep);
+    }
+    graph.set(file, deps);
+  }
+  const state = new Map(); // 1 = on the stack, 2 = done
+  const stack = [];
+  const reported = new Set();
+  const visit = (file) => {
+    state.set(file, 1);
+    stack.push(file);
+    for (const dep of graph.get(file) ?? []) {
+      if (state.get(dep) === 1) {
+        const cycle = stack.slice(stack.indexOf(dep)).map((f) => relative(root, f));
+        const key = [...cycle].sort().join('|');
+        if (!reported.has(key)) {
+          reported.add(key);
+          console.error(`import circle: ${[...cycle, relative(root, dep)].join(' -> ')}`);
+          violations++;
+        }
+      } else if (!state.has(dep)) visit(dep);
+    }
+    stack.pop();
+    state.set(file, 2);
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+}
+
 if (violations > 0) {
   console.error(`layering: ${violations} violation(s)`);
   process.exit(1);

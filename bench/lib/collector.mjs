@@ -1,11 +1,11 @@
-// Starts the REAL collector (`ic-audit serve` from electron/dist/cli.js) as a child process on 127.0.0.1, port 0.
+// Starts the REAL collector (`ic-audit serve` from electron/dist/app/cli.js) as a child process on 127.0.0.1, port 0.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../electron/dist/app/cli.js');
 
 const temps = new Set();
 const children = new Set();

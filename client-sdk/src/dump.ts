@@ -60,7 +60,7 @@ export function triggerAuditDumping(options?: DumpOptions): Promise<DumpInfo | n
       resolve(result);
     };
     try {
-      const o = (typeof options === 'object' && options !== null ? options : {}) as DumpOptions;
+      const o = typeof options === 'object' && options !== null ? options : {};
       const log = createDebugLog(o.debug === true);
       const url = typeof o.url === 'string' && o.url.length > 0 ? o.url : (envVar(ENV.url) ?? DEFAULTS.url);
       const token = typeof o.token === 'string' && o.token.length > 0 ? o.token : envVar(ENV.token);

@@ -22,7 +22,7 @@ export async function fastAudit(
   options?: FastAuditOptions,
 ): Promise<boolean> {
   try {
-    const o = (typeof options === 'object' && options !== null ? options : {}) as FastAuditOptions;
+    const o = typeof options === 'object' && options !== null ? options : {};
     const timeoutMs =
       typeof o.timeoutMs === 'number' && Number.isFinite(o.timeoutMs) && o.timeoutMs >= 0
         ? o.timeoutMs

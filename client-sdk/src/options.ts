@@ -80,7 +80,7 @@ export function num(v: unknown, fallback: number, min: number, max = Number.MAX_
 
 /** Resolves options against {@link DEFAULTS} and the environment; garbage in gives defaults, never an exception. */
 export function resolveOptions(o: Partial<AuditNotifierOptions> | undefined): ResolvedOptions {
-  const opts = (typeof o === 'object' && o !== null ? o : {}) as Partial<AuditNotifierOptions>;
+  const opts = typeof o === 'object' && o !== null ? o : {};
   const url = typeof opts.url === 'string' && opts.url.length > 0 ? opts.url : (envVar(ENV.url) ?? DEFAULTS.url);
   const token = typeof opts.token === 'string' && opts.token.length > 0 ? opts.token : envVar(ENV.token);
   const str = (v: unknown, env: string): string | undefined =>

@@ -40,9 +40,10 @@ const NUMBER_COST = 26;
 const MARKER_COST = 64;
 const CHILD_MIN = 40;
 const BUDGET = MAX_FIELDS_JSON_LENGTH - 2 - (MAX_FIELD_DEPTH + 2) * MARKER_COST;
+// Control characters are exactly what must be escaped here.
+// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const MAX_MARKER_COUNT = 100_000;
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** JSON length of a string literal (quotes and escapes included). */
 export function jsonStringCost(s: string): number {
@@ -57,10 +58,10 @@ export function sanitizeFields(fields: unknown): EventFields {
   if (fields === undefined || fields === null) return {};
   const ctx: Ctx = { left: BUDGET, stack: [] };
   try {
-    let v = fields;
-    if (typeof v === 'object' && !isSpecial(v as object)) {
+    let v: unknown = fields;
+    if (typeof v === 'object' && v !== null && !isSpecial(v)) {
       const toJSON = (v as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === 'function') v = toJSON.call(v);
+      if (typeof toJSON === 'function') v = (toJSON as (this: unknown) => unknown).call(v);
     }
     if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isSpecial(v) && !(v instanceof Set)) {
       ctx.stack.push(v);
@@ -199,7 +200,7 @@ function read(o: object, key: string | number): unknown {
 
 /** An object's own enumerable string keys, as JSON.stringify would see them. */
 function* ownKeys(v: object): Generator<string> {
-  for (const key in v) if (hasOwn.call(v, key)) yield key;
+  for (const key in v) if (Object.hasOwn(v, key)) yield key;
 }
 
 /** name, message, stack first (they are not enumerable), then own enumerable keys, then a non-enumerable `cause`. */
@@ -208,9 +209,9 @@ function* errorKeys(e: Error): Generator<string> {
   yield 'message';
   yield 'stack';
   for (const key in e) {
-    if (hasOwn.call(e, key) && key !== 'name' && key !== 'message' && key !== 'stack') yield key;
+    if (Object.hasOwn(e, key) && key !== 'name' && key !== 'message' && key !== 'stack') yield key;
   }
-  if (hasOwn.call(e, 'cause') && !Object.prototype.propertyIsEnumerable.call(e, 'cause')) yield 'cause';
+  if (Object.hasOwn(e, 'cause') && !Object.prototype.propertyIsEnumerable.call(e, 'cause')) yield 'cause';
 }
 
 const identity = (k: string): string => k;

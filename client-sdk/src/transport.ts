@@ -131,6 +131,17 @@ export function openConnection(
     : openStandard(Ctor, url, handlers);
 }
 
+/** Ends a connection exactly once: the first reason reaches `onClose`, later ones are dropped. */
+class Ending {
+  closed = false;
+  constructor(private readonly h: Pick<SocketHandlers, 'onClose'>) {}
+  readonly done = (reason: string): void => {
+    if (this.closed) return;
+    this.closed = true;
+    this.h.onClose(reason);
+  };
+}
+
 /** The Connection over either socket kind: a failed send or a destroy ends it exactly once, via `done`. */
 function wrap(
   sock: { readonly bufferedAmount: number },
@@ -168,12 +179,8 @@ function isNode(): boolean {
 function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust: TlsTrust): Connection {
   const secure = url.startsWith('wss:') || url.startsWith('https:');
   const extra = secure ? tlsOptions(trust) : {};
-  let closed = false;
-  const done = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    h.onClose(reason);
-  };
+  const ending = new Ending(h);
+  const done = ending.done;
   const ws = new WsWebSocket(url, {
     ...extra,
     handshakeTimeout: connectTimeoutMs,
@@ -185,10 +192,10 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust:
   ws.on('open', () => {
     // Belt and braces: ws may have wrapped the socket; keep it unref'd.
     (ws as unknown as { _socket?: NetSocket })._socket?.unref?.();
-    if (!closed) h.onOpen();
+    if (!ending.closed) h.onOpen();
   });
   ws.on('message', (data, isBinary) => {
-    if (!closed && !isBinary) h.onMessage(String(data));
+    if (!ending.closed && !isBinary) h.onMessage(String(data));
   });
   ws.on('error', (err) => done(String((err as { code?: unknown }).code ?? err.message)));
   ws.on('close', (code) => done(`closed (${code})`));
@@ -202,18 +209,14 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust:
 }
 
 function openStandard(Ctor: WebSocketConstructor, url: string, h: SocketHandlers): Connection {
-  let closed = false;
-  const done = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    h.onClose(reason);
-  };
+  const ending = new Ending(h);
+  const done = ending.done;
   const ws = new Ctor(url);
   ws.onopen = () => {
-    if (!closed) h.onOpen();
+    if (!ending.closed) h.onOpen();
   };
   ws.onmessage = (ev) => {
-    if (!closed && typeof ev.data === 'string') h.onMessage(ev.data);
+    if (!ending.closed && typeof ev.data === 'string') h.onMessage(ev.data);
   };
   ws.onerror = () => done('error');
   ws.onclose = () => done('closed');

@@ -155,7 +155,7 @@ describe('delivery through the real collector', () => {
     expect(recs).toHaveLength(1 + cases.length + 3);
     cases.forEach(([name, , check], i) => {
       expect(recs[i + 1]!.event_type).toBe(name);
-      check(recs[i + 1]!.fields as Record<string, unknown>);
+      check(recs[i + 1]!.fields);
     });
     const [coerced, spoofed, long] = recs.slice(1 + cases.length);
     expect(coerced).toMatchObject({

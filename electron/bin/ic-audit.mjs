@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/app/cli.js', import.meta.url));
 if (!existsSync(cli)) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   process.stderr.write('ic-audit: first run: building (npm run build)…\n');

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { LOCK_FILE, lockHolder, ownerAlive, parseLockFile, processStart } from '../src/data-dir-lock.js';
+import { LOCK_FILE, lockHolder, ownerAlive, parseLockFile, processStart } from '../src/settings/data-dir-lock.js';
 import { CLI, startCollector, tempDataDir } from '../../test/helpers/collector.js';
 
 /** A temp data dir removed after the test. */
@@ -17,7 +17,7 @@ function dir(): string {
  * Runs `ic-audit serve` on `dataDir` and resolves with how it ended up: listening (left running; stopped after the
  * test) or refused (its output).
  */
-function serveOnce(dataDir: string): Promise<'listening' | string> {
+function serveOnce(dataDir: string): Promise<string> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findElectronBinary, hasDisplay } from '../src/launcher.js';
+import { findElectronBinary, hasDisplay } from '../src/app/launcher.js';
 import { connectRaw, hello } from '../../test/helpers/raw-client.js';
 
 const binary = findElectronBinary();
@@ -60,7 +60,7 @@ describe.skipIf(why !== null)('desktop app (Electron)', () => {
 
     const out = join(dataDir, 'saved-dump.json');
     await app.evaluate(({ dialog }, file) => {
-      dialog.showSaveDialog = (async () => ({ canceled: false, filePath: file })) as typeof dialog.showSaveDialog;
+      dialog.showSaveDialog = () => Promise.resolve({ canceled: false, filePath: file });
     }, out);
     await page.locator('#dump-button').click();
     await page.locator('[data-testid="dump-status"]', { hasText: 'Saved' }).waitFor();

@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Collector } from '../src/collector/collector.js';
-import { DEFAULTS } from '../src/config.js';
-import { startCollector, type RunningCollector } from '../src/serve.js';
+import { DEFAULTS } from '../src/settings/config.js';
+import { startCollector } from '../src/app/start-collector.js';
+import type { RunningCollector } from '../src/app/running.js';
 import { tempDataDir, verifyDataDir } from '../../test/helpers/collector.js';
 import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
 

@@ -9,7 +9,6 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   truncateSync,
   unlinkSync,
@@ -19,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, recordBody, sealRecord } from '@ic-audit/shared';
-import { sha256Hex } from '@ic-audit/shared';
+import { sha256 as sha256Hex } from '../src/journal/hash.js';
 import { CLI, collectorsPerTest, startCollector } from '../../test/helpers/collector.js';
 import { connectRaw } from '../../test/helpers/raw-client.js';
 

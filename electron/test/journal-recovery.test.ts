@@ -70,7 +70,7 @@ describe('journal recovery and tamper evidence', () => {
     const bytes = readFileSync(file);
     const euro = bytes.lastIndexOf(Buffer.from('€'));
     truncateSync(file, euro + 1);
-    const again = track(await c.restart());
+    track(await c.restart());
     expect(verify(c.dataDir).status).toBe(0);
     expect(journalRecords(c.dataDir).every((r) => r['event_description'] !== 'prix €€€ ✓✓✓')).toBe(true);
   });

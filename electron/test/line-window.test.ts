@@ -142,7 +142,7 @@ describe('LineWindow.load / lineId', () => {
     w.push(more.bytes, more.ends, 11);
     expect(ids(w)).toEqual([10, 11]);
     const wide = new LineWindow(100, 10_000);
-    await wide.load(async (ring) => ring.write(text, 0, 'utf8'));
+    await wide.load((ring) => Promise.resolve(ring.write(text, 0, 'utf8')));
     expect(ids(wide)).toEqual([7, 8, 9]); // what came before a line that is not a record is not contiguous
   });
 

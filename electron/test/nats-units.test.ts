@@ -1,6 +1,6 @@
 // Pure parts of NATS mode (no server needed): subject encoding, message ids, settings, duplicate tracking.
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig } from '../src/settings/config.js';
 import { messageId } from '../src/nats/stream-message.js';
 import { SeenSet } from '../src/nats/seen-set.js';
 import { decodeSubjectToken, encodeSubjectToken, subjectFor } from '../src/nats/stream-settings.js';

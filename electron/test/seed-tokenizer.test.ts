@@ -1,6 +1,6 @@
 /** The streaming dump tokenizer: the same entries, exact text, whatever the chunk boundaries; a cut file fails. */
 import { describe, expect, it } from 'vitest';
-import { SeedFormatError, SeedTokenizer, type SeedToken } from '../src/seed-tokenizer.js';
+import { SeedFormatError, SeedTokenizer, type SeedToken } from '../src/dump/seed-tokenizer.js';
 
 function tokens(text: string, chunk: number, max = 1 << 20): SeedToken[] {
   const t = new SeedTokenizer(max);

@@ -11,7 +11,7 @@ import { AuditNotifier } from '@ic-audit/client';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ConfigError, plaintextWarning, resolveConfig } from '../src/config.js';
+import { ConfigError, plaintextWarning, resolveConfig } from '../src/settings/config.js';
 import { CLI, startCollector, tempDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
 import { makeTestPki, spkiHash, type TestPki } from '../../test/helpers/tls-certs.js';
 

@@ -98,7 +98,7 @@ export function dumpEntryMembers(record: JournalRecord, project: ProjectInfo | u
     return out;
   }
   const total = fields.length + layout.filter((i) => i >= 0).length;
-  const slots: Array<EntryMember | undefined> = new Array(total);
+  const slots = new Array<EntryMember | undefined>(total);
   FLAT_COLUMN_KEYS.forEach((key, k) => {
     const at = layout[k] ?? -1;
     if (at >= 0 && at < total) slots[at] = columns[key];

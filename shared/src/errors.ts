@@ -47,6 +47,10 @@ export const ErrorCodes = {
   E_NOT_FOUND: 'E_NOT_FOUND',
   /** Ingest requires a client certificate (`--tls-client-ca`) and none valid was presented. */
   E_CLIENT_CERT: 'E_CLIENT_CERT',
+  /** This instance takes no events (a `--console-only` console over a NATS stream): send to a collector. */
+  E_NO_INGEST: 'E_NO_INGEST',
+  /** The server failed while answering (a bug or an I/O error): the request may be retried. */
+  E_INTERNAL: 'E_INTERNAL',
 } as const;
 
 /** Any stable error code. */

@@ -9,7 +9,6 @@ export * from './parse-flat.js';
 export * from './raw-json.js';
 export * from './python-repr.js';
 export * from './record.js';
-export * from './sha256.js';
 export * from './dump-format.js';
 export * from './collector-types.js';
 export * from './query-filter.js';

@@ -33,6 +33,27 @@ export interface IpcContract {
   'ic-audit:app-info': { args: []; result: AppInfo };
 }
 
+/** Fails to compile unless IpcChannels and IpcContract name exactly the same channels. */
+type SameChannels<A, B> = [Exclude<A, B>, Exclude<B, A>] extends [never, never] ? true : never;
+/** Compile-time check only (see SameChannels). */
+export const CONTRACT_COVERS_CHANNELS: SameChannels<IpcChannel, keyof IpcContract> = true;
+
+/** Every argument of a call, each unknown until the handler checks it (the renderer is not trusted). */
+type Unknowns<T> = { [I in keyof T]: unknown };
+
+/** One handler per channel: the contract's number of untrusted arguments in, the contract's result out. */
+export type IpcHandlers = {
+  [K in IpcChannel]: (
+    ...args: Unknowns<IpcContract[K]['args']>
+  ) => IpcContract[K]['result'] | Promise<IpcContract[K]['result']>;
+};
+
+/** Calls channel K with its contract's arguments (the preload's `ipcRenderer.invoke`, typed). */
+export type IpcInvoke = <K extends IpcChannel>(
+  channel: K,
+  ...args: IpcContract[K]['args']
+) => Promise<IpcContract[K]['result']>;
+
 /** `window.icAudit` in the Electron window (absent in a plain browser). */
 export interface PreloadApi {
   /** Native save dialog for a dump the collector wrote at `sourcePath` (inside its dumps folder); copies it there. */

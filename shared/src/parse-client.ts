@@ -146,7 +146,7 @@ export function parseEvents(v: Record<string, unknown>, text?: string): Parsed<R
   if (list.length > MAX_EVENTS_PER_FRAME) {
     return protocolError('E_TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_FRAME} events per frame`);
   }
-  const events: ReceivedEvent[] = new Array(list.length);
+  const events = new Array<ReceivedEvent>(list.length);
   const exact = text === undefined ? null : eventFieldsTexts(text, list.length);
   let lastSeq = 0;
   for (let i = 0; i < list.length; i++) {
@@ -202,7 +202,7 @@ export function parseDump(v: Record<string, unknown>): Parsed<DumpFrame> | Proto
   ) {
     return protocolError('E_BAD_DUMP', 'projects must be an array of project names');
   }
-  return { ok: true, value: { type: 'dump', id, hours, all, projects: projects as string[] } };
+  return { ok: true, value: { type: 'dump', id, hours, all, projects: projects } };
 }
 
 /** Fields' exact text for a value that arrived without its text: its JSON.stringify. */
@@ -216,7 +216,7 @@ export function stringifiedExact(fields: EventFields): ExactFields {
  * the events array is walked item by item, never skipped whole first.
  */
 export function eventFieldsTexts(text: string, count: number): Array<ExactFields | undefined> {
-  let out: Array<ExactFields | undefined> = new Array(count);
+  let out = new Array<ExactFields | undefined>(count);
   let i = skipWs(text, 0) + 1;
   while (i < text.length) {
     i = skipWs(text, i);
@@ -226,7 +226,7 @@ export function eventFieldsTexts(text: string, count: number): Array<ExactFields
     const isEvents = keyIs(text, i, keyEnd, 'events');
     i = skipWs(text, skipWs(text, keyEnd) + 1);
     if (isEvents && text.charCodeAt(i) === OPEN_ARR) {
-      out = new Array(count);
+      out = new Array<ExactFields | undefined>(count);
       i = eventsArray(text, i, out);
     } else i = skipValue(text, i);
     if (i < 0) break;

@@ -38,7 +38,7 @@ export const EMPTY_FILTER: QueryFilter = Object.freeze({
   range: 'all',
   from: null,
   to: null,
-}) as QueryFilter;
+});
 
 /** A record as the filter sees it; `fields` is either parsed or still its JSON text (renderer rows). */
 export interface FilterableRecord {
@@ -71,7 +71,7 @@ export interface CompiledFilter {
   until: number | undefined;
   /** True when the filter matches every record (no need to scan). */
   matchesAll: boolean;
-  match(record: FilterableRecord): boolean;
+  match: (record: FilterableRecord) => boolean;
 }
 
 const RANGE_SECONDS: Record<Exclude<TimeRange, 'all' | 'custom'>, number> = {
@@ -89,7 +89,7 @@ export function parseFilterText(text: string): ParsedText {
     const token = m[0];
     const eq = token.indexOf('=');
     // A leading '=' or a quoted key is a plain word: only bare identifiers name fields.
-    if (eq > 0 && /^[A-Za-z0-9_.\-]+$/.test(token.slice(0, eq))) {
+    if (eq > 0 && /^[A-Za-z0-9_.-]+$/.test(token.slice(0, eq))) {
       terms.push({ path: token.slice(0, eq).split('.'), value: unquote(token.slice(eq + 1)).toLowerCase() });
     } else {
       const word = unquote(token).toLowerCase();
@@ -172,7 +172,7 @@ export function compileFilter(filter: QueryFilter, now: number): CompiledFilter 
 /** A case-insensitive, Unicode-aware search for `text` (already lowercased) anywhere in a string. */
 function caseless(text: string): RegExp {
   // Only the syntax characters: in Unicode mode any other escape (such as \-) is an error.
-  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|\/]/g, '\\$&'), 'iu');
+  return new RegExp(text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'), 'iu');
 }
 
 function parsedFields(fields: EventFields | string): EventFields | null {

@@ -166,10 +166,7 @@ function scanExact(text: string, start: number, end: number, untilClose: boolean
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       i = stringEnd(text, i) - 1;
-      if (i < 0) {
-        i = end;
-        break;
-      }
+      if (i < 0) break; // an unterminated string: the text runs to `end`
     } else if (c === OPEN_OBJ || c === OPEN_ARR) depth++;
     else if (c === CLOSE_OBJ || c === CLOSE_ARR) {
       if (--depth === 0 && untilClose) {

@@ -176,7 +176,7 @@ export function readRecordLine(line: string): { record: ScannedRecord; body: str
 
 /**
  * Checks one journal line: well-formed, hash over its body matches, prev_hash links to `expectedPrev`, id is
- * `expectedId`. Pure; `hash` is the SHA-256 hex function (node:crypto in the collector, {@link sha256Hex} elsewhere).
+ * `expectedId`. Pure; `hash` is the SHA-256 hex function (node:crypto in the collector; shared stays runtime-neutral by taking it as a parameter).
  */
 export function checkRecordLine(
   line: string,

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkRecordLine, GENESIS_HASH, recordBody, sealRecord, splitRecordLine } from '../src/record.js';
-import { sha256Hex } from '../src/sha256.js';
 
 const nodeHash = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -43,23 +42,23 @@ describe('journal record format', () => {
     ]);
     const parts = splitRecordLine(l)!;
     expect(parts.hash).toBe(rec['hash']);
-    expect(sha256Hex(parts.body)).toBe(parts.hash);
+    expect(nodeHash(parts.body)).toBe(parts.hash);
   });
 
   it('checks hash, link and id, naming the fault', () => {
     const a = line(1, GENESIS_HASH);
     const b = line(2, JSON.parse(a).hash as string);
-    expect(checkRecordLine(a, GENESIS_HASH, 1, sha256Hex).ok).toBe(true);
-    expect(checkRecordLine(b, JSON.parse(a).hash, 2, sha256Hex).ok).toBe(true);
-    expect(checkRecordLine(b.replace('"hi"', '"ho"'), JSON.parse(a).hash, 2, sha256Hex)).toMatchObject({
+    expect(checkRecordLine(a, GENESIS_HASH, 1, nodeHash).ok).toBe(true);
+    expect(checkRecordLine(b, JSON.parse(a).hash, 2, nodeHash).ok).toBe(true);
+    expect(checkRecordLine(b.replace('"hi"', '"ho"'), JSON.parse(a).hash, 2, nodeHash)).toMatchObject({
       ok: false,
       fault: 'hash',
       id: 2,
     });
-    expect(checkRecordLine(b, GENESIS_HASH, 2, sha256Hex)).toMatchObject({ ok: false, fault: 'chain', id: 2 });
-    expect(checkRecordLine(b, JSON.parse(a).hash, 3, sha256Hex)).toMatchObject({ ok: false, fault: 'id', id: 2 });
-    expect(checkRecordLine('{"id":1', GENESIS_HASH, 1, sha256Hex)).toMatchObject({ ok: false, fault: 'malformed' });
-    expect(checkRecordLine('{"id":1,"hash":"zz"}', GENESIS_HASH, 1, sha256Hex)).toMatchObject({
+    expect(checkRecordLine(b, GENESIS_HASH, 2, nodeHash)).toMatchObject({ ok: false, fault: 'chain', id: 2 });
+    expect(checkRecordLine(b, JSON.parse(a).hash, 3, nodeHash)).toMatchObject({ ok: false, fault: 'id', id: 2 });
+    expect(checkRecordLine('{"id":1', GENESIS_HASH, 1, nodeHash)).toMatchObject({ ok: false, fault: 'malformed' });
+    expect(checkRecordLine('{"id":1,"hash":"zz"}', GENESIS_HASH, 1, nodeHash)).toMatchObject({
       ok: false,
       fault: 'malformed',
     });

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
 
 /** Absolute path of the built CLI. */
-export const CLI = resolve(import.meta.dirname, '../../electron/dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../electron/dist/app/cli.js');
 
 /** A running collector child process. */
 export interface CollectorHandle {
@@ -89,8 +89,8 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
     env: { ...process.env, ...opts.env },
   });
   let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stderr!.setEncoding('utf8');
+  child.stdout.setEncoding('utf8');
+  child.stderr.setEncoding('utf8');
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const ready = new Promise<{ port: number; token: string; tls: boolean }>((res, rej) => {
     const onData = (chunk: string): void => {
@@ -98,8 +98,8 @@ export async function startCollector(opts: StartOptions = {}): Promise<Collector
       const m = /console\s+http(s?):\/\/[^:\s]+:(\d+)\/\?token=([0-9a-f]+)/.exec(out);
       if (m) res({ port: Number(m[2]), token: m[3]!, tls: m[1] === 's' });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: string) => (out += c));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (c: string) => (out += c));
     void exited.then((code) => rej(new Error(`collector exited (${code}) before listening:\n${out}`)));
   });
   const { port: actual, token, tls } = await ready;

@@ -155,6 +155,7 @@ export function readJournal(dataDir: string, opts: { allowTornTail: boolean }): 
       } catch (err) {
         throw new Error(
           `journal ${name}: line at byte ${from} is not a record (${(err as Error).message}): ${line.slice(0, 120)}`,
+          { cause: err },
         );
       }
     }

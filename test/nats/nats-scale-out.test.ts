@@ -7,8 +7,9 @@ import { rmSync } from 'node:fs';
 import { AuditNotifier } from '@ic-audit/client';
 import { AckPolicy, connect, DeliverPolicy, nanos, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startCollector, type CollectorHandle } from '../helpers/collector.js';
-import { natsServerBinary, startNatsCluster, until, type NatsCluster } from './nats-cluster.js';
+import { natsServerBinary, startNatsCluster, until, type NatsCluster } from '../helpers/nats-cluster.mjs';
 
 const NATS = natsServerBinary();
 const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
@@ -144,7 +145,7 @@ async function consoleKeys(c: CollectorHandle): Promise<Map<string, number>> {
 describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
   let cluster: NatsCluster;
   let nc: NatsConnection;
-  const open: Array<{ close(): Promise<unknown> | unknown }> = [];
+  const open: Array<{ close(): unknown }> = [];
 
   beforeAll(async () => {
     cluster = await startNatsCluster(NATS!);
@@ -216,7 +217,16 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
       body: '{"project_name":"X","event_type":"boot"}',
     });
     expect(refused.status).toBe(503);
-    expect(await refused.text()).toContain('console-only');
+    const { error } = (await refused.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('E_NO_INGEST');
+    expect(error.message).toContain('console-only');
+    // A WebSocket bot is told the same in an error frame, and the connection is closed as a policy refusal.
+    const ws = new WebSocket(`${replay.httpUrl.replace('http', 'ws')}/ingest`);
+    const frames: string[] = [];
+    ws.on('message', (data) => frames.push(String(data)));
+    const closeCode = await new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    expect(closeCode).toBe(1008);
+    expect(JSON.parse(frames[0]!)).toMatchObject({ type: 'error', code: 'E_NO_INGEST' });
     // A dump from a console reads the stream: the seed's shape, every project, every event.
     const dumped = await fetch(`${replay.httpUrl}/api/dump`, {
       method: 'POST',

@@ -456,7 +456,7 @@ describe('hostile frames (property-based)', () => {
           k.helloed = true;
           return k;
         };
-        cleanup.add(() => (conn as Conn | null)?.close());
+        cleanup.add(() => conn?.close());
         // Claim the session first: a session-hijack case drawn before any helloed one would otherwise be the
         // session's first hello, bind it to 'SomeoneElse', and lock the worker out of its own session.
         await helloed(await fresh());

@@ -147,7 +147,7 @@ describe('hostile web page', () => {
     cleanup.add(() => page.close());
     await page.goto(`http://127.0.0.1:${attackerPort}/`);
     const run = (port: number) =>
-      page.evaluate(`attack('http://127.0.0.1:${port}', 'ws://127.0.0.1:${port}')`) as Promise<Record<string, unknown>>;
+      page.evaluate<Record<string, unknown>>(`attack('http://127.0.0.1:${port}', 'ws://127.0.0.1:${port}')`);
     const onCanary = await run(canaryPort);
     const onCollector = await run(c.port);
     // Resolves once each form's answer loaded in its frame (the collector's 403 included).
@@ -197,7 +197,7 @@ describe('hostile web page', () => {
       route.fulfill({ status: 200, contentType: 'text/html', body: `<!doctype html><script>${ATTACK}</script>` }),
     );
     await page.goto(`${origin}/`);
-    const out = (await page.evaluate(`(async () => {
+    const out = await page.evaluate<Record<string, unknown>>(`(async () => {
       const r = await attack('${origin}', 'ws://evil.test:${c.port}');
       // Same origin now: statuses are readable.
       r.api = (await fetch('/api/records')).status;
@@ -205,7 +205,7 @@ describe('hostile web page', () => {
       r.post = (await fetch('/ingest', {method:'POST', body: JSON.stringify(evil)})).status;
       r.consolePage = (await fetch('/index.html')).status;
       return r;
-    })()`)) as Record<string, unknown>;
+    })()`);
     expect(out['api']).toBe(403);
     expect(out['apiToken']).toBe(403);
     expect(out['post']).toBe(403);

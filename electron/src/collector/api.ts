@@ -1,49 +1,20 @@
 import type {
+  FlatEvent,
+  ProtocolError,
+  ReceivedEvent,
   DumpResult,
   HealthInfo,
   IntegrityFinding,
   IntegrityInfo,
   JournalRecord,
   ProjectInfo,
-  SeedShape,
   SessionInfo,
 } from '@ic-audit/shared';
+import type { DumpOptions } from '../dump/dump-writer.js';
+import type { RecordQuery } from '../read-model/query.js';
+import type { SessionState } from '../read-model/sessions.js';
 
-/** What to put in a dump (CLI, ingest `dump` frame, console). */
-export interface DumpOptions {
-  /** Window in hours back from now; ignored when `all`. Default 30. */
-  hours?: number;
-  /** Every record regardless of age. */
-  all?: boolean;
-  /** Only these projects (empty or missing: all). */
-  projects?: string[];
-  /** Extra record filter applied while streaming (console "current filter" dumps). */
-  filter?: (record: JournalRecord) => boolean;
-  /** Output format; json is the seed's shape. Default json. */
-  format?: 'json' | 'ndjson' | 'csv';
-  /** Where to write; default `<data-dir>/dumps/dumped_audit_trails.json` (ndjson/csv change the extension). */
-  out?: string;
-  /**
-   * Seed JSON only: the Python server version whose shape to write (see shared `SeedShape`); default v0.3, and
-   * v0.4.7 when a v0.4.7 client asked (its own command, or its boot events in the dump).
-   */
-  shape?: SeedShape | 'auto';
-}
-
-/** Query over the journal: the in-memory window first, then streamed from disk when `before` reaches past it. */
-export interface RecordQuery {
-  /** Only records with id < before (page backwards). */
-  before?: number;
-  /** Collector-time window, epoch seconds. */
-  since?: number;
-  until?: number;
-  /** Predicate applied to each record (built by the caller from project/type/text/field filters). */
-  match?: (record: JournalRecord) => boolean;
-  /** At most this many records, newest first. */
-  limit: number;
-  /** Include collector-written records (source "collector": sessions, gaps, refusals). Default false. */
-  includeInternal?: boolean;
-}
+export type { DumpOptions, RecordQuery };
 
 /**
  * The collector as the console (and the Electron shell) sees it. Implemented by `Collector`; everything here
@@ -74,4 +45,78 @@ export interface CollectorApi {
   health(): HealthInfo;
   /** Checks a dump file against its signed manifest (absent in console-only mode, which holds no key). */
   verifyDump?(dump: Buffer, manifest: string): { ok: boolean; findings: IntegrityFinding[]; events: number };
+}
+
+/** Something that can receive acks for a session (the session's current WebSocket connection). */
+export interface AckSink {
+  ack(seq: number): void;
+}
+
+/** Hello metadata besides the project (what the session table keeps). */
+export interface HelloMeta {
+  source: SessionInfo['source'];
+  sdk: string;
+  host: string;
+  pid: number;
+  dropped: number;
+}
+
+/** Where ingested events go: what the WebSocket ingest, POST /ingest and legacy TCP need from a collector. */
+export interface IngestTarget {
+  /** Registers a hello; the session's state, or why it is refused. */
+  hello(
+    session: string,
+    project: ProjectInfo,
+    meta: HelloMeta,
+    sink: AckSink | null,
+  ): { state: SessionState } | ProtocolError;
+  /** The connection of `sink` closed (ignored when a newer connection owns the session). */
+  disconnected(session: string, sink: AckSink): void;
+  /** One frame of a session's events, accepted or refused as a whole; acks follow once durable. */
+  acceptEvents(
+    state: SessionState,
+    events: readonly ReceivedEvent[],
+  ): { accepted: number; duplicates: number } | ProtocolError;
+  /** Flat events (POST, legacy, import): how many were appended, or why none. */
+  acceptFlat(events: readonly FlatEvent[], source: 'http' | 'legacy' | 'import', key?: string): number | ProtocolError;
+  /** POST with an Idempotency-Key: events seen under that key before are answered as duplicates. */
+  acceptFlatOnce(
+    events: readonly FlatEvent[],
+    indexes: readonly number[],
+    idempotencyKey: string,
+  ): { accepted: number; duplicates: number[] } | ProtocolError;
+  /** Resolves once everything appended so far is durable (and replicated). */
+  drain(): Promise<void>;
+  dump(opts: DumpOptions): Promise<DumpResult>;
+  health(): HealthInfo;
+  /** True while more events wait for the disk than the collector allows: stop reading connections. */
+  congested(): boolean;
+  /** Calls `resume` once the backlog is below the limit again. */
+  whenDrained(resume: () => void): void;
+  /** Records a refused message (an `ic-audit.refused` record) so no refusal is silent. */
+  refuse(source: 'legacy' | 'http', project: ProjectInfo | null, code: string, reason: string, text: string): void;
+  projectNames(): string[];
+  /** Writes the v0.4.7 compact dump into the legacy dump folder; its path. */
+  compactDump(filters: readonly string[]): Promise<string>;
+  readonly legacyDumpDir: string;
+}
+
+/**
+ * Where committed journal records are copied before they are acked (NATS JetStream in NATS mode, see
+ * electron/src/nats/stream-publisher.ts). Without one the collector acks as soon as the journal is durable.
+ */
+export interface Replicator {
+  /**
+   * Takes records just made durable by the journal, in id order. Resolves once they, and every batch handed over
+   * before them, are replicated; it never rejects (failures are retried until {@link close}).
+   */
+  replicate(records: readonly JournalRecord[]): Promise<void>;
+  /** Records handed over and not replicated yet (counts toward the collector's backpressure limit). */
+  readonly pendingCount: number;
+  /** Why replication is stalled right now, or null. */
+  readonly fault: string | null;
+  /** Resolves once everything handed over so far is replicated (or the replicator is closed). */
+  drain(): Promise<void>;
+  /** Waits (bounded) for pending replication, then disconnects. */
+  close(): Promise<void>;
 }

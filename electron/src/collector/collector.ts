@@ -1,9 +1,7 @@
-import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   CollectorEvents,
-  isCollectorRecord,
   protocolError,
   type DumpResult,
   type EventFields,
@@ -13,62 +11,59 @@ import {
   type JournalRecord,
   type ProjectInfo,
   type ProtocolError,
-  type ScannedRecord,
   type ReceivedEvent,
   type SessionInfo,
 } from '@ic-audit/shared';
-import { plaintextWarning, type CollectorConfig } from '../config.js';
+import { plaintextWarning, type CollectorConfig } from '../settings/config.js';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { batchRecords, CLOSE_WAIT_MS, Journal, type CommittedBatch } from '../journal/journal.js';
-import { scanJournal, type ScanResult } from '../journal/scan.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
-import { keepTornTail } from '../journal/torn-tail.js';
-import { readValidCheckpoint, writeCheckpoint } from '../journal/checkpoint.js';
+import { Checkpointer, type Checkpoint } from './checkpoint.js';
+import { recoverJournal } from './recovery.js';
 import { readRanges, tailRanges } from '../journal/tail-lines.js';
 import { auditInWorker, integrityFromAudit } from '../integrity/audit.js';
 import { openIntegrity, type Integrity, type KeyInfo } from '../integrity/collector-integrity.js';
 import type { HeadSigner } from '../integrity/head-signer.js';
 import { parsePublicKey, trustKeys, type KeyStore, type SigningKey } from '../integrity/signing-key.js';
 import { checkDump, type DumpVerdict } from '../integrity/verify-dump.js';
-import { queryRecords, recentFromDisk } from './query.js';
-import type { CollectorApi, DumpOptions, RecordQuery } from './api.js';
+import { queryRecords, recentFromDisk } from '../read-model/query.js';
+import type { AckSink, CollectorApi, DumpOptions, HelloMeta, IngestTarget, RecordQuery, Replicator } from './api.js';
 import { LineWindow } from './line-window.js';
-import type { Replicator } from './replicator.js';
-import { SessionTable, syntheticSessionId, type SessionState } from './sessions.js';
-import { VERSION } from '../version.js';
+import { AckRouter } from './ack-router.js';
+import { LiveFeed } from '../read-model/live-feed.js';
+import { SessionTable, syntheticSessionId, type SessionState } from '../read-model/sessions.js';
+import { VERSION } from '../settings/version.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { DumpRunner } from './dump-runner.js';
-import type { AckSink } from './ingest-target.js';
-import { UNKNOWN_PROJECT, REFUSED_EXCERPT_LENGTH } from './ingest-target.js';
-import { integrityFromScan, verifyingIntegrity } from './integrity-info.js';
 import { collectorEntry, eventEntry, flatProject, nowSeconds, preciseNow, type EventBody } from './journal-entries.js';
+
+/** Longest excerpt of a refused message kept in its `ic-audit.refused` record. */
+export const REFUSED_EXCERPT_LENGTH = 256;
+/** Project of a refusal whose message names none (the Python server's own word for it). */
+export const UNKNOWN_PROJECT = 'unknown_project';
 
 /**
  * The collector core: journal + session table + recent window. Transport code (WebSocket, POST, legacy TCP)
  * hands it parsed events; it dedups, records gaps, queues for the journal and routes acks once durable.
  */
-export class Collector implements CollectorApi {
+export class Collector implements CollectorApi, IngestTarget {
   readonly version = VERSION;
   readonly dataDir: string;
-  private readonly emitter = new EventEmitter();
+  private readonly feed = new LiveFeed();
   private readonly table = new SessionTable();
   /** Newest records as the journal's bytes. */
   private readonly window: LineWindow;
   /** Resolves once the window holds the journal's tail (see LineWindow.load). */
   windowLoaded: Promise<void> = Promise.resolve();
-  private readonly sinks = new Map<string, AckSink>();
+  private readonly acks = new AckRouter();
   private journal!: Journal;
   private integrity: IntegrityInfo;
   private tornFiles: string[] = [];
   /** Records on disk: those the last full check read plus those written since (each chained by the writer). */
   private recordsOnDisk = 0;
-  /** Records committed since the last checkpoint, and whether one is being written. */
-  private sinceCheckpoint = 0;
-  /** The checkpoint being written, if any: a second one must wait for it (both write checkpoint.json.tmp). */
-  private checkpointing: Promise<void> | null = null;
+  /** Start-up checkpoints (a full replay is their fallback). */
+  private readonly checkpoints: Checkpointer;
   private startedAt: number;
-  /** Newest `ic-audit.head` record replayed (restores a head the heads file missed at a crash). */
-  private journalHead: ScannedRecord | null = null;
   private totalEvents = 0;
   private stopping = false;
   /** Dumps, one at a time, each after a fresh signed head. */
@@ -90,7 +85,6 @@ export class Collector implements CollectorApi {
     this.window = new LineWindow(config.recentWindow, config.recentWindowBytes);
     this.startedAt = now();
     this.integrity = { ok: true, records: 0, first_bad_id: null, message: 'not checked yet', checked_at: 0 };
-    this.emitter.setMaxListeners(0);
     this.dumps = new DumpRunner({
       dataDir: this.dataDir,
       now,
@@ -99,6 +93,9 @@ export class Collector implements CollectorApi {
       projectNames: () => this.table.projectNames(),
       signer: () => this.signed.signer,
     });
+    this.checkpoints = new Checkpointer(join(this.dataDir, JOURNAL_DIR), config.checkpointEvery, () =>
+      this.checkpointState(),
+    );
   }
 
   /**
@@ -116,23 +113,12 @@ export class Collector implements CollectorApi {
     const dir = join(config.dataDir, JOURNAL_DIR);
     // The key first: a key that cannot be used stops the start before anything is written.
     const integrity = openIntegrity(config, keyStore, now);
-    const cp = readValidCheckpoint(dir);
-    let scan: ScanResult;
-    if (cp === null) {
-      scan = await scanJournal(dir, (r) => c.replayRecord(r));
-      c.integrity = integrityFromScan(scan, nowSeconds(now));
-      c.recordsOnDisk = scan.records;
-    } else {
-      // Replay only what came after the checkpoint; the window is read back from the journal's tail, and the
-      // whole chain is checked in a worker thread while the collector already serves.
-      c.table.restore(cp.sessions);
-      c.totalEvents = cp.events;
-      scan = await scanJournal(dir, (r) => c.replayRecord(r), cp);
-      c.recordsOnDisk = cp.records + scan.records;
-      c.integrity =
-        scan.firstBreak !== null ? integrityFromScan(scan, nowSeconds(now)) : verifyingIntegrity(c.recordsOnDisk);
-    }
-    if (scan.tail !== null) c.tornFiles.push(await keepTornTail(scan.tail.file, scan.tail.offset, now()));
+    const recovered = await recoverJournal(dir, c.table, now);
+    const scan = recovered.scan;
+    c.integrity = recovered.integrity;
+    c.recordsOnDisk = recovered.recordsOnDisk;
+    c.totalEvents = recovered.totalEvents;
+    c.tornFiles = recovered.tornFiles;
     // The window is read back from the journal's tail in the background, whether or not there was a checkpoint:
     // the collector serves meanwhile, answering from disk.
     const tail = tailRanges(dir, config.recentWindow, c.window.byteCapacity);
@@ -153,13 +139,13 @@ export class Collector implements CollectorApi {
         onQueueTaken: () => c.releaseDrainedWaiters(),
       },
     );
-    c.signed = await integrity.start(c.journal, scan.lastId, c.journalHead?.fields ?? null);
+    c.signed = await integrity.start(c.journal, scan.lastId, recovered.journalHead?.fields ?? null);
     for (const f of c.signed.startFindings)
       process.stderr.write(`ic-audit: INTEGRITY ${f.severity.toUpperCase()} ${f.code}: ${f.message}\n`);
     c.integrity = c.signed.provisional(c.integrity);
     // After a checkpoint start the chain is checked behind; with signed heads, they are too (a fresh or pre-signing
     // journal without a checkpoint was fully checked above).
-    if (cp !== null || c.signed.hadHeads) c.checkInBackground(dir);
+    if (recovered.fromCheckpoint || c.signed.hadHeads) c.checkInBackground(dir);
     return c;
   }
 
@@ -181,12 +167,6 @@ export class Collector implements CollectorApi {
         this.integrity = { ...this.integrity, message: `full check failed to run: ${err.message}` };
       },
     );
-  }
-
-  private replayRecord(record: ScannedRecord): void {
-    if (record.event_type === CollectorEvents.HEAD) this.journalHead = record;
-    this.table.replay(record);
-    if (!isCollectorRecord(record)) this.totalEvents++;
   }
 
   // ---- ingest ------------------------------------------------------------------------------------------------
@@ -238,7 +218,7 @@ export class Collector implements CollectorApi {
   hello(
     session: string,
     project: ProjectInfo,
-    meta: { source: SessionInfo['source']; sdk: string; host: string; pid: number; dropped: number },
+    meta: HelloMeta,
     sink: AckSink | null,
   ): { state: SessionState } | ProtocolError {
     const known = this.table.get(session);
@@ -263,22 +243,21 @@ export class Collector implements CollectorApi {
       });
     }
     if (sink !== null) {
-      this.sinks.set(session, sink);
+      this.acks.attach(session, sink);
       state.connected = true;
     }
-    if (changed || sink !== null) this.emitter.emit('session', this.table.view(state));
+    if (changed || sink !== null) this.feed.emitSession(this.table.view(state));
     return { state };
   }
 
   /** Marks a session's connection gone (only if `sink` is still its current one). */
   disconnected(session: string, sink: AckSink): void {
-    if (this.sinks.get(session) !== sink) return;
-    this.sinks.delete(session);
+    if (!this.acks.detach(session, sink)) return;
     const state = this.table.get(session);
     if (state === undefined) return;
     state.connected = false;
     state.last_seen = nowSeconds(this.now);
-    this.emitter.emit('session', this.table.view(state));
+    this.feed.emitSession(this.table.view(state));
   }
 
   /** Accepts a frame of events for a session: resent seqs are skipped, jumps recorded as gaps. */
@@ -298,7 +277,7 @@ export class Collector implements CollectorApi {
     }
     if (accepted === 0 && state.acked >= (events[events.length - 1]?.seq ?? 0)) {
       // Everything was already durable: re-ack so a client that missed the ack stops resending.
-      this.sinks.get(state.session)?.ack(state.acked);
+      this.acks.reack(state.session, state.acked);
     }
     return { accepted, duplicates: events.length - accepted };
   }
@@ -384,62 +363,33 @@ export class Collector implements CollectorApi {
     this.window.push(batch.bytes, batch.ends, batch.firstId);
     for (const e of batch.entries) if (e.seq > 0) acks.set(e.session, e.seq);
     let records: JournalRecord[] | null = null;
-    if (this.replicator === null) this.sendAcks(acks);
+    if (this.replicator === null) this.acks.send(acks, this.table);
     else {
       void this.replicator.replicate((records = batchRecords(batch))).then(() => {
-        this.sendAcks(acks);
+        this.acks.send(acks, this.table);
         this.releaseDrainedWaiters();
       });
     }
     this.releaseDrainedWaiters();
-    if (this.emitter.listenerCount('records') > 0) this.emitter.emit('records', records ?? batchRecords(batch));
-    this.sinceCheckpoint += count;
-    if (this.sinceCheckpoint >= this.config.checkpointEvery && this.checkpointing === null && this.journal.idle) {
-      void this.checkpoint();
-    }
+    if (this.feed.wantsRecords) this.feed.emitRecords(records ?? batchRecords(batch));
+    this.checkpoints.committed(count, this.journal.idle);
   }
 
-  /**
-   * Writes a checkpoint of the state right now. Only taken while the journal is idle (every accepted event on
-   * disk), so the session table describes exactly the journal up to the checkpoint's offset.
-   */
-  private checkpoint(): Promise<void> {
-    const run = this.writeCheckpointNow().finally(() => {
-      if (this.checkpointing === run) this.checkpointing = null;
-    });
-    this.checkpointing = run;
-    return run;
-  }
-
-  private async writeCheckpointNow(): Promise<void> {
+  /** The state to checkpoint right now; null unless the journal is idle, healthy and not empty. */
+  private checkpointState(): Checkpoint | null {
     const { segment, offset } = this.journal.position();
-    if (segment === '' || !this.journal.idle) return;
-    this.sinceCheckpoint = 0;
-    try {
-      await writeCheckpoint(join(this.dataDir, JOURNAL_DIR), {
-        v: 1,
-        segment,
-        offset,
-        last_id: this.journal.lastRecordId,
-        last_hash: this.journal.lastRecordHash,
-        records: this.recordsOnDisk,
-        events: this.totalEvents,
-        sessions: this.table.snapshot(),
-        written_at: new Date(this.now()).toISOString(),
-      });
-    } catch (err) {
-      process.stderr.write(
-        `ic-audit: checkpoint not written (next start replays everything): ${(err as Error).message}\n`,
-      );
-    }
-  }
-
-  private sendAcks(acks: Map<string, number>): void {
-    for (const [session, seq] of acks) {
-      const state = this.table.get(session);
-      if (state !== undefined && seq > state.acked) state.acked = seq;
-      this.sinks.get(session)?.ack(seq);
-    }
+    if (segment === '' || !this.journal.idle || this.journal.fault !== null) return null;
+    return {
+      v: 1,
+      segment,
+      offset,
+      last_id: this.journal.lastRecordId,
+      last_hash: this.journal.lastRecordHash,
+      records: this.recordsOnDisk,
+      events: this.totalEvents,
+      sessions: this.table.snapshot(),
+      written_at: new Date(this.now()).toISOString(),
+    };
   }
 
   /** Resolves once everything accepted so far is durable (and replicated in NATS mode). */
@@ -471,7 +421,7 @@ export class Collector implements CollectorApi {
       bytes: Buffer.byteLength(text),
       excerpt: text.slice(0, REFUSED_EXCERPT_LENGTH),
     });
-    this.emitter.emit('session', this.table.view(result.state));
+    this.feed.emitSession(this.table.view(result.state));
   }
 
   /** Every project name known, in first-seen order (the legacy `available_projects` answer). */
@@ -508,20 +458,17 @@ export class Collector implements CollectorApi {
     await this.journal.close(settled ? CLOSE_WAIT_MS : 0);
     await this.replicator?.close();
     // A periodic checkpoint may still be writing: the final one waits for it rather than racing it for the temp file.
-    await this.checkpointing;
-    if (this.journal.idle && this.journal.fault === null) await this.checkpoint();
+    await this.checkpoints.final();
   }
 
   // ---- CollectorApi ------------------------------------------------------------------------------------------
 
   onRecords(listener: (records: readonly JournalRecord[]) => void): () => void {
-    this.emitter.on('records', listener);
-    return () => this.emitter.off('records', listener);
+    return this.feed.onRecords(listener);
   }
 
   onSession(listener: (session: SessionInfo) => void): () => void {
-    this.emitter.on('session', listener);
-    return () => this.emitter.off('session', listener);
+    return this.feed.onSession(listener);
   }
 
   sessions(): SessionInfo[] {

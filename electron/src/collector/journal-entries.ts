@@ -1,6 +1,6 @@
 import type { EventFields, ExactFields, FlatEvent, ProjectInfo } from '@ic-audit/shared';
 import type { JournalEntry } from '../journal/journal.js';
-import type { SessionState } from './sessions.js';
+import type { SessionState } from '../read-model/sessions.js';
 
 /** What the journal needs of an event, whichever transport brought it. */
 export type EventBody = ExactFields & {

@@ -1,5 +1,5 @@
 import { parseRecordLine, type JournalRecord } from '@ic-audit/shared';
-import type { RecordWindow } from './recent-window.js';
+import type { RecordWindow } from '../read-model/recent-window.js';
 
 /**
  * The collector's window of newest records, kept as journal line bytes in one preallocated ring and parsed only

@@ -12,7 +12,7 @@ import { handleApi } from './http-routes.js';
 import { StaticFiles } from './static-files.js';
 
 export { consoleCsp, securityHeaders } from './csp.js';
-export { unauthorizedPage } from './unauthorized-page.js';
+export { unauthorizedPage } from '../server/unauthorized-page.js';
 export { HUB_LIMITS } from './console-hub.js';
 
 /** What the console server needs from its host. */

@@ -18,14 +18,35 @@ import {
   type DumpResult,
   type JournalRecord,
   type ProjectInfo,
+  type SeedShape,
 } from '@ic-audit/shared';
-import type { DumpOptions } from '../collector/api.js';
 import { readLines } from '../journal/line-reader.js';
 import { JOURNAL_DIR, listSegments, segmentDay } from '../journal/segments.js';
 import { csvHeader, csvRow } from './csv.js';
 import { eventTextHash, writeSignedManifest, type ManifestSigner } from '../integrity/manifest.js';
 
 /** Folder (inside the data dir) where dumps land by default. */
+/** What to put in a dump (CLI, ingest `dump` frame, console). */
+export interface DumpOptions {
+  /** Window in hours back from now; ignored when `all`. Default 30. */
+  hours?: number;
+  /** Every record regardless of age. */
+  all?: boolean;
+  /** Only these projects (empty or missing: all). */
+  projects?: string[];
+  /** Extra record filter applied while streaming (console "current filter" dumps). */
+  filter?: (record: JournalRecord) => boolean;
+  /** Output format; json is the seed's shape. Default json. */
+  format?: 'json' | 'ndjson' | 'csv';
+  /** Where to write; default `<data-dir>/dumps/dumped_audit_trails.json` (ndjson/csv change the extension). */
+  out?: string;
+  /**
+   * Seed JSON only: the Python server version whose shape to write (see shared `SeedShape`); default v0.3, and
+   * v0.4.7 when a v0.4.7 client asked (its own command, or its boot events in the dump).
+   */
+  shape?: SeedShape | 'auto';
+}
+
 export const DUMPS_DIR = 'dumps';
 /** In-memory bytes of grouped JSON entries before they spill to temp files (keeps memory bounded). */
 export const DUMP_SPILL_BYTES = 32 << 20;

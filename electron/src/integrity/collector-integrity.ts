@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntegrityFinding, IntegrityInfo } from '@ic-audit/shared';
-import { DEFAULTS, type CollectorConfig } from '../config.js';
-import { CHECKPOINT_FILE } from '../journal/checkpoint.js';
-import { JOURNAL_DIR } from '../journal/segments.js';
+import { DEFAULTS, type CollectorConfig } from '../settings/config.js';
+import { JOURNAL_DIR, CHECKPOINT_FILE } from '../journal/segments.js';
 import type { AuditOptions } from './audit.js';
 import { when } from './check-heads.js';
 import { HeadSigner, lastHeadInFile, startFindings, type HeadJournal } from './head-signer.js';

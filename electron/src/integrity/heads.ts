@@ -171,7 +171,7 @@ export function readHeadsFile(path: string): HeadLine[] | null {
   const out: HeadLine[] = [];
   lines.forEach((l, i) => {
     if (l.trim() === '') return;
-    let head: SignedHead | null = null;
+    let head: SignedHead | null;
     try {
       head = asHead(JSON.parse(l));
     } catch {

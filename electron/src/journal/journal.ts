@@ -73,7 +73,7 @@ export interface CommittedBatch {
 
 /** The records of a committed batch as objects (for the console hub and NATS replication). */
 export function batchRecords(b: CommittedBatch): JournalRecord[] {
-  const out: JournalRecord[] = new Array(b.entries.length);
+  const out = new Array<JournalRecord>(b.entries.length);
   let prev = b.prevHash;
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]!;
@@ -224,7 +224,9 @@ export class Journal {
     this.appended++;
     if (!this.writing && this.retryTimer === null) {
       this.writing = true;
-      setImmediate(() => (this.loop = this.writeLoop()));
+      setImmediate(() => {
+        this.loop = this.writeLoop();
+      });
     }
   }
 

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 /** Journal folder inside the data dir. */
 export const JOURNAL_DIR = 'journal';
+/** The collector's checkpoint file inside the journal folder (written by collector/checkpoint.ts). */
+export const CHECKPOINT_FILE = 'checkpoint.json';
 const SEGMENT_RE = /^\d{4}-\d{2}-\d{2}\.jsonl$/;
 
 /** Segment file name for a moment: one file per UTC day, so names sort in time order. */

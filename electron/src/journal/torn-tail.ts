@@ -5,7 +5,7 @@ import { closeSync, ftruncateSync, openSync, readSync, writeFileSync } from 'nod
  * so a power cut's half-written record is never silently dropped nor left to break the next append.
  * Returns the path of the kept-aside file.
  */
-export async function keepTornTail(segment: string, offset: number, nowMs: number): Promise<string> {
+export function keepTornTail(segment: string, offset: number, nowMs: number): string {
   const fd = openSync(segment, 'r+');
   try {
     const chunks: Buffer[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
-import type { NatsConfig } from './nats-config.js';
+import type { NatsConfig } from '../settings/nats-config.js';
 
 /** Connection options for a {@link NatsConfig}: fail over between servers, reconnect forever. */
 export function connectionOptions(cfg: NatsConfig, name: string): ConnectionOptions {

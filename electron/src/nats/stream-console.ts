@@ -1,28 +1,25 @@
-import { EventEmitter } from 'node:events';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   CollectorEvents,
   isCollectorRecord,
-  protocolError,
   type DumpResult,
   type HealthInfo,
   type IntegrityInfo,
   type JournalRecord,
   type ProjectInfo,
-  type ProtocolError,
   type SessionInfo,
 } from '@ic-audit/shared';
-import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
-import type { IngestTarget } from '../collector/ingest-target.js';
-import { matches, queryWindow } from '../collector/query.js';
-import { RecentWindow } from '../collector/recent-window.js';
-import { SessionTable } from '../collector/sessions.js';
-import type { CollectorConfig } from '../config.js';
+import { matches, queryWindow } from '../read-model/query.js';
+import { RecentWindow } from '../read-model/recent-window.js';
+import { SessionTable } from '../read-model/sessions.js';
+import { LiveFeed } from '../read-model/live-feed.js';
+import type { CollectorConfig } from '../settings/config.js';
 import { defaultDumpPath, writeDump } from '../dump/dump-writer.js';
 import { JOURNAL_DIR, segmentName } from '../journal/segments.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../settings/version.js';
 import { connectNats } from './nats-connection.js';
 import { PresenceBook } from './presence.js';
 import { SeenSet } from './seen-set.js';
@@ -31,7 +28,7 @@ import { followStream, scanStream, type StreamFollower } from './stream-reader.j
 import { ensureStream, NATS_DEFAULTS, type NatsConfig } from './stream-settings.js';
 import { WriterChains } from './writer-chains.js';
 
-/** Why a console-only instance refuses bots. */
+/** Why a console-only instance refuses bots (the server answers them E_NO_INGEST with this). */
 export const CONSOLE_ONLY_REFUSAL =
   'this is a console-only ic-audit (--console-only): it reads the NATS stream and stores nothing; send events to a collector';
 
@@ -70,10 +67,10 @@ function consoleRecord(m: StreamRecord): JournalRecord {
  * collectors' presence announcements); queries past the memory window, dumps and verify read the stream.
  * Record ids are stream sequences. Bots are refused ({@link CONSOLE_ONLY_REFUSAL}).
  */
-export class StreamConsole implements CollectorApi, IngestTarget {
+export class StreamConsole implements CollectorApi {
   readonly version = VERSION;
   readonly dataDir: string;
-  private readonly emitter = new EventEmitter();
+  private readonly feed = new LiveFeed();
   private readonly table = new SessionTable();
   private readonly window: RecentWindow;
   private readonly live = new Dedup();
@@ -95,7 +92,6 @@ export class StreamConsole implements CollectorApi, IngestTarget {
   ) {
     this.dataDir = config.dataDir;
     this.window = new RecentWindow(config.recentWindow);
-    this.emitter.setMaxListeners(0);
   }
 
   /** Connects, makes sure the stream exists, and starts replaying the last {@link NATS_DEFAULTS.replayHours} hours. */
@@ -118,8 +114,8 @@ export class StreamConsole implements CollectorApi, IngestTarget {
 
   private async watchStatus(): Promise<void> {
     for await (const s of this.nc.status()) {
-      if (s.type === 'disconnect') this.natsUp = false;
-      else if (s.type === 'reconnect') this.natsUp = true;
+      if (s.type === Events.Disconnect) this.natsUp = false;
+      else if (s.type === Events.Reconnect) this.natsUp = true;
     }
   }
 
@@ -137,7 +133,7 @@ export class StreamConsole implements CollectorApi, IngestTarget {
       out.push(r);
     }
     this.caughtUp ||= caughtUp;
-    if (out.length > 0) this.emitter.emit('records', out);
+    if (out.length > 0) this.feed.emitRecords(out);
   }
 
   private noteSession(r: JournalRecord): void {
@@ -156,7 +152,7 @@ export class StreamConsole implements CollectorApi, IngestTarget {
     this.table.replay(r);
     if (r.event_type === CollectorEvents.SESSION || known === undefined) {
       const state = this.table.get(r.session);
-      if (state !== undefined) this.emitter.emit('session', this.view(state));
+      if (state !== undefined) this.feed.emitSession(this.view(state));
     }
   }
 
@@ -167,13 +163,11 @@ export class StreamConsole implements CollectorApi, IngestTarget {
   // ---- CollectorApi ------------------------------------------------------------------------------------------
 
   onRecords(listener: (records: readonly JournalRecord[]) => void): () => void {
-    this.emitter.on('records', listener);
-    return () => this.emitter.off('records', listener);
+    return this.feed.onRecords(listener);
   }
 
   onSession(listener: (session: SessionInfo) => void): () => void {
-    this.emitter.on('session', listener);
-    return () => this.emitter.off('session', listener);
+    return this.feed.onSession(listener);
   }
 
   sessions(): SessionInfo[] {
@@ -279,64 +273,6 @@ export class StreamConsole implements CollectorApi, IngestTarget {
       journal: { writable: error === null, error, pending: this.caughtUp ? 0 : 1, torn_files: [] },
       uptime_s: Math.round((Date.now() - this.startedAt) / 1000),
     };
-  }
-
-  // ---- ingest: refused ---------------------------------------------------------------------------------------
-
-  /** Bots are refused: a console-only instance stores nothing. */
-  hello(): ProtocolError {
-    return protocolError('E_BAD_HELLO', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** Nothing to do: no bot is ever connected. */
-  disconnected(): void {}
-
-  /** Refused (never reached: hello is refused). */
-  acceptEvents(): ProtocolError {
-    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** POST /ingest and legacy TCP are refused. */
-  acceptFlat(): ProtocolError {
-    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** POST /ingest with an Idempotency-Key is refused too. */
-  acceptFlatOnce(): ProtocolError {
-    return protocolError('E_STORAGE', CONSOLE_ONLY_REFUSAL);
-  }
-
-  /** Nothing to record: a console-only instance stores nothing, and legacy clients are answered with the refusal. */
-  refuse(): void {}
-
-  /** Project names seen on the stream, first-seen order. */
-  projectNames(): string[] {
-    return [...new Set(this.sessions().map((s) => s.project.project_name))];
-  }
-
-  /** Legacy dumps are refused here (no journal of its own). */
-  get legacyDumpDir(): string {
-    return '';
-  }
-
-  /** Refused: the compact dump reads a local journal. */
-  compactDump(): Promise<string> {
-    return Promise.reject(new Error(CONSOLE_ONLY_REFUSAL));
-  }
-
-  /** Nothing is ever accepted, so never behind. */
-  congested(): boolean {
-    return false;
-  }
-
-  /** Never congested: resumes at once. */
-  whenDrained(resume: () => void): void {
-    resume();
-  }
-
-  /** Nothing is ever pending. */
-  drain(): Promise<void> {
-    return Promise.resolve();
   }
 
   /** Stops following and disconnects. */

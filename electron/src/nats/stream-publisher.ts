@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { JournalRecord } from '@ic-audit/shared';
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { CollectorApi } from '../collector/api.js';
-import type { Replicator } from '../collector/replicator.js';
+import type { Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
 import { connectNats } from './nats-connection.js';

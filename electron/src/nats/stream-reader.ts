@@ -104,7 +104,7 @@ export async function followStream(
     onBatch(out, caughtUp);
   };
   const done = (async () => {
-    for await (const m of messages!) {
+    for await (const m of messages) {
       const r = decodeMessage(m);
       if (m.info.pending === 0) caughtUp = true;
       if (r === null) continue;

@@ -1,7 +1,7 @@
 import { DiscardPolicy, RetentionPolicy, StorageType, nanos, type JetStreamManager, type StreamConfig } from 'nats';
-import { NATS_DEFAULTS, type NatsConfig } from './nats-config.js';
+import { NATS_DEFAULTS, type NatsConfig } from '../settings/nats-config.js';
 
-export { NATS_DEFAULTS, type NatsConfig } from './nats-config.js';
+export { NATS_DEFAULTS, type NatsConfig } from '../settings/nats-config.js';
 
 const SAFE = /^[A-Za-z0-9_-]$/;
 
@@ -86,6 +86,7 @@ async function ensureStreamOnce(jsm: JetStreamManager, cfg: NatsConfig): Promise
       throw new Error(
         `cannot create stream ${cfg.stream} with ${cfg.replicas} replicas: the NATS cluster has fewer JetStream servers ` +
           `(use --nats-replicas 1 for a single server): ${msg}`,
+        { cause: err },
       );
     }
     throw err;

@@ -10,12 +10,12 @@ import { createServer as createNetServer, type Server, type Socket } from 'node:
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode } from '@ic-audit/shared';
-import type { IngestTarget } from '../collector/ingest-target.js';
-import type { CollectorConfig } from '../config.js';
-import { unauthorizedPage } from '../console/unauthorized-page.js';
+import { MAX_FRAME_BYTES, MAX_POST_BYTES, type ErrorCode, type HealthInfo } from '@ic-audit/shared';
+import type { IngestTarget } from '../collector/api.js';
+import type { CollectorConfig } from '../settings/config.js';
+import { unauthorizedPage } from './unauthorized-page.js';
 import { CloseCodes, IngestConnection } from './ingest-connection.js';
-import { ConfigError, isLoopback } from '../config.js';
+import { ConfigError, isLoopback } from '../settings/config.js';
 import { parseFlatBody, parseIdempotencyKey } from './flat-body.js';
 import { looksLegacy, serveLegacy } from './legacy-tcp.js';
 import { hostAllowed, originAllowed, ownHosts, presentedToken, TOKEN_COOKIE, tokenEquals } from './security.js';
@@ -25,6 +25,14 @@ export interface ConsoleHandler {
   handleHttp(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   close(): Promise<void>;
+}
+
+/** What the server answers for: /healthz always; bots only when `ingest` is a collector's ingest side. */
+export interface ServerSource {
+  health(): HealthInfo;
+  /** Null on an instance that stores nothing (`--console-only`): bots get E_NO_INGEST with `noIngestReason`. */
+  ingest: IngestTarget | null;
+  noIngestReason?: string;
 }
 
 /** A listening collector server. */
@@ -99,7 +107,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
  */
 export async function startServer(
   config: CollectorConfig,
-  collector: IngestTarget,
+  source: ServerSource,
   consoleToken: string,
   consoleHandler: ConsoleHandler | null,
 ): Promise<RunningServer> {
@@ -107,13 +115,20 @@ export async function startServer(
   const secure = config.tlsCert !== null;
   const requireClientCert = secure && config.tlsClientCa !== null;
   // A TLS port carries no legacy protocol: the Python clients speak plain TCP only, and it stays loopback-only.
-  const legacyAllowed = !secure && isLoopback(config.host) && config.ingestToken === null;
+  const collector = source.ingest;
+  const noIngest = `this instance takes no events: ${source.noIngestReason ?? 'no ingest'}`;
+  const legacyAllowed = collector !== null && !secure && isLoopback(config.host) && config.ingestToken === null;
   let tlsOptions: SecureContextOptions | null = secure ? readTlsFiles(config) : null;
   const ingestWss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   const connections = new Set<IngestConnection>();
   const sockets = new Set<Socket>();
 
   ingestWss.on('connection', (ws) => {
+    if (collector === null) {
+      ws.send(JSON.stringify({ type: 'error', code: 'E_NO_INGEST', message: noIngest }));
+      ws.close(CloseCodes.POLICY, noIngest.slice(0, 120));
+      return;
+    }
     // A configured token is checked in hello; a required client certificate was already checked at the upgrade.
     const conn = new IngestConnection(ws, collector, config.ingestToken);
     connections.add(conn);
@@ -137,7 +152,7 @@ export async function startServer(
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     void handleRequest(req, res).catch((err: Error) => {
-      if (!res.headersSent) sendError(res, 500, 'E_NOT_FOUND', err.message);
+      if (!res.headersSent) sendError(res, 500, 'E_INTERNAL', err.message);
       else res.destroy();
     });
   };
@@ -160,7 +175,7 @@ export async function startServer(
     if (!originAllowed(req.headers.origin, hosts, secure) || !loopbackHostOk(req)) {
       return sendError(res, 403, 'E_FORBIDDEN_ORIGIN', 'requests from other web origins (or Host names) are refused');
     }
-    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, collector.health());
+    if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, source.health());
     if (url.pathname === '/ingest') {
       if (req.method !== 'POST') return sendError(res, 405, 'E_NOT_FOUND', 'use POST (or a WebSocket upgrade)');
       return handlePost(req, res);
@@ -195,6 +210,7 @@ export async function startServer(
   }
 
   async function handlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (collector === null) return sendError(res, 503, 'E_NO_INGEST', noIngest);
     if (certRefused(req))
       return sendError(res, 401, 'E_CLIENT_CERT', 'a client certificate issued by the configured CA is required');
     if (config.ingestToken !== null && !tokenEquals(presentedToken(req, new URL('http://x/')), config.ingestToken)) {

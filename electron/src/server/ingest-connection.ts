@@ -8,8 +8,8 @@ import {
   type ReceivedEventsFrame,
   type HelloFrame,
 } from '@ic-audit/shared';
-import type { AckSink, IngestTarget } from '../collector/ingest-target.js';
-import type { SessionState } from '../collector/sessions.js';
+import type { AckSink, IngestTarget } from '../collector/api.js';
+import type { SessionState } from '../read-model/sessions.js';
 import { tokenEquals } from './security.js';
 
 /** WebSocket close codes used on /ingest (documented in docs/protocol.md). */

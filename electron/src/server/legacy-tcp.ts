@@ -11,7 +11,7 @@ import {
   type ProjectInfo,
 } from '@ic-audit/shared';
 import { join } from 'node:path';
-import type { IngestTarget } from '../collector/ingest-target.js';
+import type { IngestTarget } from '../collector/api.js';
 
 /** Replies the Python tool's server gave (v0.3 and v0.4.7), byte for byte, so its clients see what they always saw. */
 export const LegacyReplies = {

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, sep } from 'node:path';
-import { IpcChannels, type AppInfo, type SaveDumpResult } from '@ic-audit/shared';
+import { IpcChannels, type AppInfo, type IpcChannel, type IpcHandlers } from '@ic-audit/shared';
 
 /** The part of an IPC event the handlers look at (Electron's IpcMainInvokeEvent). */
 export interface IpcEventLike {
@@ -80,43 +80,33 @@ export function suggestedFileName(name: unknown): string {
 
 /** Registers every preload channel on `ipc`; each handler first checks the sender. Returns an unregister function. */
 export function registerIpcHandlers(ipc: IpcMainLike, deps: IpcDeps): () => void {
-  const guard =
-    <A extends unknown[], R>(fn: (...args: A) => R) =>
-    (event: IpcEventLike, ...args: unknown[]): R => {
-      if (!senderAllowed(event, deps))
-        throw new IpcError('E_FORBIDDEN_SENDER', 'IPC message from a foreign sender refused');
-      return fn(...(args as A));
-    };
-  ipc.handle(
-    IpcChannels.SAVE_DUMP,
-    guard(async (source: unknown, name: unknown): Promise<SaveDumpResult> => {
+  // Typed against IpcContract: each handler takes the contract's number of untrusted arguments and must return the
+  // contract's result; a channel without a handler (or a handler without a channel) does not compile.
+  const handlers: IpcHandlers = {
+    [IpcChannels.SAVE_DUMP]: async (source, name) => {
       const from = dumpSource(source, deps.dumpsDir);
       if (from === null) throw new IpcError('E_BAD_DUMP', 'saveDump: not a dump written by this collector');
       const to = await deps.askSavePath(suggestedFileName(name));
       if (to === null) return null;
       await deps.copyFile(from, to);
       return to;
-    }),
-  );
-  ipc.handle(
-    IpcChannels.REVEAL_FILE,
-    guard((path: unknown): boolean => {
+    },
+    [IpcChannels.REVEAL_FILE]: (path) => {
       if (typeof path !== 'string' || path.length === 0) return false;
       deps.reveal(path);
       return true;
-    }),
-  );
-  ipc.handle(
-    IpcChannels.NOTIFY,
-    guard((title: unknown, body: unknown): boolean =>
-      deps.notify(String(title).slice(0, 200), String(body).slice(0, 1000)),
-    ),
-  );
-  ipc.handle(
-    IpcChannels.APP_INFO,
-    guard((): AppInfo => deps.appInfo()),
-  );
+    },
+    [IpcChannels.NOTIFY]: (title, body) => deps.notify(String(title).slice(0, 200), String(body).slice(0, 1000)),
+    [IpcChannels.APP_INFO]: () => deps.appInfo(),
+  };
+  for (const [channel, handler] of Object.entries(handlers) as Array<[IpcChannel, (...a: unknown[]) => unknown]>) {
+    ipc.handle(channel, (event, ...args) => {
+      if (!senderAllowed(event, deps))
+        throw new IpcError('E_FORBIDDEN_SENDER', 'IPC message from a foreign sender refused');
+      return handler(...args);
+    });
+  }
   return () => {
-    for (const channel of Object.values(IpcChannels)) ipc.removeHandler(channel);
+    for (const channel of Object.keys(handlers)) ipc.removeHandler(channel);
   };
 }

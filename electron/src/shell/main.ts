@@ -17,13 +17,14 @@ import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
 import { dirname, join, resolve } from 'node:path';
-import { parseServeFlags } from '../cli-args.js';
-import { DEFAULTS, resolveConfig } from '../config.js';
+import { parseServeFlags } from '../app/cli-args.js';
+import { DEFAULTS, resolveConfig } from '../settings/config.js';
 import { keyFileFor } from '../integrity/signing-key.js';
 import { SafeStorageKeyStore } from './safe-storage-key-store.js';
-import { DataDirError } from '../data-dir.js';
-import { startCollector, type RunningCollector } from '../serve.js';
-import { makeConsole } from '../console-factory.js';
+import { DataDirError } from '../settings/data-dir.js';
+import { startCollector } from '../app/start-collector.js';
+import type { RunningCollector } from '../app/running.js';
+import { makeConsole } from '../app/console-factory.js';
 import { consoleUrlFor, registerDeepLinks } from './deep-link.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { consoleWindowOptions, navigationAllowed, permissionAllowed } from './window-options.js';
@@ -135,10 +136,12 @@ function buildMenu(r: RunningCollector): void {
           { label: 'Open data folder', click: () => void shell.openPath(r.collector.dataDir) },
           {
             label: 'Verify integrity',
-            click: async () => {
-              const v = await r.collector.verify();
-              await dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' });
-            },
+            click: () =>
+              void r.collector
+                .verify()
+                .then((v) =>
+                  dialog.showMessageBox({ type: v.ok ? 'info' : 'warning', message: v.message, title: 'Integrity' }),
+                ),
           },
           { type: 'separator' },
           { role: 'quit' },

@@ -1,13 +1,16 @@
 // Preload for the console window (sandboxed: bundled to CommonJS by the build, may only import 'electron').
 // Exposes named functions only; the renderer never sees ipcRenderer itself.
 import { contextBridge, ipcRenderer } from 'electron';
-import { IpcChannels, type PreloadApi } from '@ic-audit/shared';
+import { IpcChannels, type IpcInvoke, type PreloadApi } from '@ic-audit/shared';
+
+// Typed once here: each call below is checked against IpcContract (arguments and result).
+const invoke = ipcRenderer.invoke.bind(ipcRenderer) as IpcInvoke;
 
 const api: PreloadApi = {
-  saveDump: (sourcePath, suggestedName) => ipcRenderer.invoke(IpcChannels.SAVE_DUMP, sourcePath, suggestedName),
-  revealFile: (path) => ipcRenderer.invoke(IpcChannels.REVEAL_FILE, path),
-  notify: (title, body) => ipcRenderer.invoke(IpcChannels.NOTIFY, title, body),
-  appInfo: () => ipcRenderer.invoke(IpcChannels.APP_INFO),
+  saveDump: (sourcePath, suggestedName) => invoke(IpcChannels.SAVE_DUMP, sourcePath, suggestedName),
+  revealFile: (path) => invoke(IpcChannels.REVEAL_FILE, path),
+  notify: (title, body) => invoke(IpcChannels.NOTIFY, title, body),
+  appInfo: () => invoke(IpcChannels.APP_INFO),
 };
 
 contextBridge.exposeInMainWorld('icAudit', api);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JOURNAL_DIR } from './journal/segments.js';
+import { JOURNAL_DIR } from '../journal/segments.js';
 
 /** Console token file inside the data dir (mode 0600). */
 export const TOKEN_FILE = 'console.token';

@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import type { CollectorConfig } from '../config.js';
-import { Collector } from '../collector/collector.js';
-import { DataDirError, ensureDataDir, hasJournal } from '../data-dir.js';
-import { acquireLock } from '../data-dir-lock.js';
+import type { CollectorConfig } from '../../settings/config.js';
+import { Collector } from '../../collector/collector.js';
+import { DataDirError, ensureDataDir, hasJournal } from '../../settings/data-dir.js';
+import { acquireLock } from '../../settings/data-dir-lock.js';
 import { importSeedDump } from '../import-seed.js';
 import { startProgress } from './progress.js';
 

@@ -6,7 +6,7 @@ import {
   parseFilterText,
   parseQueryFilter,
   type QueryFilter,
-} from '@ic-audit/shared';
+} from '../src/index.js';
 import { describe, expect, it } from 'vitest';
 
 const rec = (

@@ -1,15 +1,20 @@
-// A throwaway 3-node NATS JetStream cluster for benchmarks: a port of test/nats/nats-cluster.ts. `nats-server`
-// processes on 127.0.0.1 with their own temp dirs and free ports; every node is killed and the storage removed by
-// `close()`, and at the latest when the process exits.
+// A throwaway NATS JetStream cluster for the tests (test/nats) and the benchmarks (bench/b2-nats.mjs): `nats-server`
+// processes on 127.0.0.1 with their own temp dirs and free ports; a node can be killed (SIGKILL) and restarted on
+// the same ports and storage. Every node is killed and the storage removed by `close()`, and at the latest when the
+// process exits. Plain JavaScript so the benchmarks run it without a build; types in nats-cluster.d.mts.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { removeDir, tempDir } from './collector.mjs';
 
 const live = new Set();
-process.once('exit', () => live.forEach((c) => c.kill('SIGKILL')));
+const roots = new Set();
+process.once('exit', () => {
+  live.forEach((c) => c.kill('SIGKILL'));
+  roots.forEach((r) => rmSync(r, { recursive: true, force: true }));
+});
 
 /** Path of nats-server, or null when it is not installed. */
 export function natsServerBinary() {
@@ -51,7 +56,8 @@ export async function until(what, check, timeoutMs = 20_000) {
  * `{ urls, url(i), names, monitor(i), kill(i), restart(i), close() }`; `urls` is `nats://127.0.0.1:P1,...` for --nats.
  */
 export async function startNatsCluster(binary, size = 3) {
-  const root = tempDir('ic-audit-bench-nats-');
+  const root = mkdtempSync(join(tmpdir(), 'ic-audit-nats-'));
+  roots.add(root);
   const nodes = [];
   const stop = async (n, signal) => {
     const child = n.child;
@@ -65,7 +71,8 @@ export async function startNatsCluster(binary, size = 3) {
   };
   const close = async () => {
     await Promise.all(nodes.map((n) => stop(n, 'SIGTERM')));
-    removeDir(root);
+    rmSync(root, { recursive: true, force: true });
+    roots.delete(root);
   };
   try {
     for (let i = 0; i < size; i++) {
@@ -99,7 +106,7 @@ export async function startNatsCluster(binary, size = 3) {
           '-n',
           n.name,
           '--cluster_name',
-          'icaudit-bench',
+          'icaudit',
           '--cluster',
           `nats://127.0.0.1:${n.clusterPort}`,
           '--routes',

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DEFAULT_HOST, DEFAULT_PORT } from '@ic-audit/shared';
-import { natsConfigFrom, type NatsConfig } from './nats/nats-config.js';
+import { natsConfigFrom, type NatsConfig } from './nats-config.js';
 
 /** Collector settings; every default lives in {@link DEFAULTS}. */
 export interface CollectorConfig {

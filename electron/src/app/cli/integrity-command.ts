@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntegrityFinding } from '@ic-audit/shared';
-import { Collector } from '../collector/collector.js';
-import { DEFAULTS, type CollectorConfig } from '../config.js';
-import { acquireLock, lockHolder } from '../data-dir-lock.js';
-import { describeBreak } from '../journal/scan.js';
-import { JOURNAL_DIR } from '../journal/segments.js';
-import { auditJournal, auditOk } from './audit.js';
-import { when } from './check-heads.js';
-import { readRetiredKeys, retiredKeysFile } from './collector-integrity.js';
-import { lastHeadInFile } from './head-signer.js';
-import { HEADS_FILE } from './heads.js';
-import type { ManifestSigner } from './manifest.js';
+import { Collector } from '../../collector/collector.js';
+import { DEFAULTS, type CollectorConfig } from '../../settings/config.js';
+import { acquireLock, lockHolder } from '../../settings/data-dir-lock.js';
+import { describeBreak } from '../../journal/scan.js';
+import { JOURNAL_DIR } from '../../journal/segments.js';
+import { auditJournal, auditOk } from '../../integrity/audit.js';
+import { when } from '../../integrity/check-heads.js';
+import { readRetiredKeys, retiredKeysFile } from '../../integrity/collector-integrity.js';
+import { lastHeadInFile } from '../../integrity/head-signer.js';
+import { HEADS_FILE } from '../../integrity/heads.js';
+import type { ManifestSigner } from '../../integrity/manifest.js';
 import {
   checkKeyLocation,
   FileKeyStore,
@@ -25,8 +25,8 @@ import {
   signingKeyFromPem,
   trustKeys,
   type TrustedKeys,
-} from './signing-key.js';
-import { checkDump } from './verify-dump.js';
+} from '../../integrity/signing-key.js';
+import { checkDump } from '../../integrity/verify-dump.js';
 
 /** Exit codes shared with cli.ts: 0 ok, 1 integrity fault found, 2 usage / configuration / I/O. */
 const OK = 0;

@@ -2,10 +2,24 @@ import { isCollectorRecord, parseRecordLine as parseRecord, type JournalRecord }
 import { readLines } from '../journal/line-reader.js';
 import { listSegments } from '../journal/segments.js';
 import { rangesBytes, readRangesSync, tailRanges } from '../journal/tail-lines.js';
-import type { RecordQuery } from './api.js';
 import type { RecordWindow } from './recent-window.js';
 
 /** True when a record passes the query's window, predicate and internal-record rule. */
+/** Query over the journal: the in-memory window first, then streamed from disk when `before` reaches past it. */
+export interface RecordQuery {
+  /** Only records with id < before (page backwards). */
+  before?: number;
+  /** Collector-time window, epoch seconds. */
+  since?: number;
+  until?: number;
+  /** Predicate applied to each record (built by the caller from project/type/text/field filters). */
+  match?: (record: JournalRecord) => boolean;
+  /** At most this many records, newest first. */
+  limit: number;
+  /** Include collector-written records (source "collector": sessions, gaps, refusals). Default false. */
+  includeInternal?: boolean;
+}
+
 export function matches(q: RecordQuery, r: JournalRecord): boolean {
   if (!q.includeInternal && isCollectorRecord(r)) return false;
   if (q.since !== undefined && r.received_at < q.since) return false;

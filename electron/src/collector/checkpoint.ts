@@ -2,10 +2,8 @@ import { closeSync, openSync, readFileSync, readSync, renameSync, statSync } fro
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRecordLine } from '@ic-audit/shared';
-import type { SessionSnapshot } from '../collector/sessions.js';
-
-/** Checkpoint file inside the journal folder. */
-export const CHECKPOINT_FILE = 'checkpoint.json';
+import { CHECKPOINT_FILE } from '../journal/segments.js';
+import type { SessionSnapshot } from '../read-model/sessions.js';
 
 /**
  * What the collector knew at a moment when every accepted event was on disk: where the journal ended, its head
@@ -63,5 +61,55 @@ export function readValidCheckpoint(journalDir: string): Checkpoint | null {
     return read !== null && read.record.id === cp.last_id && read.hash === cp.last_hash ? cp : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Writes a checkpoint every `every` committed records, only while the journal is idle (every accepted event on
+ * disk, so the state describes exactly the journal up to the checkpoint's offset), and never two at once (both
+ * would write checkpoint.json.tmp).
+ */
+export class Checkpointer {
+  private since = 0;
+  /** Writes queued or running; each starts after the one before it ends. */
+  private pending = 0;
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly journalDir: string,
+    private readonly every: number,
+    /** The state right now, or null when there is nothing to checkpoint (empty, busy or failing journal). */
+    private readonly state: () => Checkpoint | null,
+  ) {}
+
+  /** Counts a committed batch; starts a checkpoint when one is due, none is pending and the journal is idle. */
+  committed(count: number, journalIdle: boolean): void {
+    this.since += count;
+    if (this.since >= this.every && this.pending === 0 && journalIdle) void this.write();
+  }
+
+  /** Writes one after any still being written: the final checkpoint of a clean stop. */
+  final(): Promise<void> {
+    return this.write();
+  }
+
+  private write(): Promise<void> {
+    this.pending++;
+    const run = this.last.then(() => this.writeNow()).finally(() => this.pending--);
+    this.last = run;
+    return run;
+  }
+
+  private async writeNow(): Promise<void> {
+    const cp = this.state();
+    if (cp === null) return;
+    this.since = 0;
+    try {
+      await writeCheckpoint(this.journalDir, cp);
+    } catch (err) {
+      process.stderr.write(
+        `ic-audit: checkpoint not written (next start replays everything): ${(err as Error).message}\n`,
+      );
+    }
   }
 }

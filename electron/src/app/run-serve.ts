@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline';
-import { ConfigError, plaintextWarning, type CollectorConfig } from './config.js';
-import type { Collector } from './collector/collector.js';
-import { DataDirError } from './data-dir.js';
-import { startCollector, type ConsoleFactory } from './serve.js';
+import { ConfigError, plaintextWarning, type CollectorConfig } from '../settings/config.js';
+import type { Collector } from '../collector/collector.js';
+import { DataDirError } from '../settings/data-dir.js';
+import { startCollector } from './start-collector.js';
+import type { ConsoleFactory } from './running.js';
 
 /**
  * `ic-audit serve`: starts the collector, prints where to connect, dumps on Enter (as the Python server did),
@@ -43,7 +44,7 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
       running.stop().then(
         () => resolve(0),
         (err: Error) => {
-          process.stderr.write(`ic-audit: stop failed: ${(err as Error).message}\n`);
+          process.stderr.write(`ic-audit: stop failed: ${err.message}\n`);
           resolve(2);
         },
       );

@@ -5,14 +5,14 @@ import { commandSpec, type CommandSpec } from './cli/commands.js';
 import { runDump } from './cli/dump-command.js';
 import { runImport } from './cli/import-command.js';
 import { startProgress } from './cli/progress.js';
-import { ConfigError, DEFAULTS, resolveConfig, type CollectorConfig } from './config.js';
-import { DataDirError, requireJournal } from './data-dir.js';
+import { ConfigError, DEFAULTS, resolveConfig, type CollectorConfig } from '../settings/config.js';
+import { DataDirError, requireJournal } from '../settings/data-dir.js';
 import { ImportError } from './import-seed.js';
-import { printVerdict, runKey, runKeyRotate, runVerify, runVerifyDump } from './integrity/integrity-cli.js';
-import { KeyError } from './integrity/signing-key.js';
+import { printVerdict, runKey, runKeyRotate, runVerify, runVerifyDump } from './cli/integrity-command.js';
+import { KeyError } from '../integrity/signing-key.js';
 import { makeConsole } from './console-factory.js';
 import { runServe } from './run-serve.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../settings/version.js';
 
 /** Exit codes of every command. */
 export const Exit = { OK: 0, BROKEN: 1, USAGE: 2 } as const;
@@ -95,7 +95,7 @@ async function run(
   positionals: string[],
 ): Promise<number> {
   const quiet = values['quiet'] === true;
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
   switch (spec.name) {
     case 'serve':
       return runServe(config, makeConsole);

@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { createReadStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DUMP_HOURS } from '@ic-audit/shared';
-import { DEFAULTS, type CollectorConfig } from '../config.js';
-import { requireJournal } from '../data-dir.js';
-import { DUMPS_DIR, writeDump } from '../dump/dump-writer.js';
-import { cliManifestSigner } from '../integrity/integrity-cli.js';
+import { DEFAULTS, type CollectorConfig } from '../../settings/config.js';
+import { requireJournal } from '../../settings/data-dir.js';
+import { DUMPS_DIR, writeDump } from '../../dump/dump-writer.js';
+import { cliManifestSigner } from './integrity-command.js';
 import { startProgress } from './progress.js';
 
 type Format = 'json' | 'ndjson' | 'csv';
@@ -13,7 +13,7 @@ type Format = 'json' | 'ndjson' | 'csv';
 /** `ic-audit dump`: flags already checked by parse-flags (conflicts, values). Resolves with the exit code. */
 export async function runDump(config: CollectorConfig, values: Record<string, string | boolean>): Promise<number> {
   requireJournal(config.dataDir, DEFAULTS.dataDir);
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
   const format = (str('format') ?? 'json') as Format;
   const projects = (str('project') ?? '')
     .split(',')
@@ -80,7 +80,7 @@ async function copyToStdout(file: string): Promise<void> {
   const onError = (): void => void (closed = true);
   stdout.on('error', onError);
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       if (closed) break;
       if (!stdout.write(chunk)) await Promise.race([once(stdout, 'drain'), once(stdout, 'close')]);
     }

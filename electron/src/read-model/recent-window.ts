@@ -22,7 +22,7 @@ export class RecentWindow implements RecordWindow {
   private count = 0;
 
   constructor(readonly capacity: number) {
-    this.items = new Array(Math.max(1, capacity));
+    this.items = new Array<JournalRecord | undefined>(Math.max(1, capacity));
   }
 
   /** Number of records held. */
@@ -50,7 +50,7 @@ export class RecentWindow implements RecordWindow {
   /** The newest `limit` records, oldest first. */
   newest(limit: number): JournalRecord[] {
     const n = Math.min(limit, this.count);
-    const out: JournalRecord[] = new Array(n);
+    const out = new Array<JournalRecord>(n);
     const cap = this.items.length;
     for (let i = 0; i < n; i++) out[i] = this.items[(this.start + this.count - n + i) % cap]!;
     return out;

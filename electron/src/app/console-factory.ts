@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createConsoleServer } from './console/index.js';
-import type { ConsoleFactory } from './serve.js';
+import { createConsoleServer } from '../console/index.js';
+import type { ConsoleFactory } from './running.js';
 
 /** Env override for where the built renderer lives. */
 export const RENDERER_DIR_ENV = 'IC_AUDIT_RENDERER_DIR';
@@ -12,10 +12,10 @@ export function rendererDir(env: NodeJS.ProcessEnv = process.env): string {
   const candidates = [
     env[RENDERER_DIR_ENV],
     resources === undefined ? undefined : join(resources, 'renderer'),
-    resolve(import.meta.dirname, '../../renderer/dist'),
+    resolve(import.meta.dirname, '../../../renderer/dist'),
   ];
   for (const dir of candidates) if (dir !== undefined && existsSync(join(dir, 'index.html'))) return dir;
-  return resolve(import.meta.dirname, '../../renderer/dist');
+  return resolve(import.meta.dirname, '../../../renderer/dist');
 }
 
 /** Builds the console routes (UI, /api, /console) for a collector. */

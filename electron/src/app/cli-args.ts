@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { ConfigFlags } from './config.js';
+import type { ConfigFlags } from '../settings/config.js';
 
 /** Flags shared by `ic-audit serve`, `npm start` and the Electron main process. */
 export const SERVE_OPTIONS = {

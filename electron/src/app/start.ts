@@ -2,10 +2,11 @@
 // `npm start`: the desktop console when Electron can run here, else the same collector headless with the console
 // URL printed, and why.
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseServeFlags } from './cli-args.js';
-import { ConfigError, resolveConfig } from './config.js';
+import { ConfigError, resolveConfig } from '../settings/config.js';
 import { makeConsole } from './console-factory.js';
 import { planLaunch } from './launcher.js';
 import { runServe } from './run-serve.js';
@@ -31,7 +32,7 @@ async function headless(reason: string, argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const plan = planLaunch();
   if (plan.mode === 'headless') return headless(plan.reason, argv);
-  const mainJs = join(dirname(fileURLToPath(import.meta.url)), 'shell', 'main.js');
+  const mainJs = join(dirname(fileURLToPath(import.meta.url)), '..', 'shell', 'main.js');
   // Chromium refuses to run as root without --no-sandbox (the renderer stays sandboxed by the window options).
   const extra = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
   const started = Date.now();
@@ -53,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
       spawnError = err.code ?? err.message;
       resolve(127);
     });
-    spawned.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    // A child killed by a signal exits the way a shell reports it: 128 + the signal's number.
+    spawned.on('exit', (c, signal) => resolve(c ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
   });
   // An Electron that died of the stop we passed on did not fail to start: stop, don't fall back to headless.
   if (code !== 0 && code !== 2 && !stopRequested && Date.now() - started < EARLY_EXIT_MS) {

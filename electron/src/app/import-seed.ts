@@ -10,9 +10,9 @@ import {
   type FlatEvent,
   type ProjectDefaults,
 } from '@ic-audit/shared';
-import type { Collector } from './collector/collector.js';
-import { syntheticSessionId } from './collector/sessions.js';
-import { SeedFormatError, SeedTokenizer, type SeedToken } from './seed-tokenizer.js';
+import type { Collector } from '../collector/collector.js';
+import { syntheticSessionId } from '../read-model/sessions.js';
+import { SeedFormatError, SeedTokenizer, type SeedToken } from '../dump/seed-tokenizer.js';
 
 /** What an import did. */
 export interface ImportResult {
