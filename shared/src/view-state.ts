@@ -15,11 +15,11 @@ export interface ViewState {
 }
 
 /** The view a bare console URL shows. */
-export const DEFAULT_VIEW: ViewState = Object.freeze({
+export const DEFAULT_VIEW: ViewState = Object.freeze<ViewState>({
   tab: 'overview',
   filter: EMPTY_FILTER,
   selected: null,
-}) as ViewState;
+});
 
 /** Same bounds as parseQueryFilter (the collector refuses longer filters anyway). */
 const MAX = { project: 128, type: 64, text: 1024 } as const;

@@ -1,5 +1,5 @@
 import { recordDisplayJson, type JournalRecord } from '@ic-audit/shared';
-import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent, type RefObject } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { addTerm, fieldEntries } from '../lib/field-term.js';
 import { formatDateTime } from '../lib/format.js';
 import { clampDetailWidth } from '../store/prefs-slice.js';
@@ -22,19 +22,20 @@ function FilterValue({ patch, title }: { patch: { project: string } | { type: st
 }
 
 /** The drag handle on the panel's left edge: the width follows the pointer, and is saved when released. */
-function ResizeHandle({ panel }: { panel: RefObject<HTMLElement | null> }) {
-  const drag = useRef<{ x: number; w: number } | null>(null);
+function ResizeHandle() {
+  const drag = useRef<{ x: number; w: number; panel: HTMLElement } | null>(null);
   const onDown = (e: PointerEvent<HTMLDivElement>): void => {
-    if (panel.current === null) return;
+    const panel = e.currentTarget.parentElement;
+    if (panel === null) return;
     e.preventDefault();
     e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { x: e.clientX, w: panel.current.getBoundingClientRect().width };
+    drag.current = { x: e.clientX, w: panel.getBoundingClientRect().width, panel };
   };
   const onMove = (e: PointerEvent<HTMLDivElement>): void => {
     const d = drag.current;
-    if (d === null || panel.current === null) return;
+    if (d === null) return;
     // Styled directly while dragging: no store update (and re-render) per pointer move.
-    panel.current.style.width = `${clampDetailWidth(d.w + d.x - e.clientX, window.innerWidth)}px`;
+    d.panel.style.width = `${clampDetailWidth(d.w + d.x - e.clientX, window.innerWidth)}px`;
   };
   const onUp = (e: PointerEvent<HTMLDivElement>): void => {
     const d = drag.current;
@@ -66,6 +67,14 @@ function ResizeHandle({ panel }: { panel: RefObject<HTMLElement | null> }) {
   );
 }
 
+/** What was fetched for one record id (state is keyed by id, so a new selection starts empty without a reset). */
+interface Loaded {
+  id: number | null;
+  record: JournalRecord | null;
+  error: string;
+  copied: boolean;
+}
+
 /**
  * The selected record in full: description (wrapped, never cut), fields with click-to-filter on their values (as
  * sent), JSON (as text) with a copy button, and its place in the hash chain. Resizable from its left edge.
@@ -79,19 +88,21 @@ export function EventDetail() {
   useStore((s) => s.timeZone);
   const client = useClient();
   const panel = useRef<HTMLElement>(null);
-  const [record, setRecord] = useState<JournalRecord | null>(null);
-  const [error, setError] = useState('');
-  const [copied, setCopied] = useState(false);
+  const [loaded, setLoaded] = useState<Loaded>({ id: null, record: null, error: '', copied: false });
+  const mine = loaded.id === selectedId;
+  const record = mine ? loaded.record : null;
+  const error = mine ? loaded.error : '';
+  const copied = mine && loaded.copied;
 
   useEffect(() => {
-    setRecord(null);
-    setError('');
-    setCopied(false);
     if (selectedId === null || !live) return;
     let current = true;
+    const done = (record: JournalRecord | null, error: string): void => {
+      if (current) setLoaded({ id: selectedId, record, error, copied: false });
+    };
     client.record(selectedId).then(
-      (r) => current && (r ? setRecord(r) : setError('record not found in the journal')),
-      (e: unknown) => current && setError(e instanceof Error ? e.message : String(e)),
+      (r) => done(r, r ? '' : 'record not found in the journal'),
+      (e: unknown) => done(null, e instanceof Error ? e.message : String(e)),
     );
     return () => {
       current = false;
@@ -108,9 +119,9 @@ export function EventDetail() {
   const copy = async (): Promise<void> => {
     try {
       await navigator.clipboard.writeText(json);
-      setCopied(true);
+      setLoaded((l) => ({ ...l, copied: true }));
     } catch {
-      setError('clipboard not available');
+      setLoaded((l) => ({ ...l, error: 'clipboard not available' }));
     }
   };
   const chainOk =
@@ -118,7 +129,7 @@ export function EventDetail() {
   const fields = record ? fieldEntries(record.fields_raw) : [];
   return (
     <aside className="detail" aria-label="Event detail" ref={panel} data-testid="detail">
-      <ResizeHandle panel={panel} />
+      <ResizeHandle />
       <header className="detail-head">
         <span>record #{selectedId}</span>
         <span className="grow" />

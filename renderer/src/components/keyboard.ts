@@ -44,9 +44,9 @@ const HANDLERS: Record<ShortcutAction, (e: KeyboardEvent) => boolean> = {
   },
   follow: () => (useStore.getState().setFollow(true), true),
   dump: () => (document.getElementById('dump-button')?.click(), true),
-  verify: () => ((document.querySelector('button[title^="Walk the whole"]') as HTMLElement | null)?.click(), true),
+  verify: () => (document.querySelector<HTMLElement>('button[title^="Walk the whole"]')?.click(), true),
   // Through the button, so it shows "link copied" (or the link to copy by hand).
-  'copy-link': () => ((document.querySelector('[data-testid=copy-link]') as HTMLElement | null)?.click(), true),
+  'copy-link': () => (document.querySelector<HTMLElement>('[data-testid=copy-link]')?.click(), true),
   'time-zone': () => {
     const s = useStore.getState();
     s.setTimeZone(s.timeZone === 'utc' ? 'local' : 'utc');

@@ -1,31 +1,16 @@
 import type { StateCreator } from 'zustand';
 import { setDisplayUtc } from '../lib/format.js';
+import type { PrefsSlice, ThemeMode, TimeZoneMode } from './prefs-types.js';
+
+export type { PrefsSlice, ThemeMode, TimeZoneMode };
 import type { AppState } from './types.js';
 
-/** How times are shown. */
-export type TimeZoneMode = 'local' | 'utc';
-/** Colour theme: `system` follows `prefers-color-scheme`. */
-export type ThemeMode = 'system' | 'light' | 'dark';
-
-/** Detail panel width bounds, px (the upper one also leaves the table at least this much room). */
+/** Detail panel width bounds, px (the upper one also leaves the table at least TABLE_MIN). */
 export const DETAIL_MIN = 280;
 export const DETAIL_MAX = 1400;
 export const DETAIL_DEFAULT = 440;
 /** Room the event table keeps beside the detail panel, px. */
 export const TABLE_MIN = 360;
-
-/** Per-browser display preferences, persisted in localStorage. */
-export interface PrefsSlice {
-  timeZone: TimeZoneMode;
-  theme: ThemeMode;
-  detailWidth: number;
-  /** The `?` shortcuts overlay is open. */
-  helpOpen: boolean;
-  setTimeZone(tz: TimeZoneMode): void;
-  setTheme(theme: ThemeMode): void;
-  setDetailWidth(px: number): void;
-  setHelpOpen(open: boolean): void;
-}
 
 const KEYS = {
   timeZone: 'ic-audit.time-zone',

@@ -3,7 +3,7 @@ import type { RateBuckets } from '../lib/rate-buckets.js';
 import type { Row } from '../lib/row.js';
 import type { RowRing } from '../lib/row-ring.js';
 import type { RowView } from '../lib/row-view.js';
-import type { PrefsSlice } from './prefs-slice.js';
+import type { PrefsSlice } from './prefs-types.js';
 
 /** Sessions slice: what the collector says about every bot session. */
 export interface SessionsSlice {
