@@ -6,15 +6,19 @@
  * so the test knows exactly when each batch is durable.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHORTCUTS } from '../../renderer/src/lib/shortcuts.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, SCREENSHOT_DIR as DOCS } from '../../test/helpers/chromium.js';
+import { CHROMIUM, waitRows } from '../../test/helpers/chromium.js';
 import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
 import { connectBot, type TestBot } from './console-bot.js';
 
+// README screenshots are refreshed only on request (IC_AUDIT_SCREENSHOTS=1), so `npm test` leaves the tree clean.
+const DOCS = resolve(import.meta.dirname, '../../docs');
+const SHOTS = process.env['IC_AUDIT_SCREENSHOTS'] === '1' ? DOCS : join(tmpdir(), 'ic-audit-screens');
 const ROW_HEIGHT = 22;
 const LONG_DESC =
   'Connection timeout while placing the EURUSD stop order: the broker gateway did not answer within 5000 ms, ' +
@@ -35,14 +39,6 @@ interface ServerRecord {
   event_type: string;
   event_description: string;
   fields: Record<string, unknown>;
-}
-
-async function waitRows(page: Page, n: number, timeout = 5000): Promise<void> {
-  await page.waitForFunction(
-    (want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want),
-    n,
-    { timeout },
-  );
 }
 
 /** Clicks the theme button (it cycles system, light, dark) until it shows `theme`. */
@@ -109,7 +105,7 @@ describe('console views in Chromium', () => {
 
   beforeAll(async () => {
     collector = await startCollector();
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await chromium.launch(CHROMIUM);
     context = await newContext();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.httpUrl });
     page = await open(context);
@@ -424,8 +420,8 @@ describe('console views in Chromium', () => {
       await p.waitForFunction(
         () => Number(document.querySelector('[data-testid=histogram]')?.getAttribute('data-total')) > 0,
       );
-      mkdirSync(DOCS, { recursive: true });
-      await p.screenshot({ path: join(DOCS, 'console-light.png') });
+      mkdirSync(SHOTS, { recursive: true });
+      await p.screenshot({ path: join(SHOTS, 'console-light.png') });
       await setTheme(p, 'dark');
       expect(await bg(p)).toBe('rgb(14, 17, 22)');
       await p.reload();

@@ -1,20 +1,25 @@
-/** How browser tests launch Debian's Chromium (headless, no sandbox in containers, no background traffic). */
-import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
+/** Debian's Chromium as every browser test launches it (playwright-core, headless, no network side traffic). */
+import type { Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+/** `chromium.launch(CHROMIUM)`; add flags with `[...CHROMIUM.args, ...]`. */
+export const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+  ],
+};
 
-/** Where screenshots go: docs/ when refreshing them (IC_AUDIT_SCREENSHOTS=1), else a temp dir (tree stays clean). */
-export const SCREENSHOT_DIR =
-  process.env['IC_AUDIT_SCREENSHOTS'] === '1'
-    ? resolve(import.meta.dirname, '../../docs')
-    : join(tmpdir(), 'ic-audit-screens');
+/** Waits until the console's stream table holds exactly `n` rows (its data attribute). */
+export async function waitRows(page: Page, n: number, timeout = 5000): Promise<void> {
+  await page.waitForFunction(
+    (want) => document.querySelector('.table')?.getAttribute('data-rows') === String(want),
+    n,
+    { timeout },
+  );
+}
