@@ -35,7 +35,7 @@ function windowOf(filter: QueryFilter, now: number, oldest: number): { from: num
 /**
  * Events per time bucket over the stream, for the current filter and range; drag across it (brush) to zoom the
  * range to that interval. Drawn on a canvas outside React: counts are fed incrementally from the store's
- * `subscribe` (one update per frame batch) and the canvas is redrawn at most once per animation frame, so
+ * `subscribe` (one update per frame batch) and the canvas is redrawn when the page is idle, so
  * thousands of events per second cost no React render at all.
  */
 export function Histogram() {
@@ -49,13 +49,15 @@ export function Histogram() {
   useEffect(() => {
     const el = canvas.current!;
     const feed = new HistogramFeed();
-    let frame = 0;
+    let pending = false;
+    let stopped = false;
     let shown = { from: 0, to: 1 };
     let colors = { scheme: '?', line: '', bar: '' };
     let liveTimer: ReturnType<typeof setTimeout> | null = null;
 
     const draw = (): void => {
-      frame = 0;
+      pending = false;
+      if (stopped) return;
       const s = useStore.getState();
       feed.sync(s.view, s.filter);
       const h = feed.histogram;
@@ -112,11 +114,16 @@ export function Histogram() {
       axisTo.current!.textContent = formatRowTime(win.to, withDate).replace(/\.\d+$/, '');
       caption.current!.textContent = `${formatCount(total)} events · bars of ${stepLabel(barStep)} · peak ${formatCount(max)}`;
     };
+    // Drawn when the page is idle (at most 100 ms later): the count and drawing never delay the frame that paints
+    // the table's rows after a new filter.
     const schedule = (): void => {
-      if (frame === 0) frame = requestAnimationFrame(draw);
+      if (pending) return;
+      pending = true;
+      if (typeof requestIdleCallback === 'function') requestIdleCallback(draw, { timeout: 100 });
+      else setTimeout(draw, 16);
     };
     // New rows redraw a few times a second (bars of a second or more need no more); a new filter, zone or theme
-    // at the next frame.
+    // as soon as the page is idle.
     const scheduleLive = (): void => {
       liveTimer ??= setTimeout(() => {
         liveTimer = null;
@@ -176,7 +183,7 @@ export function Histogram() {
       clearInterval(tick);
       if (liveTimer !== null) clearTimeout(liveTimer);
       ro.disconnect();
-      if (frame !== 0) cancelAnimationFrame(frame);
+      stopped = true;
       el.removeEventListener('pointerdown', onDown);
       el.removeEventListener('pointermove', onMove);
       el.removeEventListener('pointerup', onUp);
