@@ -31,7 +31,12 @@ describe('console in Chromium', () => {
   beforeAll(async () => {
     collector = await startCollector();
     browser = await chromium.launch(CHROMIUM);
-    page = await browser.newPage({ viewport: { width: 1400, height: 820 }, acceptDownloads: true });
+    // Dark, as the README shows it first (the console follows prefers-color-scheme; console-light.png is the other).
+    page = await browser.newPage({
+      viewport: { width: 1400, height: 820 },
+      acceptDownloads: true,
+      colorScheme: 'dark',
+    });
     await page.goto(`${collector.httpUrl}/?token=${collector.consoleToken}`);
     await page.waitForSelector('[data-testid=link].live');
   });

@@ -5,11 +5,14 @@ import { ClientContext } from './components/client-context.js';
 import { ConsoleClient } from './net/console-client.js';
 import { startErrorNotifications } from './net/notifications.js';
 import { captureToken, withToken } from './net/token.js';
+import { startUrlSync } from './net/view-url.js';
 import { useStore } from './store/store.js';
 import './styles.css';
 import './console-states.css';
+import './views.css';
 
 captureToken();
+startUrlSync(useStore);
 const wsUrl = withToken(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/console`);
 const client = new ConsoleClient(useStore, wsUrl);
 client.onRows = startErrorNotifications(useStore);

@@ -15,3 +15,4 @@ export * from './query-filter.js';
 export * from './console-protocol.js';
 export * from './parse-console.js';
 export * from './ipc-channels.js';
+export * from './view-state.js';

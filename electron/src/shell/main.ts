@@ -16,7 +16,7 @@ import {
 import { copyFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DUMPS_DIR } from '../dump/dump-writer.js';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseServeFlags } from '../app/cli-args.js';
 import { DEFAULTS, resolveConfig } from '../settings/config.js';
 import { defaultConfigDir, keyFileFor } from '../integrity/signing-key.js';
@@ -27,6 +27,7 @@ import { startCollector } from '../app/start-collector.js';
 import type { RunningCollector } from '../app/running.js';
 import { makeConsole } from '../app/console-factory.js';
 import { keepTlsFresh } from '../app/tls-reload.js';
+import { consoleUrlFor, registerDeepLinks } from './deep-link.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { consoleWindowOptions, navigationAllowed, permissionAllowed } from './window-options.js';
 
@@ -35,6 +36,10 @@ let running: RunningCollector | null = null;
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let quitting = false;
+/** Console origin once the window shows it: `ic-audit://` links then navigate the window (deep-link.ts). */
+let consoleOrigin: string | null = null;
+/** A link the app was started with (or that came before the window): opened on first load. */
+let takeLink: () => string | null = () => null;
 
 function fatal(title: string, message: string): void {
   dialog.showErrorBox(title, message);
@@ -112,7 +117,9 @@ async function boot(): Promise<void> {
   });
   buildMenu(r);
   buildTray(r);
-  await win.loadURL(r.consoleUrl);
+  const link = takeLink();
+  await win.loadURL((link !== null ? consoleUrlFor(link, r.consoleUrl) : null) ?? r.consoleUrl);
+  consoleOrigin = origin;
 }
 
 async function dumpWithDialog(r: RunningCollector): Promise<void> {
@@ -185,6 +192,20 @@ if (!app.requestSingleInstanceLock()) {
       win.focus();
     }
   });
+  takeLink = registerDeepLinks(
+    app,
+    {
+      consoleBase: () => (win !== null && consoleOrigin !== null ? `${consoleOrigin}/` : null),
+      navigate: (url) => {
+        void win?.loadURL(url);
+        win?.show();
+      },
+      devEntry: process.defaultApp
+        ? { execPath: process.execPath, script: resolve(process.argv[1] ?? '.') }
+        : undefined,
+    },
+    process.argv,
+  );
   app.on('web-contents-created', (_e, contents) => contents.setWindowOpenHandler(() => ({ action: 'deny' })));
   app.on('before-quit', (e) => {
     if (quitting || running === null) return;

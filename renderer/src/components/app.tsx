@@ -5,6 +5,7 @@ import { Header } from './header.js';
 import { useKeyboard } from './keyboard.js';
 import { Overview } from './overview.js';
 import { ProjectsSidebar } from './projects-sidebar.js';
+import { ShortcutHelp } from './shortcut-help.js';
 import { StreamView } from './stream-view.js';
 
 /** The console: header, projects sidebar, and the overview or stream. */
@@ -20,6 +21,7 @@ export function App() {
         <main className="content">{tab === 'overview' ? <Overview /> : <StreamView />}</main>
       </div>
       <DumpToast />
+      <ShortcutHelp />
     </div>
   );
 }

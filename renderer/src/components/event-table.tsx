@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { formatCount, formatDateTime, formatTime, keyFields, typeKind } from '../lib/format.js';
-import { computeWindow, scrollTopFor } from '../lib/virtual-window.js';
+import { formatCount, formatDateTime, formatRowTime, keyFields, spansDays, typeKind } from '../lib/format.js';
+import { computeWindow, rowsBelow, scrollTopFor } from '../lib/virtual-window.js';
 import { useStore } from '../store/store.js';
 
 /** Height of one table row in px; must match `.row` in styles.css. */
@@ -8,19 +8,21 @@ export const ROW_HEIGHT = 22;
 
 /**
  * The virtualized event table: renders only the visible rows, re-renders at most once per store flush, follows
- * the newest row until the user scrolls up, then offers "N new" to jump back.
+ * the newest row until the user scrolls up (or moves the selection), then offers "N new" (exactly the rows below
+ * the viewport) to jump back. Times show in the chosen zone, with the date when the rows span more than one day.
  */
 export function EventTable() {
   const view = useStore((s) => s.view);
   const version = useStore((s) => s.rowsVersion);
   const follow = useStore((s) => s.follow);
   const selectedId = useStore((s) => s.selectedId);
+  useStore((s) => s.timeZone);
   const scroller = useRef<HTMLDivElement>(null);
   const programmatic = useRef(false);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
-  const [pausedAt, setPausedAt] = useState(0);
   const total = view.length;
+  const selIndex = selectedId === null ? -1 : view.indexOf(selectedId);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -43,7 +45,7 @@ export function EventTable() {
     setScrollTop(el.scrollTop);
   }, [version, follow, total, viewport]);
 
-  // Keep the selected row on screen when the keyboard moves the selection.
+  // Keep the selected row on screen when the keyboard moves the selection (or a link's record arrives).
   useEffect(() => {
     const el = scroller.current;
     if (el === null || selectedId === null) return;
@@ -55,7 +57,7 @@ export function EventTable() {
     el.scrollTop = scrollTopFor(Math.max(0, index - 3), total, ROW_HEIGHT, el.clientHeight);
     setScrollTop(el.scrollTop);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selectedId]);
+  }, [selectedId, selIndex < 0]);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
@@ -67,14 +69,14 @@ export function EventTable() {
     }
     const atBottom = el.scrollTop >= el.scrollHeight - el.clientHeight - ROW_HEIGHT;
     const s = useStore.getState();
-    if (atBottom !== s.follow) {
-      if (!atBottom) setPausedAt(s.view.length);
-      s.setFollow(atBottom);
-    }
+    if (atBottom !== s.follow) s.setFollow(atBottom);
   }, []);
 
   const w = computeWindow(total, ROW_HEIGHT, viewport, scrollTop);
   const rows = [];
+  const first = total > 0 ? view.at(0) : undefined;
+  const last = total > 0 ? view.at(total - 1) : undefined;
+  const withDate = first !== undefined && last !== undefined && spansDays(first.ts, last.ts);
   for (let i = 0; i < w.count; i++) {
     const r = view.at(w.first + i);
     if (r === undefined) continue;
@@ -87,7 +89,7 @@ export function EventTable() {
         onClick={() => useStore.getState().select(r.id === selectedId ? null : r.id)}
       >
         <span className="c-time" title={formatDateTime(r.ts)}>
-          {formatTime(r.ts)}
+          {formatRowTime(r.ts, withDate)}
         </span>
         <span className="c-project">{r.project}</span>
         <span className="c-type">{r.type}</span>
@@ -96,9 +98,9 @@ export function EventTable() {
       </div>,
     );
   }
-  const newCount = follow ? 0 : Math.max(0, total - pausedAt);
+  const newCount = follow ? 0 : rowsBelow(total, ROW_HEIGHT, viewport, scrollTop);
   return (
-    <div className="table" role="table" aria-label="Events" data-rows={total}>
+    <div className={`table ${withDate ? 'with-date' : ''}`} role="table" aria-label="Events" data-rows={total}>
       <div className="row head" role="row">
         <span className="c-time">time</span>
         <span className="c-project">project</span>
@@ -114,7 +116,12 @@ export function EventTable() {
         </div>
       </div>
       {!follow && (
-        <button type="button" className="jump-live" onClick={() => useStore.getState().setFollow(true)}>
+        <button
+          type="button"
+          className="jump-live"
+          data-below={newCount}
+          onClick={() => useStore.getState().setFollow(true)}
+        >
           {newCount > 0 ? `${formatCount(newCount)} new ↓` : 'Follow live ↓'}
         </button>
       )}

@@ -1,6 +1,6 @@
 import { TIME_RANGES, type TimeRange } from '@ic-audit/shared';
 import { useEffect, useRef, useState } from 'react';
-import { formatCount } from '../lib/format.js';
+import { formatCount, isDisplayUtc } from '../lib/format.js';
 import { fetchOlder } from '../net/load-older.js';
 import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
@@ -14,15 +14,16 @@ const RANGE_LABELS: Record<TimeRange, string> = {
   custom: 'custom',
 };
 
+/** A datetime-local value in the display zone (local or UTC, as the header switch says). */
 function toLocalInput(epoch: number | null): string {
   if (epoch === null) return '';
-  const d = new Date(epoch * 1000 - new Date().getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 19);
+  const offset = isDisplayUtc() ? 0 : new Date(epoch * 1000).getTimezoneOffset() * 60_000;
+  return new Date(epoch * 1000 - offset).toISOString().slice(0, 19);
 }
 
 function fromLocalInput(v: string): number | null {
   if (v === '') return null;
-  const t = new Date(v).getTime();
+  const t = isDisplayUtc() ? Date.parse(`${v}Z`) : new Date(v).getTime();
   return Number.isFinite(t) ? t / 1000 : null;
 }
 
@@ -32,6 +33,7 @@ export function FilterBar() {
   const types = useStore((s) => s.types);
   const view = useStore((s) => s.view);
   useStore((s) => s.rowsVersion);
+  useStore((s) => s.timeZone);
   const projects = useProjects();
   const client = useClient();
   const [text, setText] = useState(filter.text);

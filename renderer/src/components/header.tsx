@@ -2,6 +2,7 @@ import { formatCount } from '../lib/format.js';
 import { useStore } from '../store/store.js';
 import { useClient } from './client-context.js';
 import { DumpMenu } from './dump-menu.js';
+import { ViewControls } from './view-controls.js';
 
 /** Top bar: link state, views, integrity with verify, notifications toggle, Dump (always visible). */
 export function Header() {
@@ -98,6 +99,7 @@ export function Header() {
       >
         {muted ? 'alerts off' : 'alerts on'}
       </button>
+      <ViewControls />
       <DumpMenu />
       <span className="muted version">{version}</span>
     </header>

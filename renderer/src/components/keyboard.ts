@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
+import { shortcutFor, type ShortcutAction } from '../lib/shortcuts.js';
 import { useStore } from '../store/store.js';
+import { NEXT_THEME } from './view-controls.js';
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -22,57 +24,51 @@ function moveSelection(delta: number): void {
   s.select(row.id);
 }
 
-/**
- * Keys: 1 overview, 2 stream, / filter, j/k or arrows move the selection, Esc closes the detail,
- * End or G follows live, d dumps 30 h, v verifies.
- */
+/** What each action does; returns false when the key should keep its default (not handled here). */
+const HANDLERS: Record<ShortcutAction, (e: KeyboardEvent) => boolean> = {
+  help: () => (useStore.getState().setHelpOpen(!useStore.getState().helpOpen), true),
+  overview: () => (useStore.getState().setTab('overview'), true),
+  stream: () => (useStore.getState().setTab('stream'), true),
+  'focus-filter': () => {
+    useStore.getState().setTab('stream');
+    requestAnimationFrame(() => document.getElementById('filter-text')?.focus());
+    return true;
+  },
+  next: () => useStore.getState().tab === 'stream' && (moveSelection(1), true),
+  prev: () => useStore.getState().tab === 'stream' && (moveSelection(-1), true),
+  close: () => {
+    const s = useStore.getState();
+    if (s.helpOpen) s.setHelpOpen(false);
+    else s.select(null);
+    return true;
+  },
+  follow: () => (useStore.getState().setFollow(true), true),
+  dump: () => (document.getElementById('dump-button')?.click(), true),
+  verify: () => (document.querySelector<HTMLElement>('button[title^="Walk the whole"]')?.click(), true),
+  // Through the button, so it shows "link copied" (or the link to copy by hand).
+  'copy-link': () => (document.querySelector<HTMLElement>('[data-testid=copy-link]')?.click(), true),
+  'time-zone': () => {
+    const s = useStore.getState();
+    s.setTimeZone(s.timeZone === 'utc' ? 'local' : 'utc');
+    return true;
+  },
+  theme: () => {
+    const s = useStore.getState();
+    s.setTheme(NEXT_THEME[s.theme]);
+    return true;
+  },
+};
+
+/** Binds the keys of the shortcut table (lib/shortcuts.ts), the same table the `?` overlay lists. */
 export function useKeyboard(): void {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
-      const s = useStore.getState();
-      switch (e.key) {
-        case '1':
-          s.setTab('overview');
-          break;
-        case '2':
-          s.setTab('stream');
-          break;
-        case '/':
-          e.preventDefault();
-          s.setTab('stream');
-          requestAnimationFrame(() => document.getElementById('filter-text')?.focus());
-          break;
-        case 'j':
-        case 'ArrowDown':
-          if (s.tab === 'stream') {
-            e.preventDefault();
-            moveSelection(1);
-          }
-          break;
-        case 'k':
-        case 'ArrowUp':
-          if (s.tab === 'stream') {
-            e.preventDefault();
-            moveSelection(-1);
-          }
-          break;
-        case 'Escape':
-          s.select(null);
-          break;
-        case 'End':
-        case 'G':
-          s.setFollow(true);
-          break;
-        case 'd':
-          document.getElementById('dump-button')?.click();
-          break;
-        case 'v':
-          (document.querySelector('button[title^="Walk the whole"]') as HTMLButtonElement | null)?.click();
-          break;
-        default:
-          return;
-      }
+      const shortcut = shortcutFor(e.key);
+      if (shortcut === undefined) return;
+      // While the overlay is open only Esc and ? act: the other keys would change the view behind it.
+      if (useStore.getState().helpOpen && shortcut.action !== 'close' && shortcut.action !== 'help') return;
+      if (HANDLERS[shortcut.action](e)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -3,6 +3,7 @@ import { StreamEmpty } from './empty-states.js';
 import { EventDetail } from './event-detail.js';
 import { EventTable } from './event-table.js';
 import { FilterBar } from './filter-bar.js';
+import { Histogram } from './histogram.js';
 
 /** Filters, the live table and (when a row is selected) its detail. */
 export function StreamView() {
@@ -10,6 +11,7 @@ export function StreamView() {
   return (
     <div className="stream">
       <FilterBar />
+      <Histogram />
       <div className={`stream-body ${selected !== null ? 'with-detail' : ''}`}>
         <EventTable />
         <StreamEmpty />

@@ -41,3 +41,15 @@ export function scrollTopFor(index: number, total: number, rowHeight: number, vi
   const maxScroll = MAX_SCROLL_PX - viewport;
   return (index / Math.max(1, total - viewport / rowHeight)) * maxScroll;
 }
+
+/**
+ * Rows below the viewport: those after the last row whose top is inside it (a row cut by the bottom edge counts
+ * as on screen). This is what "N new ↓" shows while the table does not follow live.
+ */
+export function rowsBelow(total: number, rowHeight: number, viewport: number, scrollTop: number): number {
+  if (total === 0) return 0;
+  const w = computeWindow(total, rowHeight, viewport, scrollTop);
+  const top = w.offsetY - scrollTop;
+  const onScreen = Math.max(0, Math.ceil((viewport - top) / rowHeight));
+  return Math.max(0, total - (w.first + onScreen));
+}

@@ -3,6 +3,7 @@ import { create, type StateCreator } from 'zustand';
 import { connectionSlice } from './connection-slice.js';
 import { countsSlice } from './counts-slice.js';
 import { createEventsSlice } from './events-slice.js';
+import { prefsSlice } from './prefs-slice.js';
 import type { AppState, FiltersSlice, HealthSlice, SessionsSlice, UiSlice } from './types.js';
 
 const sessionsSlice: StateCreator<AppState, [], [], SessionsSlice> = (set, get) => ({
@@ -88,6 +89,7 @@ export function createAppStore(capacity?: number) {
     ...healthSlice(...a),
     ...countsSlice(...a),
     ...connectionSlice(...a),
+    ...prefsSlice(...a),
   }));
 }
 

@@ -4,6 +4,7 @@ import type { Row } from '../lib/row.js';
 import type { RowRing } from '../lib/row-ring.js';
 import type { RowView } from '../lib/row-view.js';
 import type { EventTally } from '../lib/event-tally.js';
+import type { PrefsSlice } from './prefs-types.js';
 
 /** Sessions slice: what the collector says about every bot session. */
 export interface SessionsSlice {
@@ -133,4 +134,5 @@ export type AppState = SessionsSlice &
   UiSlice &
   HealthSlice &
   CountsSlice &
-  ConnectionSlice;
+  ConnectionSlice &
+  PrefsSlice;
