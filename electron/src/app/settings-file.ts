@@ -56,7 +56,7 @@ export function readSettingsFile(file: string): ConfigFlags {
 export function withSettings(file: ConfigFlags, cli: ConfigFlags): ConfigFlags {
   const out: Record<string, unknown> = { ...file };
   for (const [key, value] of Object.entries(cli)) if (value !== undefined) out[key] = value;
-  return out as ConfigFlags;
+  return out;
 }
 
 /** Creates the settings file from the template when it does not exist yet (owner-only: it may hold a token). */

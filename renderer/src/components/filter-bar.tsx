@@ -46,7 +46,13 @@ export function FilterBar() {
     const t = setTimeout(() => useStore.getState().setFilter({ text }), 180);
     return () => clearTimeout(t);
   }, [text]);
-  useEffect(() => setText(filter.text), [filter.text]);
+  // The filter changed from elsewhere (a click-to-filter, a link, Clear): the box follows, during render rather than
+  // in an effect, so no frame shows the old text.
+  const [shownFilterText, setShownFilterText] = useState(filter.text);
+  if (filter.text !== shownFilterText) {
+    setShownFilterText(filter.text);
+    setText(filter.text);
+  }
 
   const loadOlder = async (): Promise<void> => {
     setLoading(true);

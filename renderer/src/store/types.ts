@@ -52,7 +52,7 @@ export interface EventsSlice {
 /** Filters slice. */
 export interface FiltersSlice {
   filter: QueryFilter;
-  setFilter(patch: Partial<QueryFilter>): void;
+  setFilter: (patch: Partial<QueryFilter>) => void;
 }
 
 /** Which main view is shown. */
