@@ -1,4 +1,5 @@
 import type { EventFields, JournalRecord, RecordSource } from '@ic-audit/shared';
+import type { JournalEntry } from './journal-entry.js';
 
 /**
  * A just-committed record for live listeners (consoles, NATS). Its `fields` object is parsed only if someone reads
@@ -6,26 +7,39 @@ import type { EventFields, JournalRecord, RecordSource } from '@ic-audit/shared'
  * `toJSON` gives the same object a record read back from its line would.
  */
 export class CommittedRecord implements JournalRecord {
+  readonly received_at: number;
+  readonly session: string;
+  readonly seq: number;
+  readonly source: RecordSource;
+  readonly project_name: string;
+  readonly event_type: string;
+  readonly event_description: string | null;
+  readonly timestamp: number;
+  readonly fields_raw: string;
   layout?: number[];
   fields_text?: string;
+  private readonly fieldsJson: string;
   private parsed: EventFields | undefined;
 
   constructor(
+    entry: JournalEntry,
     readonly id: number,
-    readonly received_at: number,
-    readonly session: string,
-    readonly seq: number,
-    readonly source: RecordSource,
-    readonly project_name: string,
-    readonly event_type: string,
-    readonly event_description: string | null,
-    readonly timestamp: number,
-    private readonly fieldsJson: string,
     readonly prev_hash: string,
     readonly hash: string,
-    readonly fields_raw: string,
-  ) {}
-
+  ) {
+    this.received_at = entry.receivedAt;
+    this.session = entry.session;
+    this.seq = entry.seq;
+    this.source = entry.source;
+    this.project_name = entry.projectName;
+    this.event_type = entry.eventType;
+    this.event_description = entry.description;
+    this.timestamp = entry.timestamp;
+    this.fieldsJson = entry.fieldsJson;
+    this.fields_raw = entry.fieldsText ?? entry.fieldsJson;
+    if (entry.layout !== null) this.layout = entry.layout;
+    if (entry.fieldsText !== null) this.fields_text = entry.fieldsText;
+  }
   /** The fields as an object (numbers as JS doubles; `fields_raw` is the exact text). */
   get fields(): EventFields {
     return (this.parsed ??= JSON.parse(this.fieldsJson) as EventFields);

@@ -9,9 +9,11 @@ import {
   SEAL_LENGTH,
   sealRecord,
   type JournalRecord,
-  type RecordSource,
 } from '@ic-audit/shared';
 import { CommittedRecord } from './committed-record.js';
+import type { JournalEntry } from './journal-entry.js';
+
+export type { JournalEntry };
 import { sha256 } from './hash.js';
 import { segmentName } from './segments.js';
 
@@ -25,33 +27,6 @@ const fsyncAsync = promisify(fsync);
 export const CLOSE_WAIT_MS = 10_000;
 /** Initial size of the encoding buffer (see Journal.scratch). */
 const SCRATCH_BYTES = 1 << 20;
-
-/** An event accepted for writing; becomes a {@link JournalRecord} once durable. */
-export interface JournalEntry {
-  receivedAt: number;
-  session: string;
-  /** JSON-encoded session id, built once per session. */
-  sessionJson: string;
-  seq: number;
-  source: RecordSource;
-  projectName: string;
-  /** JSON-encoded project name, built once per session. */
-  projectJson: string;
-  eventType: string;
-  description: string | null;
-  timestamp: number;
-  /** The fields as standard JSON, every token exactly as sent (written as the line's `fields`). */
-  fieldsJson: string;
-  /** The exact text when it differs from `fieldsJson` (bare NaN / Infinity), else null. */
-  fieldsText: string | null;
-  /** Flat events whose keys were not in the Python client's order: where the columns stood. */
-  layout: number[] | null;
-  /**
-   * Collector heads only (integrity/head-signer.ts): makes the fields JSON from the record just before this one,
-   * called when the line is built (the head it signs covers exactly that record).
-   */
-  seal?: (lastId: number, lastHash: string) => string;
-}
 
 /**
  * One group commit, handed to the journal's owner once it is on disk. Records are not built as objects here:
@@ -78,23 +53,7 @@ export function batchRecords(b: CommittedBatch): JournalRecord[] {
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]!;
     const hash = b.hashes[i]!;
-    const r = new CommittedRecord(
-      b.firstId + i,
-      e.receivedAt,
-      e.session,
-      e.seq,
-      e.source,
-      e.projectName,
-      e.eventType,
-      e.description,
-      e.timestamp,
-      e.fieldsJson,
-      prev,
-      hash,
-      e.fieldsText ?? e.fieldsJson,
-    );
-    if (e.layout !== null) r.layout = e.layout;
-    if (e.fieldsText !== null) r.fields_text = e.fieldsText;
+    const r = new CommittedRecord(e, b.firstId + i, prev, hash);
     out[i] = r;
     prev = hash;
   }
