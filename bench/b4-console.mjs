@@ -12,16 +12,8 @@ import { chromium } from 'playwright-core';
 import { startCollector } from './lib/collector.mjs';
 import { summarize } from './lib/stats.mjs';
 import { DESC, TYPE, fields } from './lib/workload.mjs';
+import { CHROMIUM } from '../test/helpers/chromium-flags.mjs';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const RUNS = 3;
 /** Symbol mix of loaded events: EURUSD 1/2, GBPUSD 1/4, USDJPY 1/8, XAUUSD 1/8 (consecutive filters differ). */
 const SYMBOLS = ['EURUSD', 'EURUSD', 'EURUSD', 'EURUSD', 'GBPUSD', 'GBPUSD', 'USDJPY', 'XAUUSD'];
@@ -273,7 +265,7 @@ export async function run({ quick }) {
     const token = /console\s+http:\/\/127\.0\.0\.1:\d+\/\?token=([0-9a-f]+)/.exec(collector.output())?.[1];
     if (token === undefined) throw new Error('no console token in the collector output');
     const httpUrl = `http://127.0.0.1:${collector.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch(CHROMIUM);
     const page = await browser.newPage({ viewport: { width: 1400, height: 820 } });
     await page.goto(`${httpUrl}/?token=${token}`);
     await page.waitForSelector('[data-testid=link].live', { timeout: 30_000 });
