@@ -38,7 +38,11 @@ export interface JournalEntry {
   /** JSON-encoded project name, built once per session. */
   projectJson: string;
   eventType: string;
+  /** `eventType` JSON-encoded, when the caller has it already (else encoded when the line is built). */
+  typeJson?: string;
   description: string | null;
+  /** `description` JSON-encoded (`null` for null), when the caller has it already. */
+  descriptionJson?: string;
   timestamp: number;
   /** The fields as standard JSON, every token exactly as sent (written as the line's `fields`). */
   fieldsJson: string;
@@ -353,8 +357,8 @@ export class Journal {
         e.seq,
         e.source,
         e.projectJson,
-        JSON.stringify(e.eventType),
-        e.description === null ? 'null' : JSON.stringify(e.description),
+        e.typeJson ?? JSON.stringify(e.eventType),
+        e.descriptionJson ?? (e.description === null ? 'null' : JSON.stringify(e.description)),
         e.timestamp,
         e.layout === null && e.fieldsText === null ? '' : recordExtras(e.layout, e.fieldsText),
         e.seal === undefined ? e.fieldsJson : e.seal(id - 1, prev),
