@@ -3,11 +3,13 @@
 // from /proc, SDK clients from this process), which noise moves much less than events/s.
 //
 //   node bench/tools/ab-b2.mjs --base /tmp/perf-base [--rounds 5] [--events 200000] [--clients 8]
-//                              [--base-clients] [--prof DIR]
+//                              [--base-clients] [--prof DIR] [--node-args='--flag ...']
 //
 // `--base` is a tree holding another build (shared/, client-sdk/, electron/ dist folders and a node_modules whose
 // @ic-audit/* point at them). The SDK clients are this tree's unless `--base-clients` (then each side uses its own).
 // `--prof DIR` starts both collectors with --cpu-prof into DIR/base and DIR/new (summarize with cpuprofile-top.mjs).
+// `--node-args` go to the new side's node only (e.g. `--base .` and a V8 flag: the flag's effect alone).
+// `--gc-summary` runs both collectors with --trace-gc and prints each one's scavenge / mark-compact counts and time.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +25,8 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '8' },
     'base-clients': { type: 'boolean', default: false },
     prof: { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    'gc-summary': { type: 'boolean', default: false },
   },
 });
 if (!values.base) throw new Error('--base DIR is required');
@@ -54,6 +58,8 @@ const sides = [
 ];
 for (const s of sides) {
   const nodeArgs = values.prof ? ['--cpu-prof', '--cpu-prof-dir', join(values.prof, s.name)] : [];
+  if (s.name === 'new') nodeArgs.push(...values['node-args'].split(' ').filter(Boolean));
+  if (values['gc-summary']) nodeArgs.push('--trace-gc');
   s.collector = await startCollector({ cli: s.cli, nodeArgs });
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,6 +88,18 @@ for (const s of sides) {
       `collector CPU ${(median(s.collectorUs) * 1000).toFixed(0)} ns/event, ` +
       `clients CPU ${(median(s.clientUs) * 1000).toFixed(0)} ns/event`,
   );
+}
+if (values['gc-summary']) {
+  for (const s of sides) {
+    const kinds = {};
+    for (const m of s.collector.output().matchAll(/ ms: (\w[\w-]*) [^,]*?, ([\d.]+) \/ [\d.]+ ms/g)) {
+      const k = (kinds[m[1]] ??= { count: 0, ms: 0 });
+      k.count++;
+      k.ms += Number(m[2]);
+    }
+    const list = Object.entries(kinds).map(([k, v]) => `${k} ${v.count}x ${v.ms.toFixed(0)} ms`);
+    console.log(`${s.name.padEnd(5)} GC over the whole run: ${list.join(', ')}`);
+  }
 }
 const [b, n] = sides;
 console.log(`new / base: ${(median(n.rates) / median(b.rates)).toFixed(2)}x events/s (medians of ${rounds} rounds)`);

@@ -11,6 +11,7 @@ import {
   type JournalRecord,
   type RecordSource,
 } from '@ic-audit/shared';
+import { CommitTimeline } from './commit-timeline.js';
 import { CommittedRecord } from './committed-record.js';
 import { sha256 } from './hash.js';
 import { segmentName } from './segments.js';
@@ -179,6 +180,8 @@ export class Journal {
    * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
    */
   private scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  /** Per-commit timeline for latency analysis, only with IC_AUDIT_COMMIT_TIMELINE set (commit-timeline.ts). */
+  private readonly timeline = CommitTimeline.fromEnv();
   /** Current write failure, or null. */
   fault: JournalFault | null = null;
 
@@ -224,7 +227,7 @@ export class Journal {
 
   /** Queues an entry; it is committed (and reported) with the next group commit. */
   append(entry: JournalEntry): void {
-    this.pending.push(entry);
+    if (this.pending.push(entry) === 1 && this.timeline !== null) this.timeline.queued();
     this.appended++;
     if (!this.writing && this.retryTimer === null) {
       this.writing = true;
@@ -281,13 +284,17 @@ export class Journal {
     if (this.fd >= 0) await closeAsync(this.fd).catch(() => undefined);
     this.fd = -1;
     this.releaseBarriers();
+    this.timeline?.flush();
     const refused = new JournalClosedError(this.fault);
     for (const b of this.barriers.splice(0)) b.reject(refused);
   }
 
   private async writeLoop(): Promise<void> {
+    const timeline = this.timeline;
     while (this.pending.length > 0 && !this.closed) {
+      timeline?.taken();
       const built = this.build();
+      timeline?.mark();
       this.opts.onQueueTaken();
       const length = built.length;
       try {
@@ -296,7 +303,9 @@ export class Journal {
         while (off < length) {
           off += (await writeAsync(this.fd, this.scratch, off, length - off, null)).bytesWritten;
         }
+        timeline?.mark();
         await fdatasyncAsync(this.fd);
+        timeline?.mark();
       } catch (err) {
         await this.fail(err as NodeJS.ErrnoException);
         this.pending = built.entries.concat(this.pending);
@@ -320,6 +329,7 @@ export class Journal {
       this.retryMs = 0;
       this.committedCount += count;
       this.onCommit(batch);
+      timeline?.done(count, lastSeq(built.entries));
       this.releaseBarriers();
     }
     this.writing = false;
@@ -461,6 +471,13 @@ export class Journal {
     }, this.retryMs);
     this.retryTimer.unref();
   }
+}
+
+/** Highest bot seq in a batch (for the commit timeline). */
+function lastSeq(entries: readonly JournalEntry[]): number {
+  let seq = 0;
+  for (const e of entries) if (e.seq > seq) seq = e.seq;
+  return seq;
 }
 
 /** fsyncs a directory, so the entries created in it survive a power cut. */
