@@ -13,7 +13,7 @@ import {
 } from '@ic-audit/shared';
 import { CommitTimeline } from './commit-timeline.js';
 import { CommittedRecord } from './committed-record.js';
-import { sha256 } from './hash.js';
+import { sha256Bytes } from './hash.js';
 import { segmentName } from './segments.js';
 
 const writeAsync = promisify(write);
@@ -180,6 +180,8 @@ export class Journal {
    * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
    */
   private scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  /** The same memory as a plain Uint8Array: its subarray() views, one per record hashed, are cheaper than Buffer's. */
+  private scratchBytes = asBytes(this.scratch);
   /** Per-commit timeline for latency analysis, only with IC_AUDIT_COMMIT_TIMELINE set (commit-timeline.ts). */
   private readonly timeline = CommitTimeline.fromEnv();
   /** Current write failure, or null. */
@@ -378,9 +380,11 @@ export class Journal {
       const room = off + body.length * 3 + SEAL_LENGTH + 1;
       if (room > this.scratch.length) this.grow(off, room);
       const scratch = this.scratch;
+      const start = off;
       off += scratch.write(body, off, 'utf8');
-      // Hashing the (now flat) string beats hashing the bytes: a Buffer view per record costs more than re-encoding.
-      const hash = sha256(body);
+      // The body's bytes as just encoded, through a Uint8Array view: no second UTF-8 encoding inside the hash
+      // (measured: about 10% of building a line).
+      const hash = sha256Bytes(this.scratchBytes.subarray(start, off));
       off += scratch.write(sealRecord('', hash), off, 'latin1');
       ends[i] = off;
       scratch[off++] = 0x0a;
@@ -401,6 +405,7 @@ export class Journal {
     const next = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
     this.scratch.copy(next, 0, 0, used);
     this.scratch = next;
+    this.scratchBytes = asBytes(next);
   }
 
   /**
@@ -471,6 +476,10 @@ export class Journal {
     }, this.retryMs);
     this.retryTimer.unref();
   }
+}
+
+function asBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
 /** Highest bot seq in a batch (for the commit timeline). */
