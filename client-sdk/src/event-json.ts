@@ -86,6 +86,35 @@ export function toEpochSeconds(perfMs: number, anchorMs: number): number {
   return Number.isFinite(t) && t >= 0 ? t : Date.now() / 1000;
 }
 
+/**
+ * The JSON of the last event type and description seen: a bot sends the same few over and over, and this runs for
+ * every event. Strings only (a value that is not one is coerced anew each time: its text may change).
+ */
+let lastType: string | null = null;
+let lastTypeJson = '';
+let lastDescription: string | null = null;
+let lastDescriptionJson = '';
+
+function typeJson(v: unknown): string {
+  if (typeof v === 'string' && v === lastType) return lastTypeJson;
+  const json = JSON.stringify(sanitizeEventType(v));
+  if (typeof v === 'string') {
+    lastType = v;
+    lastTypeJson = json;
+  }
+  return json;
+}
+
+function descriptionJson(v: unknown): string {
+  if (typeof v === 'string' && v === lastDescription) return lastDescriptionJson;
+  const json = JSON.stringify(sanitizeDescription(v));
+  if (typeof v === 'string') {
+    lastDescription = v;
+    lastDescriptionJson = json;
+  }
+  return json;
+}
+
 /** One wire event's JSON (`events[i]` of an events frame), every part sanitized. */
 export function eventJson(
   seq: number,
@@ -99,9 +128,9 @@ export function eventJson(
     '{"seq":' +
     seq +
     ',"event_type":' +
-    JSON.stringify(sanitizeEventType(eventType)) +
+    typeJson(eventType) +
     ',"event_description":' +
-    JSON.stringify(sanitizeDescription(description)) +
+    descriptionJson(description) +
     ',"timestamp":' +
     timestampSeconds +
     ',"fields":' +
