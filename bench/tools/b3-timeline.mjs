@@ -4,7 +4,7 @@
 // parse, and waiting behind the commit in flight), building lines, write(), fdatasync(), and acks (from fdatasync
 // returning to the ack reaching the bot). Prints percentiles of each part, and what the slowest 1% were made of.
 //
-//   node bench/tools/b3-timeline.mjs [--rate 10000] [--seconds 5] [--runs 3]
+//   node bench/tools/b3-timeline.mjs [--rate 10000] [--seconds 5] [--runs 3] [--flush-ms N (the SDK's flushIntervalMs)]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '5' },
     runs: { type: 'string', default: '3' },
+    'flush-ms': { type: 'string' },
   },
 });
 const rate = Number(values.rate);
@@ -29,7 +30,8 @@ try {
   for (let r = 0; r < Number(values.runs); r++) {
     const frames = [];
     const start = epoch(performance.now());
-    const res = await latencyRun(collector.ingestUrl, rate, seconds, undefined, (seq, at) =>
+    const flushMs = values['flush-ms'] === undefined ? undefined : Number(values['flush-ms']);
+    const res = await latencyRun(collector.ingestUrl, rate, seconds, flushMs, (seq, at) =>
       frames.push({ seq, at: epoch(at) }),
     );
     runs.push({ start, end: epoch(performance.now()), frames, ...res });

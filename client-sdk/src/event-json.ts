@@ -87,33 +87,28 @@ export function toEpochSeconds(perfMs: number, anchorMs: number): number {
 }
 
 /**
- * The JSON of the last event type and description seen: a bot sends the same few over and over, and this runs for
- * every event. Strings only (a value that is not one is coerced anew each time: its text may change).
+ * The JSON of the last string seen by one sanitizer: a bot sends the same few event types and descriptions over and
+ * over, and this runs for every event. Strings only (any other value is coerced anew each time: its text may change).
  */
-let lastType: string | null = null;
-let lastTypeJson = '';
-let lastDescription: string | null = null;
-let lastDescriptionJson = '';
+class LastJson {
+  private last: string | null = null;
+  private json = '';
 
-function typeJson(v: unknown): string {
-  if (typeof v === 'string' && v === lastType) return lastTypeJson;
-  const json = JSON.stringify(sanitizeEventType(v));
-  if (typeof v === 'string') {
-    lastType = v;
-    lastTypeJson = json;
+  constructor(private readonly sanitize: (v: unknown) => string) {}
+
+  of(v: unknown): string {
+    if (typeof v === 'string' && v === this.last) return this.json;
+    const json = JSON.stringify(this.sanitize(v));
+    if (typeof v === 'string') {
+      this.last = v;
+      this.json = json;
+    }
+    return json;
   }
-  return json;
 }
 
-function descriptionJson(v: unknown): string {
-  if (typeof v === 'string' && v === lastDescription) return lastDescriptionJson;
-  const json = JSON.stringify(sanitizeDescription(v));
-  if (typeof v === 'string') {
-    lastDescription = v;
-    lastDescriptionJson = json;
-  }
-  return json;
-}
+const typeJson = new LastJson(sanitizeEventType);
+const descriptionJson = new LastJson(sanitizeDescription);
 
 /** One wire event's JSON (`events[i]` of an events frame), every part sanitized. */
 export function eventJson(
@@ -128,9 +123,9 @@ export function eventJson(
     '{"seq":' +
     seq +
     ',"event_type":' +
-    typeJson(eventType) +
+    typeJson.of(eventType) +
     ',"event_description":' +
-    descriptionJson(description) +
+    descriptionJson.of(description) +
     ',"timestamp":' +
     timestampSeconds +
     ',"fields":' +
