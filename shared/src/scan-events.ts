@@ -40,6 +40,14 @@ let size = 0;
 let spaced = false;
 /** The value of the number just read by {@link numberAt}. */
 let num = 0;
+/**
+ * The last event type and description read, decoded and as JSON: bots repeat a few, so equal text reuses these
+ * strings (fewer allocations, and the entries queued for the disk share them instead of each holding its own).
+ */
+let lastType = '';
+let lastTypeJson = '""';
+let lastDescription = '';
+let lastDescriptionJson = '""';
 
 /**
  * The events of a valid `events` frame, exactly as parseClientFrame would give them, or null when the frame is
@@ -146,16 +154,24 @@ function event(text: string, i: number, out: ReceivedEvent[], lastSeq: number): 
       case TYPE:
         i = stringEnd(text, start);
         if (i < 0 || i - start - 2 > MAX_EVENT_TYPE_LENGTH) return -1;
-        type = text.slice(start + 1, i - 1);
-        typeJson = text.slice(start, i);
+        if (i - start !== lastTypeJson.length || !text.startsWith(lastTypeJson, start)) {
+          lastTypeJson = text.slice(start, i);
+          lastType = text.slice(start + 1, i - 1);
+        }
+        type = lastType;
+        typeJson = lastTypeJson;
         break;
       case DESCRIPTION:
         if (text.startsWith('null', start)) i = start + 4;
         else {
           i = stringEnd(text, start);
           if (i < 0 || i - start - 2 > MAX_DESCRIPTION_LENGTH) return -1;
-          description = text.slice(start + 1, i - 1);
-          descriptionJson = text.slice(start, i);
+          if (i - start !== lastDescriptionJson.length || !text.startsWith(lastDescriptionJson, start)) {
+            lastDescriptionJson = text.slice(start, i);
+            lastDescription = text.slice(start + 1, i - 1);
+          }
+          description = lastDescription;
+          descriptionJson = lastDescriptionJson;
         }
         break;
       case FIELDS:
