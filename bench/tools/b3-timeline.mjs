@@ -60,7 +60,11 @@ for (const run of runs) {
     const due = epoch(run.due[k]);
     const fr = run.frames[f];
     const cm = mine[c];
+    // The slowest fdatasync on the event's path: its own commit's, or that of a commit in flight when it was due.
+    let stall = cm.synced - cm.written;
+    for (let b = c - 1; b >= 0 && mine[b].acked >= due; b--) stall = Math.max(stall, mine[b].synced - mine[b].written);
     rows.push({
+      stall,
       sdk: fr.at - due,
       toJournal: cm.taken - fr.at,
       build: cm.built - cm.taken,
@@ -84,6 +88,12 @@ for (const key of PARTS) {
     `${key.padEnd(10)} ${pct(xs, 0.5).toFixed(2).padStart(7)} ${pct(xs, 0.99).toFixed(2).padStart(8)} ${tailMean.toFixed(2).padStart(10)}`,
   );
 }
+const slow = rows.filter((r) => r.total > 5);
+console.log(
+  `events over 5 ms: ${slow.length} (${((100 * slow.length) / rows.length).toFixed(2)}%); ` +
+    `${((100 * slow.filter((r) => r.stall > 2).length) / Math.max(1, slow.length)).toFixed(0)}% of them met an ` +
+    `fdatasync over 2 ms on their path (their commit's, or one in flight when they were sent)`,
+);
 const during = commits.filter((c) => runs.some((r) => c.taken >= r.start && c.taken <= r.end));
 const syncs = during.map((c) => c.synced - c.written).sort((a, b) => a - b);
 const sizes = during.map((c) => c.entries).sort((a, b) => a - b);
