@@ -40,14 +40,24 @@ let size = 0;
 let spaced = false;
 /** The value of the number just read by {@link numberAt}. */
 let num = 0;
+
 /**
- * The last event type and description read, decoded and as JSON: bots repeat a few, so equal text reuses these
- * strings (fewer allocations, and the entries queued for the disk share them instead of each holding its own).
+ * The last string read for one key, decoded and as JSON: bots repeat a few event types and descriptions, so equal
+ * text reuses these strings (fewer allocations, and the entries queued for the disk share them).
  */
-let lastType = '';
-let lastTypeJson = '""';
-let lastDescription = '';
-let lastDescriptionJson = '""';
+class LastString {
+  text = '';
+  json = '""';
+
+  /** The string between `start` and `end` (its quotes), when it differs from the last one. */
+  read(frame: string, start: number, end: number): void {
+    if (end - start === this.json.length && frame.startsWith(this.json, start)) return;
+    this.json = frame.slice(start, end);
+    this.text = frame.slice(start + 1, end - 1);
+  }
+}
+const lastType = new LastString();
+const lastDescription = new LastString();
 
 /**
  * The events of a valid `events` frame, exactly as parseClientFrame would give them, or null when the frame is
@@ -154,24 +164,18 @@ function event(text: string, i: number, out: ReceivedEvent[], lastSeq: number): 
       case TYPE:
         i = stringEnd(text, start);
         if (i < 0 || i - start - 2 > MAX_EVENT_TYPE_LENGTH) return -1;
-        if (i - start !== lastTypeJson.length || !text.startsWith(lastTypeJson, start)) {
-          lastTypeJson = text.slice(start, i);
-          lastType = text.slice(start + 1, i - 1);
-        }
-        type = lastType;
-        typeJson = lastTypeJson;
+        lastType.read(text, start, i);
+        type = lastType.text;
+        typeJson = lastType.json;
         break;
       case DESCRIPTION:
         if (text.startsWith('null', start)) i = start + 4;
         else {
           i = stringEnd(text, start);
           if (i < 0 || i - start - 2 > MAX_DESCRIPTION_LENGTH) return -1;
-          if (i - start !== lastDescriptionJson.length || !text.startsWith(lastDescriptionJson, start)) {
-            lastDescriptionJson = text.slice(start, i);
-            lastDescription = text.slice(start + 1, i - 1);
-          }
-          description = lastDescription;
-          descriptionJson = lastDescriptionJson;
+          lastDescription.read(text, start, i);
+          description = lastDescription.text;
+          descriptionJson = lastDescription.json;
         }
         break;
       case FIELDS:
