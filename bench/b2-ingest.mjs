@@ -12,13 +12,14 @@ const CLIENTS = [1, 8, 64];
 
 /**
  * `clients` SDK notifiers each send their share of `total` events; events/s from first send to last ack (also used
- * by B2-NATS and B2-TLS). `options` go to every notifier (e.g. `caFile` for a `wss://` url).
+ * by B2-NATS and B2-TLS). `options` go to every notifier (e.g. `caFile` for a `wss://` url); `Notifier` is another
+ * build's AuditNotifier (A/B runs, bench/tools/ab-b2.mjs).
  */
-export async function sdkIngest(url, clients, total, timeoutMs, options = {}) {
+export async function sdkIngest(url, clients, total, timeoutMs, options = {}, Notifier = AuditNotifier) {
   const per = Math.ceil(total / clients);
   const notifiers = Array.from(
     { length: clients },
-    (_, k) => new AuditNotifier({ ...options, projectName: `bench-${k}`, projectMarket: 'FOREX', url }),
+    (_, k) => new Notifier({ ...options, projectName: `bench-${k}`, projectMarket: 'FOREX', url }),
   );
   try {
     const deadline = Date.now() + 10_000;

@@ -16,10 +16,11 @@ const NO_DELAY = 'no-delay';
 const ACK_HEAD = '{"type":"ack","seq":';
 
 /**
- * A standard WebSocket (the SDK's `webSocket` option) that notes when each ack arrives, before the SDK sees it.
- * The SDK's own code paths (batching timer, serialization, flow control) are untouched.
+ * A standard WebSocket (the SDK's `webSocket` option) that notes when each ack arrives, before the SDK sees it, and
+ * (with `onFrame`) when each events frame goes out. The SDK's own code paths (batching timer, serialization, flow
+ * control) are untouched.
  */
-function ackTap(onAck) {
+function ackTap(onAck, onFrame) {
   return class AckTap extends WebSocket {
     constructor(url) {
       super(url, { perMessageDeflate: false });
@@ -28,11 +29,26 @@ function ackTap(onAck) {
         if (s.startsWith(ACK_HEAD)) onAck(Number.parseInt(s.slice(ACK_HEAD.length), 10), performance.now());
       });
     }
+    send(data, ...rest) {
+      if (onFrame !== undefined) {
+        const text =
+          typeof data === 'string'
+            ? data
+            : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+        const last = /"seq":(\d+)/.exec(text.slice(text.lastIndexOf('{"seq":')));
+        if (last !== null) onFrame(Number(last[1]), performance.now());
+      }
+      super.send(data, ...rest);
+    }
   };
 }
 
-/** Offers `rate` events/s for `seconds`; latency of event i = its ack's arrival - its scheduled send time. */
-async function latencyRun(url, rate, seconds, flushIntervalMs) {
+/**
+ * Offers `rate` events/s for `seconds`; latency of event i = its ack's arrival - its scheduled send time. `onFrame`
+ * (bench/tools/b3-timeline.mjs) hears each events frame's highest seq and when it went out; `due` and `lat` come back
+ * too (event i is seq i + 2, performance.now() times).
+ */
+export async function latencyRun(url, rate, seconds, flushIntervalMs, onFrame) {
   const n = Math.round(rate * seconds);
   const due = new Float64Array(n); // scheduled send time of seq i + 2 (seq 1 is the SDK's boot event)
   const lat = new Float64Array(n).fill(NaN);
@@ -45,7 +61,7 @@ async function latencyRun(url, rate, seconds, flushIntervalMs) {
     webSocket: ackTap((seq, at) => {
       for (let s = Math.max(ackedTo + 1, 2); s <= seq && s - 2 < n; s++) lat[s - 2] = at - due[s - 2];
       if (seq > ackedTo) ackedTo = seq;
-    }),
+    }, onFrame),
   });
   try {
     const deadline = Date.now() + 10_000;
@@ -63,7 +79,7 @@ async function latencyRun(url, rate, seconds, flushIntervalMs) {
     }
     await notifier.flush(30_000);
     const acked = lat.filter((x) => !Number.isNaN(x));
-    return { samples: acked, missing: n - acked.length, dropped: notifier.stats().dropped };
+    return { samples: acked, missing: n - acked.length, dropped: notifier.stats().dropped, due, lat };
   } finally {
     await notifier.close(1_000);
   }

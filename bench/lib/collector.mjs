@@ -41,9 +41,17 @@ function benchKeyFile(dataDir) {
  * Spawns the collector and resolves once it prints its `console  http(s)://127.0.0.1:PORT/?token=...` line.
  * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
  * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node (e.g. --cpu-prof); `args` go
- * to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']).
+ * to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']); `cli` another build's cli.js
+ * (A/B runs, bench/tools/ab-b2.mjs); `env` the child's environment.
  */
-export async function startCollector({ dataDir, nodeArgs = [], args = [], timeoutMs = 600_000 } = {}) {
+export async function startCollector({
+  dataDir,
+  nodeArgs = [],
+  args = [],
+  timeoutMs = 600_000,
+  cli = CLI,
+  env = process.env,
+} = {}) {
   const ownsDir = dataDir === undefined;
   const dir = dataDir ?? tempDir();
   const t0 = performance.now();
@@ -51,7 +59,7 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
     process.execPath,
     [
       ...nodeArgs,
-      CLI,
+      cli,
       'serve',
       '--host',
       '127.0.0.1',
@@ -63,7 +71,7 @@ export async function startCollector({ dataDir, nodeArgs = [], args = [], timeou
       benchKeyFile(dir),
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   children.add(child);
   let out = '';

@@ -86,6 +86,30 @@ export function toEpochSeconds(perfMs: number, anchorMs: number): number {
   return Number.isFinite(t) && t >= 0 ? t : Date.now() / 1000;
 }
 
+/**
+ * The JSON of the last string seen by one sanitizer: a bot sends the same few event types and descriptions over and
+ * over, and this runs for every event. Strings only (any other value is coerced anew each time: its text may change).
+ */
+class LastJson {
+  private last: string | null = null;
+  private json = '';
+
+  constructor(private readonly sanitize: (v: unknown) => string) {}
+
+  of(v: unknown): string {
+    if (typeof v === 'string' && v === this.last) return this.json;
+    const json = JSON.stringify(this.sanitize(v));
+    if (typeof v === 'string') {
+      this.last = v;
+      this.json = json;
+    }
+    return json;
+  }
+}
+
+const typeJson = new LastJson(sanitizeEventType);
+const descriptionJson = new LastJson(sanitizeDescription);
+
 /** One wire event's JSON (`events[i]` of an events frame), every part sanitized. */
 export function eventJson(
   seq: number,
@@ -99,9 +123,9 @@ export function eventJson(
     '{"seq":' +
     seq +
     ',"event_type":' +
-    JSON.stringify(sanitizeEventType(eventType)) +
+    typeJson.of(eventType) +
     ',"event_description":' +
-    JSON.stringify(sanitizeDescription(description)) +
+    descriptionJson.of(description) +
     ',"timestamp":' +
     timestampSeconds +
     ',"fields":' +

@@ -11,10 +11,13 @@ import {
   MAX_FRAME_BYTES,
   parseClientFrame,
   type HelloFrame,
-  type ReceivedEvent as WireEvent,
+  type ReceivedEvent,
 } from '@ic-audit/shared';
 import { AuditNotifier } from '../src/notifier.js';
 import { freePort, waitFor } from './support.js';
+
+/** An event as the collector reads it, plus its fields parsed (the collector keeps only their text). */
+type WireEvent = ReceivedEvent & { fields: unknown };
 
 interface Conn {
   ws: WebSocket;
@@ -47,7 +50,7 @@ class TestServer {
         } else if (f.value.type === 'events') {
           c.frames++;
           if (f.value.events.length > MAX_EVENTS_PER_FRAME) this.bad.push('too many events');
-          c.events.push(...f.value.events);
+          c.events.push(...f.value.events.map((e) => ({ ...e, fields: JSON.parse(e.fields_json) as unknown })));
           const last = f.value.events[f.value.events.length - 1]!.seq;
           if (this.autoAck && last > this.acked) {
             this.acked = last;

@@ -305,3 +305,28 @@ describe('property: nothing the SDK sends is refused by the shared validators', 
     expect(() => sanitizeFields({ b: 1n })).not.toThrow();
   });
 });
+
+describe('eventJson type and description memo', () => {
+  it('gives the same JSON as without it, whatever comes before (null, non-strings, repeats)', () => {
+    const inputs: unknown[] = [
+      null,
+      undefined,
+      'a',
+      'a',
+      null,
+      '',
+      0,
+      'x'.repeat(5000),
+      'x'.repeat(5000),
+      { toString: () => 'o' },
+      'a',
+    ];
+    for (const t of inputs) {
+      for (const d of inputs) {
+        const e = JSON.parse(eventJson(1, t, d, 1, undefined)) as Record<string, unknown>;
+        expect(e['event_type']).toBe(sanitizeEventType(t));
+        expect(e['event_description']).toBe(sanitizeDescription(d));
+      }
+    }
+  });
+});

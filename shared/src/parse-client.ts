@@ -23,6 +23,7 @@ import type {
 import { MAX_FIELD_DEPTH } from './limits.js';
 import { BACKSLASH, CLOSE_ARR, COMMA, OPEN_ARR, OPEN_OBJ, QUOTE } from './json-chars.js';
 import { exactText, exactValue, LenientJsonError, parseLenient, skipValue, skipWs, stringEnd } from './raw-json.js';
+import { scanEventsFrame } from './scan-events.js';
 import {
   checkDescription,
   checkEventType,
@@ -34,7 +35,6 @@ import {
 } from './validate.js';
 
 const SESSION_RE = /^[A-Za-z0-9_-]+$/;
-const EMPTY_FIELDS = Object.freeze({}) as Record<string, never>;
 const EMPTY_EXACT: ExactFields = Object.freeze({ fields_json: '{}', fields_text: null });
 /** Levels a frame adds around an event's fields: frame, events array, event. */
 const FRAME_DEPTH = 3;
@@ -60,6 +60,9 @@ export function parseJson(text: string, maxDepth = MAX_FIELD_DEPTH + FRAME_DEPTH
 
 /** Parses a client frame received on /ingest: a typed frame or a stable error; fields keep their exact text. */
 export function parseClientFrame(text: string): Parsed<ClientFrame> | ProtocolError {
+  // A valid events frame, the bulk of all traffic, in one pass without JSON.parse; anything else the full way.
+  const scanned = scanEventsFrame(text);
+  if (scanned !== null) return scanned;
   const json = parseJson(text);
   if (!json.ok) return json;
   return parseClientValue(json.value, text);
@@ -167,16 +170,18 @@ export function parseEvents(v: Record<string, unknown>, text?: string): Parsed<R
       checkTimestamp(e['timestamp']) ??
       (e['fields'] === undefined ? null : checkFields(e['fields']));
     if (rule !== null) return protocolError('E_BAD_EVENT', `events[${i}]: ${rule}`);
-    const fields = (e['fields'] ?? EMPTY_FIELDS) as EventFields;
-    const fieldsExact = e['fields'] === undefined ? EMPTY_EXACT : (exact?.[i] ?? stringifiedExact(fields));
+    const fields = e['fields'] as EventFields | undefined;
+    const fieldsExact = fields === undefined ? EMPTY_EXACT : (exact?.[i] ?? stringifiedExact(fields));
+    const description = e['event_description'] as string | null;
     events[i] = {
       seq: seq as number,
       event_type: type as string,
-      event_description: e['event_description'] as string | null,
+      event_description: description,
       timestamp: e['timestamp'] as number,
-      fields,
       fields_json: fieldsExact.fields_json,
       fields_text: fieldsExact.fields_text,
+      event_type_json: JSON.stringify(type),
+      event_description_json: JSON.stringify(description),
     };
   }
   return { ok: true, value: { type: 'events', events } };

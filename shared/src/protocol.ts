@@ -65,8 +65,19 @@ export interface ExactFields {
   fields_text: string | null;
 }
 
-/** An event of an `events` frame as the collector parsed it: the wire keys plus its fields' exact text. */
-export type ReceivedEvent = Omit<WireEvent, 'event_description'> & ExactFields & { event_description: string | null };
+/**
+ * An event of an `events` frame as the collector reads it: the wire keys, its fields as exact text only (the collector
+ * never needs them as an object; `JSON.parse(fields_json)` when a reader does), and its type and description as
+ * JSON text, ready for the journal line.
+ */
+export type ReceivedEvent = Omit<WireEvent, 'event_description' | 'fields'> &
+  ExactFields & {
+    event_description: string | null;
+    /** `event_type` JSON-encoded (the text received when it had no escapes). */
+    event_type_json: string;
+    /** `event_description` JSON-encoded, or `null`. */
+    event_description_json: string;
+  };
 
 /** An `events` frame as the collector parsed it. */
 export interface ReceivedEventsFrame {

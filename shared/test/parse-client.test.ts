@@ -51,7 +51,18 @@ describe('parseClientFrame', () => {
     });
     expect(parseClientFrame(events(ev()))).toEqual({
       ok: true,
-      value: { type: 'events', events: [{ ...ev(), fields: {}, fields_json: '{}', fields_text: null }] },
+      value: {
+        type: 'events',
+        events: [
+          {
+            ...ev(),
+            fields_json: '{}',
+            fields_text: null,
+            event_type_json: '"boot"',
+            event_description_json: '"d"',
+          },
+        ],
+      },
     });
     expect(parseClientFrame('{"type":"dump","id":"r1"}')).toEqual({
       ok: true,

@@ -8,6 +8,9 @@ export type EventBody = ExactFields & {
   event_description: string | null;
   timestamp: number;
   layout?: number[] | null;
+  /** Type and description already JSON-encoded (WebSocket events come with them; flat events are encoded here). */
+  event_type_json?: string;
+  event_description_json?: string;
 };
 
 /** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
@@ -31,7 +34,9 @@ export function eventEntry(state: SessionState, seq: number, e: EventBody, now: 
     projectName: state.project.project_name,
     projectJson: state.projectJson,
     eventType: e.event_type,
+    typeJson: e.event_type_json ?? JSON.stringify(e.event_type),
     description: e.event_description,
+    descriptionJson: e.event_description_json ?? JSON.stringify(e.event_description),
     timestamp: e.timestamp,
     fieldsJson: e.fields_json,
     fieldsText: e.fields_text,

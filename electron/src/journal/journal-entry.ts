@@ -12,7 +12,11 @@ export interface JournalEntry {
   /** JSON-encoded project name, built once per session. */
   projectJson: string;
   eventType: string;
+  /** `eventType` JSON-encoded, when the caller has it already (else encoded when the line is built). */
+  typeJson?: string;
   description: string | null;
+  /** `description` JSON-encoded (`null` for null), when the caller has it already. */
+  descriptionJson?: string;
   timestamp: number;
   /** The fields as standard JSON, every token exactly as sent (written as the line's `fields`). */
   fieldsJson: string;

@@ -2,19 +2,13 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { close, fdatasync, fsync, ftruncate, open, write } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  GENESIS_HASH,
-  recordBody,
-  recordExtras,
-  SEAL_LENGTH,
-  sealRecord,
-  type JournalRecord,
-} from '@ic-audit/shared';
+import { GENESIS_HASH, recordBody, recordExtras, SEAL_LENGTH, sealRecord, type JournalRecord } from '@ic-audit/shared';
+import { CommitTimeline } from './commit-timeline.js';
 import { CommittedRecord } from './committed-record.js';
 import type { JournalEntry } from './journal-entry.js';
 
 export type { JournalEntry };
-import { sha256 } from './hash.js';
+import { sha256Bytes } from './hash.js';
 import { segmentName } from './segments.js';
 
 const writeAsync = promisify(write);
@@ -134,6 +128,10 @@ export class Journal {
    * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
    */
   private scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  /** The same memory as a plain Uint8Array: its subarray() views, one per record hashed, are cheaper than Buffer's. */
+  private scratchBytes = asBytes(this.scratch);
+  /** Per-commit timeline for latency analysis, only with IC_AUDIT_COMMIT_TIMELINE set (commit-timeline.ts). */
+  private readonly timeline = CommitTimeline.fromEnv();
   /** Current write failure, or null. */
   fault: JournalFault | null = null;
 
@@ -179,7 +177,7 @@ export class Journal {
 
   /** Queues an entry; it is committed (and reported) with the next group commit. */
   append(entry: JournalEntry): void {
-    this.pending.push(entry);
+    if (this.pending.push(entry) === 1 && this.timeline !== null) this.timeline.queued();
     this.appended++;
     if (!this.writing && this.retryTimer === null) {
       this.writing = true;
@@ -238,13 +236,17 @@ export class Journal {
     if (this.fd >= 0) await closeAsync(this.fd).catch(() => undefined);
     this.fd = -1;
     this.releaseBarriers();
+    this.timeline?.flush();
     const refused = new JournalClosedError(this.fault);
     for (const b of this.barriers.splice(0)) b.reject(refused);
   }
 
   private async writeLoop(): Promise<void> {
+    const timeline = this.timeline;
     while (this.pending.length > 0 && !this.closed) {
+      timeline?.taken();
       const built = this.build();
+      timeline?.mark();
       this.opts.onQueueTaken();
       const length = built.length;
       try {
@@ -253,7 +255,9 @@ export class Journal {
         while (off < length) {
           off += (await writeAsync(this.fd, this.scratch, off, length - off, null)).bytesWritten;
         }
+        timeline?.mark();
         await fdatasyncAsync(this.fd);
+        timeline?.mark();
       } catch (err) {
         await this.fail(err as NodeJS.ErrnoException);
         this.pending = built.entries.concat(this.pending);
@@ -277,6 +281,7 @@ export class Journal {
       this.retryMs = 0;
       this.committedCount += count;
       this.onCommit(batch);
+      timeline?.done(count, lastSeq(built.entries));
       this.releaseBarriers();
     }
     this.writing = false;
@@ -314,8 +319,8 @@ export class Journal {
         e.seq,
         e.source,
         e.projectJson,
-        JSON.stringify(e.eventType),
-        e.description === null ? 'null' : JSON.stringify(e.description),
+        e.typeJson ?? JSON.stringify(e.eventType),
+        e.descriptionJson ?? (e.description === null ? 'null' : JSON.stringify(e.description)),
         e.timestamp,
         e.layout === null && e.fieldsText === null ? '' : recordExtras(e.layout, e.fieldsText),
         e.seal === undefined ? e.fieldsJson : e.seal(id - 1, prev),
@@ -325,9 +330,11 @@ export class Journal {
       const room = off + body.length * 3 + SEAL_LENGTH + 1;
       if (room > this.scratch.length) this.grow(off, room);
       const scratch = this.scratch;
+      const start = off;
       off += scratch.write(body, off, 'utf8');
-      // Hashing the (now flat) string beats hashing the bytes: a Buffer view per record costs more than re-encoding.
-      const hash = sha256(body);
+      // The body's bytes as just encoded, through a Uint8Array view: no second UTF-8 encoding inside the hash
+      // (measured: about 10% of building a line).
+      const hash = sha256Bytes(this.scratchBytes.subarray(start, off));
       off += scratch.write(sealRecord('', hash), off, 'latin1');
       ends[i] = off;
       scratch[off++] = 0x0a;
@@ -348,6 +355,7 @@ export class Journal {
     const next = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
     this.scratch.copy(next, 0, 0, used);
     this.scratch = next;
+    this.scratchBytes = asBytes(next);
   }
 
   /**
@@ -418,6 +426,17 @@ export class Journal {
     }, this.retryMs);
     this.retryTimer.unref();
   }
+}
+
+function asBytes(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** Highest bot seq in a batch (for the commit timeline). */
+function lastSeq(entries: readonly JournalEntry[]): number {
+  let seq = 0;
+  for (const e of entries) if (e.seq > seq) seq = e.seq;
+  return seq;
 }
 
 /** fsyncs a directory, so the entries created in it survive a power cut. */
