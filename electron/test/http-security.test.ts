@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
@@ -109,6 +109,32 @@ describe('browser origins and tokens', () => {
     const own = await fetch(`${c.httpUrl}/ingest`, { method: 'POST', headers: { origin: c.httpUrl }, body: '' });
     expect(own.status).toBe(200);
     expect(journalRecords(c.dataDir).filter((r) => r['project_name'] === 'Evil')).toHaveLength(0);
+  });
+
+  it('a malformed console cookie is no token: 401 on every route, and the collector keeps running', async () => {
+    const c = await collector();
+    const cookie = 'ic_audit_token=%E0%A4%A'; // not valid percent-encoding: decodeURIComponent throws on it
+    const api = await fetch(`${c.httpUrl}/api/sessions`, { headers: { cookie } });
+    expect(api.status).toBe(401);
+    // The same cookie on a WebSocket upgrade (the path outside the request handler's catch).
+    const status = await new Promise<string>((resolve) => {
+      const sock = createConnection({ host: '127.0.0.1', port: c.port }, () =>
+        sock.write(
+          'GET /console HTTP/1.1\r\nHost: 127.0.0.1:' +
+            c.port +
+            '\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+            'Sec-WebSocket-Version: 13\r\nCookie: ' +
+            cookie +
+            '\r\n\r\n',
+        ),
+      );
+      let got = '';
+      sock.on('data', (d) => (got += d.toString()));
+      sock.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
+      sock.on('error', () => resolve(got.split('\r\n')[0] ?? ''));
+    });
+    expect(status).toBe('HTTP/1.1 401 Unauthorized');
+    expect((await fetch(`${c.httpUrl}/healthz`)).status).toBe(200);
   });
 
   it('needs the console token (0600 file) on console routes, and the right Host', async () => {

@@ -245,7 +245,17 @@ export async function startServer(
     );
   }
 
+  // An upgrade is handled outside the request path's catch: whatever a hostile request makes throw here must cost
+  // that socket, never the process (a thrown error in an 'upgrade' listener would stop the collector).
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      handleUpgrade(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  });
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -261,7 +271,7 @@ export async function startServer(
       return refuse(verdict === 'origin' ? 403 : 401, verdict === 'origin' ? 'Forbidden' : 'Unauthorized');
     if (consoleHandler !== null && consoleHandler.handleUpgrade(req, socket, head)) return;
     refuse(404, 'Not Found');
-  });
+  }
 
   // One TCP port. Plain: the first bytes tell a legacy Python client from HTTP. TLS: every byte is TLS, no sniffing.
   let net: Server;
@@ -304,7 +314,7 @@ export async function startServer(
   });
   const address = net.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  hosts = ownHosts(config.host, port);
+  hosts = ownHosts(config.host, port, secure);
 
   return {
     port,

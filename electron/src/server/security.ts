@@ -1,12 +1,21 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/** Host names under which the console is its own origin (loopback aliases plus the bind address). */
-export function ownHosts(bindHost: string, port: number): Set<string> {
+/**
+ * Host names under which the console is its own origin (loopback aliases plus the bind address), lower-cased as
+ * `hostAllowed` compares them. On the scheme's default port (443 with TLS, 80 without) a browser leaves the port out
+ * of `Host` and `Origin`, so the bare name counts too.
+ */
+export function ownHosts(bindHost: string, port: number, secure = false): Set<string> {
   const names = new Set(['127.0.0.1', 'localhost', '[::1]']);
-  if (bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bindHost.includes(':') ? `[${bindHost}]` : bindHost);
+  const bind = bindHost.toLowerCase();
+  if (bind !== '0.0.0.0' && bind !== '::') names.add(bind.includes(':') ? `[${bind}]` : bind);
+  const defaultPort = port === (secure ? 443 : 80);
   const out = new Set<string>();
-  for (const n of names) out.add(`${n}:${port}`);
+  for (const n of names) {
+    out.add(`${n}:${port}`);
+    if (defaultPort) out.add(n);
+  }
   return out;
 }
 
@@ -49,7 +58,12 @@ export function presentedToken(req: IncomingMessage, url: URL): string | null {
   if (typeof cookie === 'string') {
     for (const part of cookie.split(';')) {
       const [k, ...v] = part.trim().split('=');
-      if (k === TOKEN_COOKIE) return decodeURIComponent(v.join('='));
+      if (k !== TOKEN_COOKIE) continue;
+      try {
+        return decodeURIComponent(v.join('='));
+      } catch {
+        return null; // a malformed cookie is no token (and must never throw: this runs on every request)
+      }
     }
   }
   return null;
