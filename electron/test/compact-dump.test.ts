@@ -22,6 +22,9 @@ const PROJECT: ProjectInfo = {
 };
 
 describe('localDateTime', () => {
+  it('prints a timestamp past any date as the number sent, instead of failing the dump', () => {
+    expect(localDateTime(1e13)).toBe('10000000000000');
+  });
   it('local YYYY-MM-DD HH:MM:SS, the fraction dropped', () => {
     expect(localDateTime(local(2026, 3, 7, 9, 5, 2))).toBe('2026-03-07 09:05:02');
     expect(localDateTime(local(2026, 12, 31, 23, 59, 59) + 0.5)).toBe('2026-12-31 23:59:59');

@@ -102,13 +102,18 @@ describe('tailRanges', () => {
     }
   });
 
-  // Bug: a line that overflows the budget inside a segment stops the walk, but when it is the segment's FIRST line
-  // the walk goes on into the older segment, which may fit: the lines returned then skip that line (a gap in what
-  // should be the journal's contiguous tail). Here 'big' is skipped and 'old' taken.
-  it.fails('the byte budget stops the walk at the first line of a segment too, leaving no gap', async () => {
+  // A line past the budget stops the walk, the segment's first line too: 'old' must not be taken past 'big-line'.
+  it('the byte budget stops the walk at the first line of a segment too, leaving no gap', async () => {
     const segments = ['old\n', 'big-line\nnew\n'];
     const dir = journal({ [DAY1]: segments[0]!, [DAY2]: segments[1]! });
     expect(await read(tailRanges(dir, 10, 8))).toBe(model(segments, 10, 8));
+  });
+
+  it('a newest segment whose only line is past the budget yields nothing older either', async () => {
+    const segments = ['old\n', 'a-very-long-line\n'];
+    const dir = journal({ [DAY1]: segments[0]!, [DAY2]: segments[1]! });
+    expect(await read(tailRanges(dir, 10, 8))).toBe('');
+    expect(model(segments, 10, 8)).toBe('');
   });
 });
 

@@ -132,3 +132,10 @@ describe('formatTime / formatDate edges', () => {
     }
   });
 });
+
+describe('timestamps past any date', () => {
+  it('show the number as sent, with no date', () => {
+    expect(formatTime(1e13, true)).toBe('10000000000000');
+    expect(formatDate(1e13, true)).toBe('');
+  });
+});

@@ -16,3 +16,4 @@ export * from './console-protocol.js';
 export * from './parse-console.js';
 export * from './ipc-channels.js';
 export * from './view-state.js';
+export * from './epoch-time.js';

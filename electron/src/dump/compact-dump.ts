@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   dumpEntryMembers,
+  epochDate,
   isCollectorRecord,
   parseRecordLine,
   pythonStr,
@@ -26,7 +27,9 @@ export interface CompactDumpContext {
 
 /** Local `YYYY-MM-DD HH:MM:SS`, as Python's `datetime.fromtimestamp(t).strftime(...)` (microseconds rounded first). */
 export function localDateTime(epochSeconds: number): string {
-  const d = new Date(Math.floor(Math.round(epochSeconds * 1e6) / 1e6) * 1000);
+  // Past the year 275760 no date exists (Python's fromtimestamp fails too): the number as sent is all there is.
+  const d = epochDate(Math.floor(Math.round(epochSeconds * 1e6) / 1e6));
+  if (d === null) return String(epochSeconds);
   const p = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }

@@ -1,4 +1,4 @@
-import type { EntryMember, JournalRecord } from '@ic-audit/shared';
+import { isoTimeOrNumber, type EntryMember, type JournalRecord } from '@ic-audit/shared';
 
 const COLUMNS = ['id', 'received_at', 'timestamp', 'project_name', 'event_type', 'event_description', 'fields', 'hash'];
 const BASE_KEYS = new Set(['"event_type"', '"event_description"', '"timestamp"', '"project_name"']);
@@ -30,8 +30,8 @@ export function csvRow(record: JournalRecord, members: readonly EntryMember[]): 
   return (
     [
       String(record.id),
-      new Date(record.received_at * 1000).toISOString(),
-      new Date(record.timestamp * 1000).toISOString(),
+      isoTimeOrNumber(record.received_at),
+      isoTimeOrNumber(record.timestamp),
       csvCell(record.project_name),
       csvCell(record.event_type),
       csvCell(record.event_description ?? ''),

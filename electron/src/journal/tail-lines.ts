@@ -56,13 +56,17 @@ export function tailRanges(journalDir: string, n: number, maxBytes = Infinity, c
         }
       }
       // At the file's start, the first line has no newline before it.
-      if (pos === 0 && !full && need > 0 && start > 0 && end <= budget) {
-        start = 0;
-        need--;
+      if (pos === 0 && !full && need > 0 && start > 0) {
+        // A first line past the budget ends the walk here too: going on into an older segment would leave a gap.
+        if (end <= budget) {
+          start = 0;
+          need--;
+        } else full = true;
       }
-      if (end < 0 || start >= end) continue;
-      out.unshift({ file, start, end });
-      budget -= end - start;
+      if (end >= 0 && start < end) {
+        out.unshift({ file, start, end });
+        budget -= end - start;
+      }
       if (full) break;
     } finally {
       closeSync(fd);

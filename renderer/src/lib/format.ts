@@ -1,4 +1,4 @@
-import { objectMembers } from '@ic-audit/shared';
+import { epochDate, objectMembers } from '@ic-audit/shared';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
@@ -40,6 +40,7 @@ function parts(
 
 /** Time with microseconds, `HH:MM:SS.uuuuuu`, in the display zone (the date is in the tooltip). */
 export function formatTime(epochSeconds: number, utc = displayUtc): string {
+  if (epochDate(epochSeconds) === null) return String(epochSeconds); // past any date: show what the bot sent
   const p = parts(epochSeconds, utc);
   const micros = Math.round((((epochSeconds * 1e6) % 1e6) + 1e6) % 1e6);
   return `${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}.${pad(Math.min(999_999, micros), 6)}`;
@@ -47,6 +48,7 @@ export function formatTime(epochSeconds: number, utc = displayUtc): string {
 
 /** `YYYY-MM-DD` in the display zone. */
 export function formatDate(epochSeconds: number, utc = displayUtc): string {
+  if (epochDate(epochSeconds) === null) return '';
   const p = parts(epochSeconds, utc);
   return `${p.y}-${pad(p.mo)}-${pad(p.d)}`;
 }
