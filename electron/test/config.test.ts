@@ -107,9 +107,8 @@ describe('resolveConfig', () => {
     expect(refusal({}, { [ENV.port]: 'x' }).message).toMatch(/^port must be an integer 0-65535, got "x"$/);
   });
 
-  // Bug: Number('') is 0, so an empty IC_AUDIT_PORT (or `--port ""`) silently binds a random free port, where no
-  // bot will find the collector; every other empty setting means "unset" (token, paths, dump dir).
-  it.fails('an empty IC_AUDIT_PORT means the default port (or is refused), not a random one', () => {
+  // An empty variable is unset (Number('') would be port 0, a random port where no bot finds the collector).
+  it('an empty IC_AUDIT_PORT means the default port (or is refused), not a random one', () => {
     let port: number | 'refused';
     try {
       port = resolveConfig({}, { [ENV.port]: '' }).port;
@@ -117,6 +116,18 @@ describe('resolveConfig', () => {
       port = 'refused';
     }
     expect([DEFAULT_PORT, 'refused']).toContain(port);
+  });
+
+  it('every empty variable is unset, and an empty --host, --port or --data-dir is refused', () => {
+    const empty = Object.fromEntries(Object.values(ENV).map((name) => [name, '']));
+    expect(resolveConfig({}, empty)).toEqual(resolveConfig({}, {}));
+    for (const [flags, flag] of [
+      [{ host: '' }, '--host'],
+      [{ port: '' }, '--port'],
+      [{ dataDir: '' }, '--data-dir'],
+    ] as const) {
+      expect(() => resolveConfig(flags, {})).toThrow(`${flag} needs a value`);
+    }
   });
 
   it('head interval: 0.05 s and 3600 s are the bounds; beyond either, zero, empty or a word is refused', () => {

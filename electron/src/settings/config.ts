@@ -159,9 +159,19 @@ export function plaintextWarning(config: Pick<CollectorConfig, 'host' | 'tlsCert
 /** Merges flags over env over {@link DEFAULTS}; pure apart from reading `env`. Throws ConfigError on bad values. */
 export function resolveConfig(
   flags: ConfigFlags,
-  env: Record<string, string | undefined> = process.env,
+  envIn: Record<string, string | undefined> = process.env,
   overrides: Partial<CollectorConfig> = {},
 ): CollectorConfig {
+  // An empty variable is an unset one (`export IC_AUDIT_PORT=`): it must never mean port 0, no token or the
+  // current folder. An empty flag is a mistake and is refused below.
+  const env = Object.fromEntries(Object.entries(envIn).filter(([, v]) => v !== ''));
+  for (const [flag, value] of [
+    ['--host', flags.host],
+    ['--port', flags.port],
+    ['--data-dir', flags.dataDir],
+  ] as const) {
+    if (value === '') throw new ConfigError(`${flag} needs a value`);
+  }
   const host = flags.host ?? env[ENV.host] ?? DEFAULTS.host;
   const portRaw = flags.port ?? env[ENV.port] ?? DEFAULTS.port;
   const port = Number(portRaw);

@@ -26,7 +26,7 @@ export function computeWindow(total: number, rowHeight: number, viewport: number
     offsetY = first * rowHeight;
   } else {
     const maxScroll = Math.max(1, contentHeight - viewport);
-    const exact = (Math.min(scrollTop, maxScroll) / maxScroll) * Math.max(0, total - viewport / rowHeight);
+    const exact = (Math.min(Math.max(0, scrollTop), maxScroll) / maxScroll) * Math.max(0, total - viewport / rowHeight);
     first = Math.floor(exact);
     offsetY = scrollTop - (exact - first) * rowHeight;
   }

@@ -40,10 +40,10 @@ export function parseFlags(spec: CommandSpec, args: readonly string[]): ParsedFl
     const eq = arg.indexOf('=');
     let name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : (byShort.get(arg.slice(1)) ?? arg);
     const inline = arg.startsWith('--') && eq >= 0 ? arg.slice(eq + 1) : undefined;
-    const flag = spec.flags[name];
+    const flag = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
     if (flag === undefined) throw unknownFlag(spec, arg.startsWith('--') ? `--${name}` : arg);
     name = String(name);
-    if (name in values) throw new UsageError(`--${name} is given twice`);
+    if (Object.hasOwn(values, name)) throw new UsageError(`--${name} is given twice`);
     if (flag.type === 'boolean') {
       if (inline !== undefined) throw new UsageError(`--${name} takes no value (got "${inline}")`);
       values[name] = true;
@@ -58,7 +58,8 @@ export function parseFlags(spec: CommandSpec, args: readonly string[]): ParsedFl
   }
   if (!help) {
     for (const [a, b] of spec.conflicts ?? []) {
-      if (a in values && b in values) throw new UsageError(`--${a} and --${b} cannot be used together`);
+      if (Object.hasOwn(values, a) && Object.hasOwn(values, b))
+        throw new UsageError(`--${a} and --${b} cannot be used together`);
     }
     const p = spec.positionals;
     if (positionals.length > p.max) {
