@@ -1,7 +1,7 @@
 // Pure parts of NATS mode (no server needed): subject encoding, message ids, settings, duplicate tracking.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/settings/config.js';
-import { messageId } from '../src/nats/stream-message.js';
+import { batchMessageId, legacyMessageId } from '../src/nats/stream-message.js';
 import { SeenSet } from '../src/nats/seen-set.js';
 import { decodeSubjectToken, encodeSubjectToken, subjectFor } from '../src/nats/stream-settings.js';
 
@@ -16,7 +16,8 @@ describe('NATS mode, pure parts', () => {
     expect(subjectFor('Desk', 'R1')).toBe('ic-audit.R1.events.Desk');
   });
 
-  it('message ids: <session>:<seq> for bot events, <collector>:<id> for the rest', () => {
+  it('message ids: <collector>:<first>-<last> per batch; the old format was <session>:<seq> or <collector>:<id>', () => {
+    expect(batchMessageId('c-1', 101, 250)).toBe('c-1:101-250');
     const base = {
       id: 7,
       received_at: 1,
@@ -32,9 +33,9 @@ describe('NATS mode, pure parts', () => {
       hash: '',
       fields_raw: '{}',
     } as const;
-    expect(messageId({ ...base }, 'c-1')).toBe('s1:3');
-    expect(messageId({ ...base, seq: 0 }, 'c-1')).toBe('c-1:7');
-    expect(messageId({ ...base, source: 'http' }, 'c-1')).toBe('c-1:7');
+    expect(legacyMessageId({ ...base }, 'c-1')).toBe('s1:3');
+    expect(legacyMessageId({ ...base, seq: 0 }, 'c-1')).toBe('c-1:7');
+    expect(legacyMessageId({ ...base, source: 'http' }, 'c-1')).toBe('c-1:7');
   });
 
   it('config: NATS off by default; --console-only needs --nats; bad values are refused', () => {

@@ -21,7 +21,7 @@ export type ChainVerdict = 'ok' | 'duplicate';
  */
 export class WriterChains {
   private readonly writers = new Map<string, Writer>();
-  private firstBad: { streamSeq: number; message: string } | null = null;
+  private firstBad: { id: number; streamSeq: number; message: string } | null = null;
   private total = 0;
 
   /** Checks one record; 'duplicate' when this writer's id was seen before. */
@@ -35,11 +35,11 @@ export class WriterChains {
     if (!w.seen.add(r.id)) return 'duplicate';
     this.total++;
     w.records++;
-    if (!m.hashOk) this.fail(m.streamSeq, `writer ${m.collector} record ${r.id}: hash does not match its bytes`);
+    if (!m.hashOk) this.fail(m, `writer ${m.collector} record ${r.id}: hash does not match its bytes`);
     else if (r.id === 1 && r.prev_hash !== GENESIS_HASH)
-      this.fail(m.streamSeq, `writer ${m.collector} record 1: does not start the chain`);
+      this.fail(m, `writer ${m.collector} record 1: does not start the chain`);
     else if (r.id === w.lastId + 1 && r.prev_hash !== w.lastHash) {
-      this.fail(m.streamSeq, `writer ${m.collector} record ${r.id}: prev_hash does not link to record ${w.lastId}`);
+      this.fail(m, `writer ${m.collector} record ${r.id}: prev_hash does not link to record ${w.lastId}`);
     }
     if (r.id > w.lastId) {
       w.lastId = r.id;
@@ -48,8 +48,8 @@ export class WriterChains {
     return 'ok';
   }
 
-  private fail(streamSeq: number, message: string): void {
-    this.firstBad ??= { streamSeq, message };
+  private fail(m: StreamRecord, message: string): void {
+    this.firstBad ??= { id: m.id, streamSeq: m.streamSeq, message };
   }
 
   /** Number of writers seen. */
@@ -63,7 +63,7 @@ export class WriterChains {
     return {
       ok,
       records: this.total,
-      first_bad_id: this.firstBad?.streamSeq ?? null,
+      first_bad_id: this.firstBad?.id ?? null,
       message: ok
         ? `chains intact (${this.total} records of ${this.writers.size} collector${this.writers.size === 1 ? '' : 's'})`
         : `chain broken: ${this.firstBad!.message} (stream seq ${this.firstBad!.streamSeq})`,
