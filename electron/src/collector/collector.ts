@@ -388,7 +388,9 @@ export class Collector implements CollectorApi, IngestTarget {
     let records: JournalRecord[] | null = null;
     if (this.replicator === null) this.sendAcks(acks);
     else {
-      void this.replicator.replicate((records = batchRecords(batch))).then(() => {
+      const r = this.replicator;
+      const replicated = r.replicateLines ? r.replicateLines(batch) : r.replicate((records = batchRecords(batch)));
+      void replicated.then(() => {
         this.sendAcks(acks);
         this.releaseDrainedWaiters();
       });

@@ -1,5 +1,6 @@
 import { CollectorEvents, parseRecordLine, splitRecordLine, type JournalRecord } from '@ic-audit/shared';
 import type { KV, NatsConnection } from 'nats';
+import type { CommittedLines } from '../collector/api.js';
 import { sha256 } from '../journal/hash.js';
 import { recordLine } from './stream-message.js';
 import type { NatsConfig } from './stream-settings.js';
@@ -50,6 +51,17 @@ export class SessionRegistry {
     for (const r of records) {
       if (r.event_type === CollectorEvents.SESSION && r.source === 'collector')
         this.pending.set(sessionKey(r.session), { id: r.id, line: recordLine(r) });
+    }
+  }
+
+  /** The same for a group commit's lines (the collector's fast path). */
+  noteLines(batch: CommittedLines): void {
+    const { entries, ends, bytes, firstId } = batch;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.eventType !== CollectorEvents.SESSION || e.source !== 'collector') continue;
+      const line = bytes.toString('utf8', i === 0 ? 0 : ends[i - 1]! + 1, ends[i]!);
+      this.pending.set(sessionKey(e.session), { id: firstId + i, line });
     }
   }
 

@@ -1,5 +1,6 @@
 import { parseRecordLine, recordLine as sharedRecordLine, splitRecordLine, type JournalRecord } from '@ic-audit/shared';
 import type { JsMsg } from 'nats';
+import type { CommittedLines } from '../collector/api.js';
 import { sha256 } from '../journal/hash.js';
 
 /** Header naming the collector (writer) whose journal a message comes from. */
@@ -46,10 +47,10 @@ export interface Chunk {
   first: number;
   last: number;
   project: string;
-  /** The records' exact journal lines, in id order. */
-  lines: string[];
-  /** UTF-8 bytes of the payload (lines joined by newlines). */
-  bytes: number;
+  /** Records it carries. */
+  count: number;
+  /** The payload: the records' exact journal lines in id order, joined by newlines. */
+  payload: Buffer;
   /** received_at of the last record (the publish cursor keeps it). */
   lastReceivedAt: number;
 }
@@ -61,31 +62,82 @@ export interface ChunkLimits {
 }
 
 /**
- * Cuts consecutive records (rising ids) into batch messages: a new chunk at each change of project (each message
- * stays on its project's subject), at `maxRecords`, and before `maxBytes` would be passed (a single longer line
- * still goes alone). Pure: the same records and limits give the same chunks.
+ * Where to cut `n` consecutive records (rising ids) into batch messages: a new chunk at each change of project (each
+ * message stays on its project's subject), at `maxRecords`, and before `maxBytes` would be passed (a single longer
+ * line still goes alone). Returns each chunk's end index (exclusive). Pure: the same records give the same cuts.
  */
-export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLimits): Chunk[] {
-  const out: Chunk[] = [];
-  let cur: Chunk | null = null;
-  for (const r of records) {
-    const line = recordLine(r);
-    const size = Buffer.byteLength(line, 'utf8');
+export function chunkEnds(
+  n: number,
+  projectAt: (i: number) => string,
+  bytesAt: (i: number) => number,
+  limits: ChunkLimits,
+): number[] {
+  const ends: number[] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const size = bytesAt(i);
     if (
-      cur === null ||
-      cur.project !== r.project_name ||
-      cur.lines.length >= limits.maxRecords ||
-      cur.bytes + 1 + size > limits.maxBytes ||
-      r.id !== cur.last + 1
+      i > start &&
+      (projectAt(i) !== projectAt(start) || i - start >= limits.maxRecords || bytes + 1 + size > limits.maxBytes)
     ) {
-      cur = { first: r.id, last: r.id, project: r.project_name, lines: [line], bytes: size, lastReceivedAt: 0 };
-      out.push(cur);
-    } else {
-      cur.lines.push(line);
-      cur.bytes += 1 + size;
-      cur.last = r.id;
-    }
-    cur.lastReceivedAt = r.received_at;
+      ends.push(i);
+      start = i;
+      bytes = size;
+    } else bytes = i === start ? size : bytes + 1 + size;
+  }
+  if (n > 0) ends.push(n);
+  return ends;
+}
+
+/** Cuts consecutive records into batch messages ({@link chunkEnds}), each with its lines. */
+export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLimits): Chunk[] {
+  const lines = records.map((r) => recordLine(r));
+  const out: Chunk[] = [];
+  let start = 0;
+  for (const end of chunkEnds(
+    records.length,
+    (i) => records[i]!.project_name,
+    (i) => Buffer.byteLength(lines[i]!, 'utf8'),
+    limits,
+  )) {
+    out.push({
+      first: records[start]!.id,
+      last: records[end - 1]!.id,
+      project: records[start]!.project_name,
+      count: end - start,
+      payload: encodeBatch(lines.slice(start, end)),
+      lastReceivedAt: records[end - 1]!.received_at,
+    });
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * Cuts a group commit into batch messages straight from the journal's bytes (no record objects, no re-encoding):
+ * the same cuts as {@link chunkRecords} would make from its records.
+ */
+export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[] {
+  const { entries, ends, bytes, firstId } = batch;
+  const startOf = (i: number): number => (i === 0 ? 0 : ends[i - 1]! + 1);
+  const out: Chunk[] = [];
+  let start = 0;
+  for (const end of chunkEnds(
+    entries.length,
+    (i) => entries[i]!.projectName,
+    (i) => ends[i]! - startOf(i),
+    limits,
+  )) {
+    out.push({
+      first: firstId + start,
+      last: firstId + end - 1,
+      project: entries[start]!.projectName,
+      count: end - start,
+      payload: Buffer.from(bytes.subarray(startOf(start), ends[end - 1]!)),
+      lastReceivedAt: entries[end - 1]!.receivedAt,
+    });
+    start = end;
   }
   return out;
 }

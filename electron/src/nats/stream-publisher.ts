@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { JournalRecord } from '@ic-audit/shared';
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { CollectorApi } from '../collector/api.js';
-import type { Replicator } from '../collector/api.js';
+import type { CommittedLines, Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
 import { connectNats } from './nats-connection.js';
@@ -13,6 +13,7 @@ import { SessionRegistry } from './session-registry.js';
 import {
   batchByteLimit,
   batchMessageId,
+  chunkCommit,
   chunkRecords,
   COLLECTOR_HEADER,
   encodeBatch,
@@ -131,6 +132,13 @@ export class StreamPublisher implements Replicator {
     return this.drain();
   }
 
+  /** The fast path: a group commit's exact bytes, cut into messages without making record objects. */
+  replicateLines(batch: CommittedLines): Promise<void> {
+    this.enqueue(chunkCommit(batch, { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes }));
+    this.sessions.noteLines(batch);
+    return this.drain();
+  }
+
   drain(): Promise<void> {
     const target = this.appendedRecords;
     if (this.confirmedRecords >= target || this.closed) return Promise.resolve();
@@ -210,16 +218,16 @@ export class StreamPublisher implements Replicator {
       this.queue.push({
         subject: subjectFor(c.project, this.cfg.stream),
         msgId: batchMessageId(this.collector, c.first, c.last),
-        payload: encodeBatch(c.lines),
+        payload: c.payload,
         first: c.first,
         last: c.last,
-        count: c.lines.length,
+        count: c.count,
         lastReceivedAt: c.lastReceivedAt,
         sending: false,
         done: false,
         sentAt: 0,
       });
-      this.appendedRecords += c.lines.length;
+      this.appendedRecords += c.count;
     }
     this.pump();
   }
@@ -365,8 +373,8 @@ function plannedChunk(records: readonly JournalRecord[], range: IdRange): Chunk 
     first: range.first,
     last: range.last,
     project: records[0]!.project_name,
-    lines: records.map((r) => recordLine(r)),
-    bytes: 0,
+    count: records.length,
+    payload: encodeBatch(records.map((r) => recordLine(r))),
     lastReceivedAt: records[records.length - 1]!.received_at,
   };
 }
