@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditNotifier } from '@ic-audit/client';
-import type { NatsConnection } from 'nats';
+import { headers, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { StreamConsole } from '../../electron/src/nats/stream-console.js';
 import { resolveConfig } from '../../electron/src/settings/config.js';
@@ -208,5 +208,50 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
       '/api/sessions',
     );
     expect(sessions.find((s) => s.session === session)).toMatchObject({ gaps: 1, missing: 4, events: 16 });
+  });
+
+  it('a stream written by the previous version (one record per message) reads on, with batches after it', async () => {
+    const stream = 'T_OLDFORMAT';
+    // Old-format messages: take a collector's journal lines (from its batches in a scratch stream) and publish each
+    // alone, with the previous version's message id and header, as that version did.
+    const scratch = await startCollector({ args: suite.args('T_SCRATCH') });
+    suite.open.push(scratch);
+    const old = await connectRaw(scratch.ingestUrl, { hello: hello('old-format-session', 'OldFormat') });
+    old.sendRange(1, 50);
+    await old.waitForAck(50);
+    await old.close();
+    const jsm = await suite.nc.jetstreamManager();
+    const scratchInfo = (await jsm.streams.info('T_SCRATCH')).state;
+    await jsm.streams.add({ name: stream, subjects: [`ic-audit.${stream}.events.>`], num_replicas: 1 });
+    const js = suite.nc.jetstream();
+    let published = 0;
+    for (let seq = scratchInfo.first_seq; seq <= scratchInfo.last_seq; seq++) {
+      const m = await jsm.streams.getMessage('T_SCRATCH', { seq });
+      for (const line of Buffer.from(m.data).toString('utf8').split('\n')) {
+        const r = JSON.parse(line) as ShownRecord & { id: number; project_name: string };
+        const h = headers();
+        h.set('Ic-Audit-Collector', m.header.get('Ic-Audit-Collector'));
+        const msgID = r.seq > 0 ? `${r.session}:${r.seq}` : `${m.header.get('Ic-Audit-Collector')}:${r.id}`;
+        await js.publish(`ic-audit.${stream}.events.${r.project_name}`, line, { headers: h, msgID });
+        published++;
+      }
+    }
+    expect(published).toBe(51); // the session record and 50 events
+    // Then a current collector writes batches into the same stream.
+    const c = await startCollector({ args: suite.args(stream) });
+    suite.open.push(c);
+    const bot = await connectRaw(c.ingestUrl, { hello: hello('new-format-session', 'NewFormat') });
+    bot.sendRange(1, 300);
+    await bot.waitForAck(300);
+    await bot.close();
+    const consoleOnly = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(consoleOnly);
+    await until('console caught up', async () => (await api(consoleOnly, '/api/health')).events === 350, 30_000);
+    const shown = countBySessionSeq(await consoleRecords(consoleOnly));
+    expect(shown.size).toBe(350);
+    expect([...shown.values()].every((n) => n === 1)).toBe(true);
+    const health = await api(consoleOnly, '/api/health');
+    expect(health.integrity.ok).toBe(true);
+    expect(health.integrity.message).toContain('2 collectors');
   });
 });
