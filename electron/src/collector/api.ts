@@ -133,8 +133,13 @@ export interface Replicator {
   replicate(records: readonly JournalRecord[]): Promise<void>;
   /** The same for a group commit's exact bytes, when the replicator can take them (no record objects made). */
   replicateLines?(batch: CommittedLines): Promise<void>;
-  /** Records handed over and not replicated yet (counts toward the collector's backpressure limit). */
+  /** Records handed over and not replicated yet (counts toward the collector's `maxPendingEvents` refusal). */
   readonly pendingCount: number;
+  /**
+   * Records the replicator cannot send yet (beyond its in-flight window), which count toward the ingest pause like
+   * events waiting for the disk; default `pendingCount`. Records in flight are bytes, not parsed objects.
+   */
+  readonly waitingCount?: number;
   /** Why replication is stalled right now, or null. */
   readonly fault: string | null;
   /** Resolves once everything handed over so far is replicated (or the replicator is closed). */

@@ -219,9 +219,10 @@ export class Collector implements CollectorApi, IngestTarget {
     return this.backlog() >= this.config.ingestPauseAt;
   }
 
-  /** Events accepted and not yet durable (and, in NATS mode, not yet replicated). */
+  /** Events accepted and not yet durable (and, in NATS mode, waiting to be replicated). */
   private backlog(): number {
-    return this.journal.pendingCount + (this.replicator?.pendingCount ?? 0);
+    const r = this.replicator;
+    return this.journal.pendingCount + (r === null ? 0 : (r.waitingCount ?? r.pendingCount));
   }
 
   /**

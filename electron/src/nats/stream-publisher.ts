@@ -43,6 +43,8 @@ interface Item {
 export interface PublisherOptions {
   /** Messages (batches) published and not acknowledged yet. */
   maxInFlight: number;
+  /** Records in those messages (at least one message is always in flight). */
+  maxInFlightRecords: number;
   publishTimeoutMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -74,6 +76,7 @@ export class StreamPublisher implements Replicator {
   private confirmed = 0;
   private nextSend = 0;
   private inFlight = 0;
+  private inFlightRecords = 0;
   /** Records handed over, and records acknowledged (with all before them). */
   private appendedRecords = 0;
   private confirmedRecords = 0;
@@ -100,6 +103,7 @@ export class StreamPublisher implements Replicator {
   ) {
     this.opts = {
       maxInFlight: NATS_DEFAULTS.maxInFlight,
+      maxInFlightRecords: NATS_DEFAULTS.maxInFlightRecords,
       publishTimeoutMs: NATS_DEFAULTS.publishTimeoutMs,
       retryBaseMs: 100,
       retryMaxMs: 2_000,
@@ -119,6 +123,11 @@ export class StreamPublisher implements Replicator {
   /** Records handed over and not acknowledged yet. */
   get pendingCount(): number {
     return this.appendedRecords - this.confirmedRecords;
+  }
+
+  /** Records not sent yet: beyond the in-flight window, or waiting for a resend (the collector's ingest pause). */
+  get waitingCount(): number {
+    return this.appendedRecords - this.confirmedRecords - this.inFlightRecords;
   }
 
   /** Highest journal id acknowledged by JetStream (with every lower one). */
@@ -237,6 +246,7 @@ export class StreamPublisher implements Replicator {
       !this.paused &&
       !this.closed &&
       this.inFlight < this.opts.maxInFlight &&
+      (this.inFlight === 0 || this.inFlightRecords < this.opts.maxInFlightRecords) &&
       this.nextSend < this.base + this.queue.length
     ) {
       const index = this.nextSend++;
@@ -250,6 +260,7 @@ export class StreamPublisher implements Replicator {
     item.sending = true;
     item.sentAt = Date.now();
     this.inFlight++;
+    this.inFlightRecords += item.count;
     const h = headers();
     h.set('Nats-Msg-Id', item.msgId);
     h.set(COLLECTOR_HEADER, this.collector);
@@ -297,6 +308,7 @@ export class StreamPublisher implements Replicator {
 
   private onAck(item: Item): void {
     this.inFlight--;
+    this.inFlightRecords -= item.count;
     item.sending = false;
     if (!item.done) {
       item.done = true;
@@ -309,6 +321,7 @@ export class StreamPublisher implements Replicator {
 
   private onFail(item: Item, err: Error): void {
     this.inFlight--;
+    this.inFlightRecords -= item.count;
     item.sending = false;
     if (this.closed || item.done) return;
     this.fault = `NATS publish failed: ${err.message}`;

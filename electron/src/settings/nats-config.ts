@@ -36,6 +36,8 @@ export const NATS_DEFAULTS = Object.freeze({
   publishTimeoutMs: 5_000,
   /** Batch messages published and not yet acknowledged by JetStream (the publish pipeline's depth). */
   maxInFlight: 256,
+  /** Records in those messages; records beyond the window count toward the collector's ingest pause. */
+  maxInFlightRecords: 16_384,
   /** Window a console-only instance replays on start (the dump's default window). */
   replayHours: 30,
 });
