@@ -119,7 +119,10 @@ export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLim
  * the same cuts as {@link chunkRecords} would make from its records.
  */
 export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[] {
-  const { entries, ends, bytes, firstId } = batch;
+  const { entries, ends, firstId } = batch;
+  if (entries.length === 0) return [];
+  // One copy of the commit's lines (the journal reuses its buffer); each payload is a view of it.
+  const bytes = Buffer.from(batch.bytes.subarray(0, ends[entries.length - 1]!));
   const startOf = (i: number): number => (i === 0 ? 0 : ends[i - 1]! + 1);
   const out: Chunk[] = [];
   let start = 0;
@@ -134,7 +137,7 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[]
       last: firstId + end - 1,
       project: entries[start]!.projectName,
       count: end - start,
-      payload: Buffer.from(bytes.subarray(startOf(start), ends[end - 1]!)),
+      payload: bytes.subarray(startOf(start), ends[end - 1]!),
       lastReceivedAt: entries[end - 1]!.receivedAt,
     });
     start = end;

@@ -24,6 +24,12 @@ import {
 } from './stream-message.js';
 import { ensureStream, NATS_DEFAULTS, subjectFor, type NatsConfig } from './stream-settings.js';
 
+/**
+ * How long an acknowledged position may wait before the cursor file is rewritten: after a crash at most this much
+ * more is republished (same ids: JetStream drops it), and the file is not rewritten on every ack.
+ */
+const CURSOR_SAVE_MS = 250;
+
 /** One batch message on its way to JetStream. */
 interface Item {
   subject: string;
@@ -356,7 +362,7 @@ export class StreamPublisher implements Replicator {
     this.cursorTimer ??= setTimeout(() => {
       this.cursorTimer = null;
       this.flushCursor();
-    }, 50);
+    }, CURSOR_SAVE_MS);
     if (this.waiters.length > 0) {
       const still: typeof this.waiters = [];
       for (const w of this.waiters) {
