@@ -2,6 +2,7 @@
 // with `--nats` on a throwaway 3-node JetStream cluster (127.0.0.1, temp dirs), stream R1 and R3, beside a local-journal
 // collector measured in the same run as the reference. Same workload and method as B2 (`sdkIngest`). In NATS mode a
 // bot's event is acked only after the journal fdatasync AND the JetStream ack (a quorum of replicas with R3).
+import { connect } from 'nats';
 import { sdkIngest } from './b2-ingest.mjs';
 import { startCollector } from './lib/collector.mjs';
 import { natsServerBinary, startNatsCluster } from '../test/helpers/nats-cluster.mjs';
@@ -66,7 +67,7 @@ export async function run({ quick }) {
       }
     }
     // Sanity: every acked event is in its stream (warm-up + runs; plus the session records the collector adds).
-    for (const c of configs.filter((x) => x.stream)) c.streamMessages = await streamMessages(cluster, c.stream);
+    for (const c of configs.filter((x) => x.stream)) c.held = await streamRecords(cluster, c.stream);
   } finally {
     const errors = [];
     for (const collector of collectors) await collector.close().catch((err) => errors.push(err));
@@ -82,7 +83,7 @@ export async function run({ quick }) {
     const s = k === 0 ? local : summarize(c.rates);
     const figure = { id: ID, name: c.name, unit: 'events/s', ...s, higher_is_better: true };
     if (k === 0) return figure;
-    const held = c.streamMessages;
+    const { records: held, messages } = c.held;
     const fmt = (n) => n.toLocaleString('en-US');
     return {
       ...figure,
@@ -90,30 +91,33 @@ export async function run({ quick }) {
       reference_median: local.median,
       ratio: ratio(s.median, local.median),
       note: !Number.isFinite(held)
-        ? `stream ${c.stream} message count unavailable`
+        ? `stream ${c.stream} record count unavailable`
         : held >= sent
-          ? `stream ${c.stream}: ${fmt(held)} messages = ${fmt(sent)} acked events + ${fmt(held - sent)} session/boot records`
-          : `stream ${c.stream} holds only ${fmt(held)} messages for ${fmt(sent)} acked events`,
+          ? `stream ${c.stream}: ${fmt(held)} records = ${fmt(sent)} acked events + ${fmt(held - sent)} session/boot records, in ${fmt(messages)} batch messages`
+          : `stream ${c.stream} holds only ${fmt(held)} records for ${fmt(sent)} acked events`,
     };
   });
 }
 
-/** Messages in `stream` per the JetStream monitoring endpoint of whichever node reports it; NaN when none does. */
-async function streamMessages(cluster, stream) {
-  for (let i = 0; i < cluster.names.length; i++) {
-    try {
-      const res = await fetch(`${cluster.monitor(i)}/jsz?accounts=true&streams=true`, {
-        signal: AbortSignal.timeout(5_000),
-      });
-      const jsz = await res.json();
-      for (const account of jsz.account_details ?? []) {
-        for (const s of account.stream_detail ?? []) {
-          if (s.name === stream && s.cluster?.leader === cluster.names[i]) return s.state.messages;
-        }
-      }
-    } catch {
-      /* try the next node */
+/**
+ * Records (journal lines) and messages in `stream`, each message fetched by its sequence (batch messages carry many
+ * lines each); NaN when the read fails.
+ */
+export async function streamRecords(cluster, stream) {
+  const nc = await connect({ servers: cluster.urls.split(','), maxReconnectAttempts: -1 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const { first_seq: first, last_seq: last, messages } = (await jsm.streams.info(stream)).state;
+    let records = 0;
+    for (let seq = first; messages > 0 && seq <= last; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      for (const b of m.data) if (b === 0x0a) records++;
+      records++;
     }
+    return { records, messages };
+  } catch {
+    return { records: NaN, messages: NaN };
+  } finally {
+    await nc.close();
   }
-  return NaN;
 }

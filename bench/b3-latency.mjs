@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { AuditNotifier } from '@ic-audit/client';
 import { removeDir, startCollector, tempDir } from './lib/collector.mjs';
+import { natsServerBinary, startNatsCluster } from './lib/nats-cluster.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 import { DESC, TYPE, fields } from './lib/workload.mjs';
 
@@ -14,6 +15,12 @@ const RATES = [1_000, 10_000, 50_000];
 /** Diagnostic: 10k/s again with the SDK's batching delay set to 0, to split SDK batching from collector time. */
 const NO_DELAY = 'no-delay';
 const ACK_HEAD = '{"type":"ack","seq":';
+/** NATS mode beside local (issue 19): the same 10k events/s run against a collector with `--nats`, stream R1 and R3. */
+const NATS_RATE = 10_000;
+const NATS_CONFIGS = [
+  { key: 'nats-R1', stream: 'B3R1', replicas: 1 },
+  { key: 'nats-R3', stream: 'B3R3', replicas: 3 },
+];
 
 /**
  * A standard WebSocket (the SDK's `webSocket` option) that notes when each ack arrives, before the SDK sees it, and
@@ -121,12 +128,23 @@ export async function run({ quick }) {
   const runs = 3;
   const scratch = tempDir();
   const collector = await startCollector();
-  const configs = [...RATES, NO_DELAY];
+  // NATS mode rows (skipped when nats-server is not installed): a 3-node cluster, one collector per stream.
+  const binary = natsServerBinary();
+  const cluster = binary === null ? null : await startNatsCluster(binary, 3);
+  const natsCollectors = {};
+  for (const n of cluster === null ? [] : NATS_CONFIGS) {
+    natsCollectors[n.key] = await startCollector({
+      args: ['--nats', cluster.urls, '--nats-stream', n.stream, '--nats-replicas', String(n.replicas)],
+      timeoutMs: 60_000,
+    });
+  }
+  const configs = [...RATES, NO_DELAY, ...Object.keys(natsCollectors)];
   const results = Object.fromEntries(configs.map((r) => [r, { runs: [], missing: 0, dropped: 0 }]));
   const fsyncRuns = [];
   const loadedRuns = [];
   try {
     await latencyRun(collector.ingestUrl, 5_000, 1); // warm-up
+    for (const c of Object.values(natsCollectors)) await latencyRun(c.ingestUrl, 5_000, 1);
     for (let r = 0; r < runs; r++) {
       fsyncRuns.push(fdatasyncLatency(scratch, 1_000, 1_500));
       loadedRuns.push(await fdatasyncLatencyLoaded(scratch, 1_000, 1_500));
@@ -134,7 +152,9 @@ export async function run({ quick }) {
         const res =
           c === NO_DELAY
             ? await latencyRun(collector.ingestUrl, 10_000, seconds, 0)
-            : await latencyRun(collector.ingestUrl, c, seconds);
+            : c in natsCollectors
+              ? await latencyRun(natsCollectors[c].ingestUrl, NATS_RATE, seconds)
+              : await latencyRun(collector.ingestUrl, c, seconds);
         results[c].runs.push(res.samples);
         results[c].missing += res.missing;
         results[c].dropped += res.dropped;
@@ -142,12 +162,28 @@ export async function run({ quick }) {
     }
   } finally {
     await collector.close();
+    for (const c of Object.values(natsCollectors)) await c.close();
+    await cluster?.close();
     removeDir(scratch);
   }
   const ref = summarize(fsyncRuns);
+  const local10k = summarize(results[10_000].runs);
   const figures = configs.map((c) => {
     const s = summarize(results[c].runs);
     const { missing, dropped } = results[c];
+    const nats = NATS_CONFIGS.find((n) => n.key === c);
+    if (nats !== undefined) {
+      return {
+        id: 'B3-NATS',
+        name: `send -> ack latency at ${NATS_RATE.toLocaleString('en-US')} events/s offered (1 SDK client), NATS mode R${nats.replicas} (3-node cluster; ack = journal + JetStream)`,
+        unit: 'ms',
+        ...s,
+        reference: 'local journal at the same rate, same run (p50)',
+        reference_median: local10k.median,
+        ratio: ratio(s.median, local10k.median),
+        note: `p99 ${s.p99.toFixed(2)} ms vs local ${local10k.p99.toFixed(2)} ms; p99.9 ${s.p999.toFixed(2)} ms${missing ? `; ${missing} events never acked (${dropped} dropped by the SDK buffer)` : ''}`,
+      };
+    }
     return {
       id: c === NO_DELAY ? 'B3-diag' : 'B3',
       name:

@@ -93,6 +93,26 @@ export interface IngestTarget {
 }
 
 /**
+ * A group commit as the journal wrote it (journal.ts `CommittedBatch`), for a replicator that copies its bytes
+ * instead of building record objects. Valid only during the call: copy what you keep.
+ */
+export interface CommittedLines {
+  /** Id of the first record; ids rise by one per entry. */
+  readonly firstId: number;
+  /** The lines exactly as written, each ending in a newline. */
+  readonly bytes: Buffer;
+  /** Offset just past each line in `bytes`, its newline excluded. */
+  readonly ends: Uint32Array;
+  readonly entries: ReadonlyArray<{
+    readonly session: string;
+    readonly source: string;
+    readonly projectName: string;
+    readonly eventType: string;
+    readonly receivedAt: number;
+  }>;
+}
+
+/**
  * Where committed journal records are copied before they are acked (NATS JetStream in NATS mode, see
  * electron/src/nats/stream-publisher.ts). Without one the collector acks as soon as the journal is durable.
  */
@@ -102,8 +122,15 @@ export interface Replicator {
    * before them, are replicated; it never rejects (failures are retried until {@link close}).
    */
   replicate(records: readonly JournalRecord[]): Promise<void>;
-  /** Records handed over and not replicated yet (counts toward the collector's backpressure limit). */
+  /** The same for a group commit's exact bytes, when the replicator can take them (no record objects made). */
+  replicateLines?(batch: CommittedLines): Promise<void>;
+  /** Records handed over and not replicated yet (counts toward the collector's `maxPendingEvents` refusal). */
   readonly pendingCount: number;
+  /**
+   * Records the replicator cannot send yet (beyond its in-flight window), which count toward the ingest pause like
+   * events waiting for the disk; default `pendingCount`. Records in flight are bytes, not parsed objects.
+   */
+  readonly waitingCount?: number;
   /** Why replication is stalled right now, or null. */
   readonly fault: string | null;
   /** Resolves once everything handed over so far is replicated (or the replicator is closed). */

@@ -197,9 +197,10 @@ export class Collector implements CollectorApi, IngestTarget {
     return this.backlog() >= this.config.ingestPauseAt;
   }
 
-  /** Events accepted and not yet durable (and, in NATS mode, not yet replicated). */
+  /** Events accepted and not yet durable (and, in NATS mode, waiting to be replicated). */
   private backlog(): number {
-    return this.journal.pendingCount + (this.replicator?.pendingCount ?? 0);
+    const r = this.replicator;
+    return this.journal.pendingCount + (r === null ? 0 : (r.waitingCount ?? r.pendingCount));
   }
 
   /**
@@ -365,7 +366,9 @@ export class Collector implements CollectorApi, IngestTarget {
     let records: JournalRecord[] | null = null;
     if (this.replicator === null) this.acks.send(acks, this.table);
     else {
-      void this.replicator.replicate((records = batchRecords(batch))).then(() => {
+      const r = this.replicator;
+      const replicated = r.replicateLines ? r.replicateLines(batch) : r.replicate((records = batchRecords(batch)));
+      void replicated.then(() => {
         this.acks.send(acks, this.table);
         this.releaseDrainedWaiters();
       });

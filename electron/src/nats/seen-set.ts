@@ -22,4 +22,12 @@ export class SeenSet {
     while (this.above.delete(this.low + 1)) this.low++;
     return true;
   }
+
+  /** True when every number from `from` to `to` was seen. */
+  covers(from: number, to: number): boolean {
+    if (to <= this.low) return true;
+    if (to - Math.max(from, this.low + 1) + 1 > this.above.size) return false;
+    for (let n = Math.max(from, this.low + 1); n <= to; n++) if (!this.above.has(n)) return false;
+    return true;
+  }
 }

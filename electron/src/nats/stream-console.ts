@@ -23,7 +23,8 @@ import { VERSION } from '../settings/version.js';
 import { connectNats } from './nats-connection.js';
 import { PresenceBook } from './presence.js';
 import { SeenSet } from './seen-set.js';
-import type { StreamRecord } from './stream-message.js';
+import { SessionLookup } from './session-registry.js';
+import { recordLine, type StreamRecord } from './stream-message.js';
 import { followStream, scanStream, type StreamFollower } from './stream-reader.js';
 import { ensureStream, NATS_DEFAULTS, type NatsConfig } from './stream-settings.js';
 import { WriterChains } from './writer-chains.js';
@@ -35,7 +36,13 @@ export const CONSOLE_ONLY_REFUSAL =
 /** Slack before a dump's window when picking where to start reading the stream (bot clocks running ahead). */
 const DUMP_SLACK_S = 86_400;
 
-/** Drops stream duplicates: a writer's id seen before, or a bot's (session, seq) seen before. */
+/**
+ * Drops stream duplicates: a writer's id seen before, or a bot's (session, seq) seen before (a bot that failed over
+ * resends to its new collector what the old one stored but had not acked yet). Also drops an `ic-audit.gap` record
+ * whose every seq is already in the stream: a collector new to a session (a bot failing over to it) journals the
+ * seqs it never saw itself as a gap, but the old collector stored them (acked = in the stream, before the bot could
+ * reconnect elsewhere), so the stream has no gap there.
+ */
 class Dedup {
   readonly chains = new WriterChains();
   private readonly seqs = new Map<string, SeenSet>();
@@ -44,6 +51,7 @@ class Dedup {
   accept(m: StreamRecord): boolean {
     if (this.chains.check(m) === 'duplicate') return false;
     const r = m.record;
+    if (r.source === 'collector' && r.event_type === CollectorEvents.GAP) return !this.filled(r);
     if (r.seq <= 0 || r.source !== 'ws') return true;
     const seen = this.seqs.get(r.session);
     if (seen !== undefined) return seen.add(r.seq);
@@ -52,20 +60,29 @@ class Dedup {
     this.seqs.set(r.session, fresh);
     return true;
   }
+
+  /** True when every seq a gap record names was seen in the stream already. */
+  private filled(r: JournalRecord): boolean {
+    const seen = this.seqs.get(r.session);
+    const from = Number(r.fields['from_seq']);
+    const to = Number(r.fields['to_seq']);
+    if (seen === undefined || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) return false;
+    return seen.covers(from, to);
+  }
 }
 
 /** The stream record as the console shows it: its stream sequence is its id (unique across writers). */
 function consoleRecord(m: StreamRecord): JournalRecord {
-  return { ...m.record, id: m.streamSeq };
+  return { ...m.record, id: m.id };
 }
-
-/** Same rules as the local query (query.ts): time window, predicate, internal records. */
 
 /**
  * The console's {@link CollectorApi} over the NATS stream (console-only mode): replays the last 30 h by the
  * stream's arrival time, then follows live; sessions are rebuilt from the records (and live connections from the
  * collectors' presence announcements); queries past the memory window, dumps and verify read the stream.
- * Record ids are stream sequences. Bots are refused ({@link CONSOLE_ONLY_REFUSAL}).
+ * Record ids are `stream sequence × 10,000 + position in the message` (stream-message.ts `ID_SPAN`). A session whose
+ * `ic-audit.session` record is older than the replay is completed from the session bucket (session-registry.ts).
+ * Bots are refused ({@link CONSOLE_ONLY_REFUSAL}).
  */
 export class StreamConsole implements CollectorApi {
   readonly version = VERSION;
@@ -75,8 +92,11 @@ export class StreamConsole implements CollectorApi {
   private readonly window: RecentWindow;
   private readonly live = new Dedup();
   private readonly presence = new PresenceBook();
+  private readonly lookup: SessionLookup;
+  /** Sessions whose session record came through the stream (the bucket is not needed for them). */
+  private readonly declared = new Set<string>();
   private follower: StreamFollower | null = null;
-  private lastSeq = 0;
+  private lastId = 0;
   private events = 0;
   private caughtUp = false;
   private natsUp = true;
@@ -92,10 +112,15 @@ export class StreamConsole implements CollectorApi {
   ) {
     this.dataDir = config.dataDir;
     this.window = new RecentWindow(config.recentWindow);
+    this.lookup = new SessionLookup(nc, cfg.stream);
   }
 
   /** Connects, makes sure the stream exists, and starts replaying the last {@link NATS_DEFAULTS.replayHours} hours. */
-  static async open(config: CollectorConfig, cfg: NatsConfig): Promise<StreamConsole> {
+  static async open(
+    config: CollectorConfig,
+    cfg: NatsConfig,
+    opts: { replaySince?: Date } = {},
+  ): Promise<StreamConsole> {
     const nc = await connectNats(cfg, 'ic-audit console');
     try {
       const jsm = await nc.jetstreamManager();
@@ -103,7 +128,7 @@ export class StreamConsole implements CollectorApi {
       const c = new StreamConsole(config, cfg, nc, jsm, nc.jetstream());
       void c.watchStatus();
       c.presence.watch(nc, () => undefined);
-      const since = new Date(Date.now() - NATS_DEFAULTS.replayHours * 3_600_000);
+      const since = opts.replaySince ?? new Date(Date.now() - NATS_DEFAULTS.replayHours * 3_600_000);
       c.follower = await followStream(c.js, cfg.stream, { time: since }, (batch, caughtUp) => c.take(batch, caughtUp));
       return c;
     } catch (err) {
@@ -123,8 +148,8 @@ export class StreamConsole implements CollectorApi {
   private take(batch: StreamRecord[], caughtUp: boolean): void {
     const out: JournalRecord[] = [];
     for (const m of batch) {
-      if (m.streamSeq <= this.lastSeq) continue;
-      this.lastSeq = m.streamSeq;
+      if (m.id <= this.lastId) continue;
+      this.lastId = m.id;
       if (!this.live.accept(m)) continue;
       const r = consoleRecord(m);
       this.noteSession(r);
@@ -148,12 +173,26 @@ export class StreamConsole implements CollectorApi {
       };
       const source = r.source === 'collector' ? 'ws' : r.source;
       this.table.declare(r.session, project, { source, sdk: '', host: '', pid: 0, dropped: 0 }, r.received_at);
+      void this.completeSession(r.session);
     }
+    if (r.event_type === CollectorEvents.SESSION && r.source === 'collector') this.declared.add(r.session);
     this.table.replay(r);
     if (r.event_type === CollectorEvents.SESSION || known === undefined) {
       const state = this.table.get(r.session);
       if (state !== undefined) this.feed.emitSession(this.view(state));
     }
+  }
+
+  /** Fills in a session declared from a later record: its latest session record, from the session bucket. */
+  private async completeSession(session: string): Promise<void> {
+    const r = await this.lookup.get(session);
+    const state = this.table.get(session);
+    if (r === null || state === undefined || this.declared.has(session) || r.session !== session) return;
+    const { last_seen: lastSeen, started_at: startedAt } = state;
+    this.table.replay(r);
+    state.last_seen = Math.max(lastSeen, state.last_seen);
+    state.started_at = Math.min(startedAt, r.received_at);
+    this.feed.emitSession(this.view(state));
   }
 
   private view(state: Parameters<SessionTable['view']>[0]): SessionInfo {
@@ -198,7 +237,7 @@ export class StreamConsole implements CollectorApi {
       this.cfg.stream,
       q.since !== undefined ? { time: new Date(q.since * 1000) } : {},
       (m) => {
-        if (m.streamSeq >= end) return false;
+        if (m.id >= end) return false;
         if (!dedup.accept(m)) return;
         const r = consoleRecord(m);
         if (!matches(q, r)) return;
@@ -226,7 +265,8 @@ export class StreamConsole implements CollectorApi {
       try {
         await scanStream(this.jsm, this.js, this.cfg.stream, start, async (m) => {
           if (!dedup.accept(m)) return;
-          buf += JSON.stringify(consoleRecord(m)) + '\n';
+          // The exact line (fields as sent, byte for byte) with the console's id: dumps read it as local ones do.
+          buf += recordLine(consoleRecord(m)) + '\n';
           if (buf.length >= 1 << 20) {
             await file.write(buf);
             buf = '';
@@ -240,7 +280,11 @@ export class StreamConsole implements CollectorApi {
       return await writeDump(
         tmp,
         { ...opts, out },
-        { now: Date.now, sessionProject: (id) => this.table.get(id)?.project },
+        {
+          now: Date.now,
+          sessionProject: (id) => this.table.get(id)?.project,
+          projects: () => this.table.projectNames(),
+        },
       );
     } finally {
       await rm(tmp, { recursive: true, force: true });

@@ -2,22 +2,44 @@ import { join } from 'node:path';
 import type { JournalRecord } from '@ic-audit/shared';
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from 'nats';
 import type { CollectorApi } from '../collector/api.js';
-import type { Replicator } from '../collector/api.js';
+import type { CommittedLines, Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
 import { connectNats } from './nats-connection.js';
 import { announcePresence } from './presence.js';
 import { loadCursor, readBacklog, saveCursor, type PublishCursor } from './publish-cursor.js';
-import { COLLECTOR_HEADER, messageId, recordLine } from './stream-message.js';
+import { loadPlannedRanges, PublishLog, type IdRange } from './publish-log.js';
+import { SessionRegistry } from './session-registry.js';
+import {
+  batchByteLimit,
+  batchMessageId,
+  chunkCommit,
+  chunkRecords,
+  COLLECTOR_HEADER,
+  encodeBatch,
+  IDS_HEADER,
+  MAX_BATCH_RECORDS,
+  recordLine,
+  type Chunk,
+} from './stream-message.js';
 import { ensureStream, NATS_DEFAULTS, subjectFor, type NatsConfig } from './stream-settings.js';
 
-/** One record on its way to JetStream. */
+/**
+ * How long an acknowledged position may wait before the cursor file is rewritten: after a crash at most this much
+ * more is republished (same ids: JetStream drops it), and the file is not rewritten on every ack.
+ */
+const CURSOR_SAVE_MS = 250;
+
+/** One batch message on its way to JetStream. */
 interface Item {
   subject: string;
   msgId: string;
   payload: Uint8Array;
-  id: number;
-  receivedAt: number;
+  first: number;
+  last: number;
+  /** Records it carries (fewer than last - first + 1 only when a republished range lost unreadable lines). */
+  count: number;
+  lastReceivedAt: number;
   sending: boolean;
   done: boolean;
   sentAt: number;
@@ -25,32 +47,45 @@ interface Item {
 
 /** Tunables of {@link StreamPublisher}; defaults from {@link NATS_DEFAULTS}. */
 export interface PublisherOptions {
+  /** Messages (batches) published and not acknowledged yet. */
   maxInFlight: number;
+  /** Records in those messages (at least one message is always in flight). */
+  maxInFlightRecords: number;
   publishTimeoutMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
+  /** Most records per message (at most {@link MAX_BATCH_RECORDS}). */
+  maxBatchRecords: number;
+  /** Most payload bytes per message; default from the server's max_payload ({@link batchByteLimit}). */
+  maxBatchBytes: number;
 }
 
 /**
- * Copies committed journal records into the JetStream stream, in id order, with message id `<session>:<seq>`
- * (see {@link messageId}), and reports a batch replicated only once JetStream acknowledged every message of it and
- * of all earlier batches. Publishes are pipelined (up to `maxInFlight`, JetStream's acks come back on one inbox
- * subscription, correlated by the reply subject's last token); a failed or timed-out publish pauses the pipeline,
- * then everything unacknowledged is sent again with the same ids, so JetStream stores each once.
- * The last acknowledged journal id is kept in `nats.cursor.json`; on start the journal past it is published first.
+ * Copies committed journal records into the JetStream stream as batch messages (consecutive records of one
+ * project, see {@link chunkRecords}; message id `<collector>:<first id>-<last id>`), in id order, and reports a batch
+ * replicated only once JetStream acknowledged its messages and all earlier ones. Publishes are pipelined (up to
+ * `maxInFlight` messages; JetStream's acks come back on one inbox subscription, correlated by the reply subject's
+ * last token); a failed or timed-out publish pauses the pipeline, then every unacknowledged message is sent again
+ * with the same boundaries and id, so JetStream stores each once. Every message's range is logged before it is
+ * first sent (publish-log.ts), and the last acknowledged journal id is kept in `nats.cursor.json`; on start the
+ * journal past the cursor is published first, in the logged ranges, then in new ones.
  */
 export class StreamPublisher implements Replicator {
   private readonly opts: PublisherOptions;
   private readonly inbox = createInbox();
   private readonly replies: Subscription;
   private readonly sweep: NodeJS.Timeout;
+  private readonly log: PublishLog;
   private queue: Item[] = [];
   /** Absolute index of queue[0]; items below `confirmed` are acknowledged (with all before them). */
   private base = 0;
   private confirmed = 0;
-  private appended = 0;
   private nextSend = 0;
   private inFlight = 0;
+  private inFlightRecords = 0;
+  /** Records handed over, and records acknowledged (with all before them). */
+  private appendedRecords = 0;
+  private confirmedRecords = 0;
   private paused = false;
   private retryMs = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -60,6 +95,7 @@ export class StreamPublisher implements Replicator {
   private cursorDirty = false;
   private cursorTimer: NodeJS.Timeout | null = null;
   private stopPresence: (() => void) | null = null;
+  private readonly sessions: SessionRegistry;
   /** Why publishing is stalled, or null. */
   fault: string | null = null;
 
@@ -73,12 +109,18 @@ export class StreamPublisher implements Replicator {
   ) {
     this.opts = {
       maxInFlight: NATS_DEFAULTS.maxInFlight,
+      maxInFlightRecords: NATS_DEFAULTS.maxInFlightRecords,
       publishTimeoutMs: NATS_DEFAULTS.publishTimeoutMs,
       retryBaseMs: 100,
       retryMaxMs: 2_000,
+      maxBatchRecords: MAX_BATCH_RECORDS,
+      maxBatchBytes: batchByteLimit(nc.info?.max_payload),
       ...opts,
     };
+    this.opts.maxBatchRecords = Math.min(this.opts.maxBatchRecords, MAX_BATCH_RECORDS);
     this.cursor = loadCursor(dataDir, cfg.stream);
+    this.log = new PublishLog(dataDir);
+    this.sessions = new SessionRegistry(nc, cfg);
     this.replies = nc.subscribe(`${this.inbox}.*`, { callback: (_err, m) => this.onReply(m) });
     this.sweep = setInterval(() => this.expire(), Math.min(250, this.opts.publishTimeoutMs));
     this.sweep.unref();
@@ -86,7 +128,12 @@ export class StreamPublisher implements Replicator {
 
   /** Records handed over and not acknowledged yet. */
   get pendingCount(): number {
-    return this.appended - this.confirmed;
+    return this.appendedRecords - this.confirmedRecords;
+  }
+
+  /** Records not sent yet: beyond the in-flight window, or waiting for a resend (the collector's ingest pause). */
+  get waitingCount(): number {
+    return this.appendedRecords - this.confirmedRecords - this.inFlightRecords;
   }
 
   /** Highest journal id acknowledged by JetStream (with every lower one). */
@@ -95,32 +142,61 @@ export class StreamPublisher implements Replicator {
   }
 
   replicate(records: readonly JournalRecord[]): Promise<void> {
-    for (const r of records) {
-      this.queue.push({
-        subject: subjectFor(r.project_name, this.cfg.stream),
-        msgId: messageId(r, this.collector),
-        payload: Buffer.from(recordLine(r), 'utf8'),
-        id: r.id,
-        receivedAt: r.received_at,
-        sending: false,
-        done: false,
-        sentAt: 0,
-      });
-    }
-    this.appended += records.length;
-    this.pump();
+    this.enqueue(chunkRecords(records, { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes }));
+    this.sessions.note(records);
+    return this.drain();
+  }
+
+  /** The fast path: a group commit's exact bytes, cut into messages without making record objects. */
+  replicateLines(batch: CommittedLines): Promise<void> {
+    this.enqueue(chunkCommit(batch, { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes }));
+    this.sessions.noteLines(batch);
     return this.drain();
   }
 
   drain(): Promise<void> {
-    const target = this.appended;
-    if (this.confirmed >= target || this.closed) return Promise.resolve();
+    const target = this.appendedRecords;
+    if (this.confirmedRecords >= target || this.closed) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ target, resolve }));
   }
 
-  /** Publishes the journal records JetStream has not acknowledged yet (after a crash or on first use). */
+  /**
+   * Publishes the journal records JetStream has not acknowledged yet (after a crash or on first use): first in the
+   * ranges logged before the crash (same message ids: what JetStream already holds is dropped as a duplicate),
+   * then in new batches.
+   */
   async publishBacklog(): Promise<number> {
-    return readBacklog(join(this.dataDir, JOURNAL_DIR), this.cursor, (records) => this.replicate(records));
+    const planned = loadPlannedRanges(this.dataDir, this.cursor.id);
+    const limits = { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes };
+    let carry: JournalRecord[] = [];
+    let p = 0;
+    const feed = (final: boolean): void => {
+      let at = 0;
+      while (at < carry.length) {
+        const range = planned[p];
+        if (range === undefined) {
+          this.enqueue(chunkRecords(at === 0 ? carry : carry.slice(at), limits));
+          at = carry.length;
+          break;
+        }
+        let end = at;
+        while (end < carry.length && carry[end]!.id <= range.last) end++;
+        if (end === carry.length && !final && carry[end - 1]!.id < range.last) break; // the range goes on
+        if (end > at) this.enqueue([plannedChunk(carry.slice(at, end), range)]);
+        at = end;
+        p++;
+      }
+      carry = at === 0 ? carry : carry.slice(at);
+    };
+    const total = await readBacklog(join(this.dataDir, JOURNAL_DIR), this.cursor, async (records) => {
+      carry = carry.length === 0 ? records : carry.concat(records);
+      feed(false);
+      this.sessions.note(records);
+      await this.drain();
+    });
+    feed(true);
+    await this.drain();
+    return total;
   }
 
   /** Announces the collector's connected sessions to consoles (see presence.ts) until {@link close}. */
@@ -132,16 +208,43 @@ export class StreamPublisher implements Replicator {
     if (this.closed) return;
     this.stopPresence?.();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.drain(), new Promise((res) => (timer = setTimeout(res, timeoutMs)))]);
+    await Promise.race([
+      this.drain().then(() => this.sessions.flush()),
+      new Promise((res) => (timer = setTimeout(res, timeoutMs))),
+    ]);
     clearTimeout(timer);
     this.closed = true;
+    this.sessions.stop();
     clearInterval(this.sweep);
     this.replies.unsubscribe();
     if (this.retryTimer !== null) clearTimeout(this.retryTimer);
     if (this.cursorTimer !== null) clearTimeout(this.cursorTimer);
     this.flushCursor();
+    this.log.close();
     for (const w of this.waiters.splice(0)) w.resolve();
     await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  /** Queues batch messages (logging their ranges first) and starts sending. */
+  private enqueue(chunks: readonly Chunk[]): void {
+    if (chunks.length === 0) return;
+    this.log.note(chunks);
+    for (const c of chunks) {
+      this.queue.push({
+        subject: subjectFor(c.project, this.cfg.stream),
+        msgId: batchMessageId(this.collector, c.first, c.last),
+        payload: c.payload,
+        first: c.first,
+        last: c.last,
+        count: c.count,
+        lastReceivedAt: c.lastReceivedAt,
+        sending: false,
+        done: false,
+        sentAt: 0,
+      });
+      this.appendedRecords += c.count;
+    }
+    this.pump();
   }
 
   private pump(): void {
@@ -149,6 +252,7 @@ export class StreamPublisher implements Replicator {
       !this.paused &&
       !this.closed &&
       this.inFlight < this.opts.maxInFlight &&
+      (this.inFlight === 0 || this.inFlightRecords < this.opts.maxInFlightRecords) &&
       this.nextSend < this.base + this.queue.length
     ) {
       const index = this.nextSend++;
@@ -162,9 +266,11 @@ export class StreamPublisher implements Replicator {
     item.sending = true;
     item.sentAt = Date.now();
     this.inFlight++;
+    this.inFlightRecords += item.count;
     const h = headers();
     h.set('Nats-Msg-Id', item.msgId);
     h.set(COLLECTOR_HEADER, this.collector);
+    h.set(IDS_HEADER, `${item.first}-${item.last}`);
     try {
       this.nc.publish(item.subject, item.payload, { reply: `${this.inbox}.${index}`, headers: h });
     } catch (err) {
@@ -208,6 +314,7 @@ export class StreamPublisher implements Replicator {
 
   private onAck(item: Item): void {
     this.inFlight--;
+    this.inFlightRecords -= item.count;
     item.sending = false;
     if (!item.done) {
       item.done = true;
@@ -220,6 +327,7 @@ export class StreamPublisher implements Replicator {
 
   private onFail(item: Item, err: Error): void {
     this.inFlight--;
+    this.inFlightRecords -= item.count;
     item.sending = false;
     if (this.closed || item.done) return;
     this.fault = `NATS publish failed: ${err.message}`;
@@ -240,28 +348,30 @@ export class StreamPublisher implements Replicator {
     let last: Item | null = null;
     while (this.confirmed < this.base + this.queue.length && this.queue[this.confirmed - this.base]!.done) {
       last = this.queue[this.confirmed - this.base]!;
+      this.confirmedRecords += last.count;
       this.confirmed++;
     }
     if (last === null) return;
     const drop = this.confirmed - this.base;
-    if (drop >= 4096 || drop === this.queue.length) {
+    if (drop >= 1024 || drop === this.queue.length) {
       this.queue = this.queue.slice(drop);
       this.base = this.confirmed;
     }
-    this.cursor = { stream: this.cfg.stream, id: last.id, received_at: last.receivedAt };
+    this.cursor = { stream: this.cfg.stream, id: last.last, received_at: last.lastReceivedAt };
     this.cursorDirty = true;
     this.cursorTimer ??= setTimeout(() => {
       this.cursorTimer = null;
       this.flushCursor();
-    }, 50);
+    }, CURSOR_SAVE_MS);
     if (this.waiters.length > 0) {
       const still: typeof this.waiters = [];
       for (const w of this.waiters) {
-        if (this.confirmed >= w.target) w.resolve();
+        if (this.confirmedRecords >= w.target) w.resolve();
         else still.push(w);
       }
       this.waiters = still;
     }
+    this.sessions.flushSoon(last.last);
   }
 
   private flushCursor(): void {
@@ -272,7 +382,20 @@ export class StreamPublisher implements Replicator {
     } catch (err) {
       process.stderr.write(`ic-audit: cannot write NATS cursor: ${(err as Error).message}\n`);
     }
+    this.log.compact(this.queue.slice(this.confirmed - this.base));
   }
+}
+
+/** A logged range republished after a crash: its records as one message with the range's id, whatever it holds. */
+function plannedChunk(records: readonly JournalRecord[], range: IdRange): Chunk {
+  return {
+    first: range.first,
+    last: range.last,
+    project: records[0]!.project_name,
+    count: records.length,
+    payload: encodeBatch(records.map((r) => recordLine(r))),
+    lastReceivedAt: records[records.length - 1]!.received_at,
+  };
 }
 
 /**

@@ -28,8 +28,8 @@ function deliverFrom(start: StreamStart): {
 
 /**
  * Reads every message the stream holds from `start` up to the newest one at the time of the call, in stream
- * order, then stops (an ephemeral consumer that knows how many messages are pending). `onRecord` returning false
- * stops early. Used by queries past the memory window, dumps and verify.
+ * order, then stops (an ephemeral consumer that knows how many messages are pending); each record of a batch
+ * message is handed over on its own. `onRecord` returning false stops early. Used by queries past the memory window, dumps and verify.
  */
 export async function scanStream(
   jsm: JetStreamManager,
@@ -55,13 +55,13 @@ export async function scanStream(
   try {
     for await (const m of messages) {
       left--;
-      const r = decodeMessage(m);
-      if (r !== null) {
+      let stop = false;
+      for (const r of decodeMessage(m)) {
         let verdict = onRecord(r);
         if (verdict instanceof Promise) verdict = await verdict;
-        if (verdict === false) break;
+        if ((stop = verdict === false)) break;
       }
-      if (left <= 0) break;
+      if (stop || left <= 0) break;
     }
   } finally {
     messages.stop();
@@ -78,7 +78,7 @@ export interface StreamFollower {
 /**
  * Follows the stream from `start` (replay, then live) with an ordered consumer: in order, no acks, and recreated
  * from the last delivered sequence whenever its server goes away. Messages are handed over in batches, each as
- * soon as the consumer has nothing more buffered (at most `maxBatch` per call).
+ * soon as the consumer has nothing more buffered (about `maxBatch` records per call; batch messages unpacked).
  */
 export async function followStream(
   js: JetStreamClient,
@@ -105,10 +105,10 @@ export async function followStream(
   };
   const done = (async () => {
     for await (const m of messages) {
-      const r = decodeMessage(m);
+      const records = decodeMessage(m);
       if (m.info.pending === 0) caughtUp = true;
-      if (r === null) continue;
-      batch.push(r);
+      if (records.length === 0) continue;
+      for (const r of records) batch.push(r);
       if (batch.length >= maxBatch) flush();
       else if (!scheduled) {
         scheduled = true;

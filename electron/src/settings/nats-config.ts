@@ -25,7 +25,7 @@ export const NATS_DEFAULTS = Object.freeze({
   subjectPrefix: 'ic-audit.events',
   /** Replicas: 3 keeps every acked event on three servers' disks (needs at least 3 JetStream servers). */
   replicas: 3,
-  /** JetStream drops a message whose id (`<session>:<seq>`) it already stored within this window. */
+  /** JetStream drops a message whose id (`<collector>:<first>-<last>`) it already stored within this window. */
   duplicateWindowMs: 5 * 60_000,
   /** Limits retention; nothing expires by default (0 = keep forever): the stream is the audit trail. */
   retention: 'limits' as const,
@@ -34,8 +34,10 @@ export const NATS_DEFAULTS = Object.freeze({
   storage: 'file' as const,
   /** How long one publish waits for JetStream's ack before it is sent again (same msg id: no duplicate). */
   publishTimeoutMs: 5_000,
-  /** Messages published and not yet acknowledged by JetStream (the publish pipeline's depth). */
-  maxInFlight: 4_096,
+  /** Batch messages published and not yet acknowledged by JetStream (the publish pipeline's depth). */
+  maxInFlight: 256,
+  /** Records in those messages; records beyond the window count toward the collector's ingest pause. */
+  maxInFlightRecords: 16_384,
   /** Window a console-only instance replays on start (the dump's default window). */
   replayHours: 30,
 });

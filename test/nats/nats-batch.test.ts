@@ -1,0 +1,257 @@
+/**
+ * Batched publishing (issue 19) against a real 3-node JetStream cluster (R1 streams) started here: a batch resent after a lost
+ * publish ack is stored once; console-only dumps are byte for byte local ones; a session whose hello is older than
+ * the console's replay still shows its project (session bucket); a bot that fails over to another collector shows no
+ * false gap. Skipped (visibly) when `nats-server` is not installed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditNotifier } from '@ic-audit/client';
+import { headers, type NatsConnection } from 'nats';
+import { describe, expect, it } from 'vitest';
+import { StreamConsole } from '../../electron/src/nats/stream-console.js';
+import { resolveConfig } from '../../electron/src/settings/config.js';
+import { startCollector } from '../helpers/collector.js';
+import { connectRaw, event, hello } from '../helpers/raw-client.js';
+import { natsServerBinary, until } from '../helpers/nats-cluster.mjs';
+import { api, consoleRecords, countBySessionSeq, natsSuite, type ShownRecord } from './nats-suite.js';
+
+const NATS = natsServerBinary();
+const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
+
+/** Every record of `stream` (batch messages unpacked) and the number of messages, read by stream sequence. */
+async function readStream(nc: NatsConnection, stream: string): Promise<{ records: ShownRecord[]; messages: number }> {
+  const jsm = await nc.jetstreamManager();
+  const { first_seq: first, last_seq: last, messages } = (await jsm.streams.info(stream)).state;
+  const records: ShownRecord[] = [];
+  for (let seq = first; messages > 0 && seq <= last; seq++) {
+    const m = await jsm.streams.getMessage(stream, { seq });
+    for (const line of Buffer.from(m.data).toString('utf8').split('\n')) records.push(JSON.parse(line) as ShownRecord);
+  }
+  return { records, messages };
+}
+
+describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
+  const suite = natsSuite(NATS, 1);
+
+  it('batches resent after lost publish acks are stored once (same ranges, same ids); consoles show each record once', async () => {
+    const stream = 'T_RESEND';
+    let c = await startCollector({ args: suite.args(stream), keepDataDir: true });
+    const dataDir = c.dataDir;
+    suite.open.push({ close: () => rmSync(dataDir, { recursive: true, force: true }) });
+    const bots = [0, 1].map(
+      (i) => new AuditNotifier({ projectName: `Resend.${i}`, projectMarket: 'FOREX', url: c.ingestUrl }),
+    );
+    suite.open.push(...bots);
+    for (const b of bots) for (let i = 0; i < 1500; i++) b.send('trade_opened', `event ${i}`, { i });
+    expect(await Promise.all(bots.map((b) => b.flush(30_000)))).toEqual([true, true]);
+    for (const b of bots) await b.close(5_000);
+    const before = await readStream(suite.nc, stream);
+    expect(before.messages).toBeLessThan(before.records.length / 10); // batches, not one message per record
+    expect(countBySessionSeq(before.records).size).toBe(2 * 1501);
+
+    // Every publish ack "lost": kill -9, then rewind the cursor to nothing, so the restarted collector publishes its
+    // whole journal again. It resends the logged ranges under the same message ids: JetStream keeps one copy.
+    await c.kill('SIGKILL');
+    writeFileSync(join(dataDir, 'nats.cursor.json'), JSON.stringify({ stream, id: 0, received_at: 0 }) + '\n');
+    c = await c.restart();
+    suite.open.push(c);
+    const after = await readStream(suite.nc, stream);
+    expect(after.messages).toBe(before.messages);
+    expect([...countBySessionSeq(after.records).values()].every((n) => n === 1)).toBe(true);
+    expect(after.records.length).toBe(before.records.length);
+
+    // Without the log (a power cut can lose its tail) the ranges are new: JetStream stores a second copy under
+    // other ids, and consoles still show every record once (each writer's journal ids are deduplicated).
+    await c.kill('SIGKILL');
+    writeFileSync(join(dataDir, 'nats.cursor.json'), JSON.stringify({ stream, id: 0, received_at: 0 }) + '\n');
+    rmSync(join(dataDir, 'nats.batches'));
+    c = await c.restart();
+    suite.open.push(c);
+    const twice = await readStream(suite.nc, stream);
+    expect(twice.records.length).toBeGreaterThan(before.records.length);
+    const consoleOnly = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(consoleOnly);
+    await until('console caught up', async () => (await api(consoleOnly, '/api/health')).events === 2 * 1501, 30_000);
+    const shown = await consoleRecords(consoleOnly);
+    expect(shown.length).toBe(before.records.length);
+    expect([...countBySessionSeq(shown).values()].every((n) => n === 1)).toBe(true);
+    expect((await api(consoleOnly, '/api/health')).integrity.ok).toBe(true);
+  });
+
+  it('a console-only dump is byte for byte the local dump of the same records', async () => {
+    const stream = 'T_DUMP';
+    const c = await startCollector({ args: suite.args(stream) });
+    suite.open.push(c);
+    const bot = await connectRaw(c.ingestUrl, { hello: hello('dump-session-1', 'DumpBot') });
+    // Fields whose exact text matters (sent as raw JSON text): 250.0, a big integer, non-ASCII, nesting, escapes.
+    const ts = Date.now() / 1000;
+    bot.ws.send(
+      `{"type":"events","events":[` +
+        `{"seq":1,"event_type":"trade_opened","event_description":"open","timestamp":${ts},` +
+        `"fields":{"price":250.0,"qty":12345678901234567890,"note":"Z\u00fcrich €","nested":{"a":[1,2.50]}}},` +
+        `{"seq":2,"event_type":"trade_closed","event_description":"close","timestamp":${ts},` +
+        `"fields":{"text":"line\\nbreak \\"quoted\\"","ratio":1e-7}}]}`,
+    );
+    bot.send({ type: 'events', events: Array.from({ length: 200 }, (_, i) => event(3 + i)) });
+    await bot.waitForAck(202);
+    await bot.close();
+    const sdk = new AuditNotifier({
+      projectName: 'DumpSdk',
+      projectMarket: 'CRYPTO',
+      projectDescription: 'dump test',
+      url: c.ingestUrl,
+    });
+    suite.open.push(sdk);
+    for (let i = 0; i < 300; i++) sdk.send('signal', `s ${i}`, { i, px: i + 0.5 });
+    expect(await sdk.flush(30_000)).toBe(true);
+    await sdk.close(5_000);
+
+    const consoleOnly = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(consoleOnly);
+    const events = (await api(c, '/api/health')).events;
+    await until('console caught up', async () => (await api(consoleOnly, '/api/health')).events === events, 30_000);
+    const local = (await api(c, '/api/dump', { scope: '30h', format: 'json' })).result;
+    const fromStream = (await api(consoleOnly, '/api/dump', { scope: '30h', format: 'json' })).result;
+    expect(fromStream.events).toBe(local.events);
+    const a = readFileSync(local.path);
+    const b = readFileSync(fromStream.path);
+    expect(b.toString('utf8')).toBe(a.toString('utf8'));
+    expect(a.toString('utf8')).toContain('250.0');
+  });
+
+  it('a session whose hello is older than the replay still shows market, description and privileges', async () => {
+    const stream = 'T_OLDHELLO';
+    const c = await startCollector({ args: suite.args(stream) });
+    suite.open.push(c);
+    const session = 'old-hello-session';
+    const bot = await connectRaw(c.ingestUrl, {
+      hello: hello(session, 'OldHello', {
+        project: {
+          project_name: 'OldHello',
+          project_market: 'FUTURES',
+          project_description: 'hello long ago',
+          project_privileges: ['execute_trade', 'read_only'],
+        },
+      }),
+    });
+    bot.send({ type: 'events', events: [event(1)] });
+    await bot.waitForAck(1);
+    await new Promise((res) => setTimeout(res, 1_000)); // the session record's bucket put, and a clear time boundary
+    const replaySince = new Date();
+    await new Promise((res) => setTimeout(res, 50));
+    bot.send({ type: 'events', events: [event(2), event(3)] });
+    await bot.waitForAck(3);
+
+    const dir = mkdtempSync(join(tmpdir(), 'ic-audit-console-'));
+    suite.open.push({ close: () => rmSync(dir, { recursive: true, force: true }) });
+    const config = resolveConfig({ dataDir: dir, nats: suite.cluster.urls, natsStream: stream, natsReplicas: '1' }, {});
+    const sc = await StreamConsole.open(config, config.nats!, { replaySince });
+    suite.open.push(sc);
+    await until('session completed from the bucket', () => sc.sessions()[0]?.project.project_market === 'FUTURES');
+    // The replay holds only the later events, not the session record.
+    expect(sc.recent(10).map((r) => r.seq)).toEqual([2, 3]);
+    const [s] = sc.sessions();
+    expect(s!.session).toBe(session);
+    expect(s!.project).toEqual({
+      project_name: 'OldHello',
+      project_market: 'FUTURES',
+      project_description: 'hello long ago',
+      project_privileges: ['execute_trade', 'read_only'],
+    });
+    expect(s!.sdk).toBe('raw-test@1');
+    expect(s!.events).toBe(2);
+    await bot.close();
+  });
+
+  it('a bot that fails over to another collector shows no false gap; a real gap still shows', async () => {
+    const stream = 'T_FAILOVER';
+    const a = await startCollector({ args: suite.args(stream) });
+    suite.open.push(a);
+    const b = await startCollector({ args: suite.args(stream) });
+    suite.open.push(b);
+    const session = 'failover-session';
+    const toA = await connectRaw(a.ingestUrl, { hello: hello(session, 'Failover') });
+    toA.sendRange(1, 10);
+    await toA.waitForAck(10);
+    await toA.close();
+    // The bot moves to collector B, which never saw the session: it resends 9..10 (stored by A; say their ack was
+    // lost) and goes on. B journals seqs 1..8 as a gap of its own; the stream has them from A.
+    const toB = await connectRaw(b.ingestUrl, { hello: hello(session, 'Failover') });
+    expect(toB.frames.find((f) => f.type === 'welcome')?.['acked']).toBe(0);
+    toB.sendRange(9, 15);
+    await toB.waitForAck(15);
+    // A real gap: 16..19 never sent anywhere.
+    toB.send({ type: 'events', events: [event(20)] });
+    await toB.waitForAck(20);
+    await toB.close();
+    const bGaps = (await api(b, '/api/records?limit=100')).records.filter(
+      (r: ShownRecord) => r.event_type === 'ic-audit.gap',
+    );
+    expect(bGaps.map((r: ShownRecord) => [r.fields['from_seq'], r.fields['to_seq']])).toEqual([
+      [16, 19],
+      [1, 8],
+    ]);
+
+    const consoleOnly = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(consoleOnly);
+    await until('console caught up', async () => (await api(consoleOnly, '/api/health')).events === 16, 30_000);
+    const shown = await consoleRecords(consoleOnly);
+    const seqs = countBySessionSeq(shown);
+    expect([...seqs.keys()].length).toBe(16); // 1..15 and 20
+    expect([...seqs.values()].every((n) => n === 1)).toBe(true);
+    const gaps = shown.filter((r) => r.event_type === 'ic-audit.gap');
+    expect(gaps.map((r) => [r.fields['from_seq'], r.fields['to_seq']])).toEqual([[16, 19]]);
+    const sessions: Array<{ session: string; gaps: number; missing: number; events: number }> = await api(
+      consoleOnly,
+      '/api/sessions',
+    );
+    expect(sessions.find((s) => s.session === session)).toMatchObject({ gaps: 1, missing: 4, events: 16 });
+  });
+
+  it('a stream written by the previous version (one record per message) reads on, with batches after it', async () => {
+    const stream = 'T_OLDFORMAT';
+    // Old-format messages: take a collector's journal lines (from its batches in a scratch stream) and publish each
+    // alone, with the previous version's message id and header, as that version did.
+    const scratch = await startCollector({ args: suite.args('T_SCRATCH') });
+    suite.open.push(scratch);
+    const old = await connectRaw(scratch.ingestUrl, { hello: hello('old-format-session', 'OldFormat') });
+    old.sendRange(1, 50);
+    await old.waitForAck(50);
+    await old.close();
+    const jsm = await suite.nc.jetstreamManager();
+    const scratchInfo = (await jsm.streams.info('T_SCRATCH')).state;
+    await jsm.streams.add({ name: stream, subjects: [`ic-audit.${stream}.events.>`], num_replicas: 1 });
+    const js = suite.nc.jetstream();
+    let published = 0;
+    for (let seq = scratchInfo.first_seq; seq <= scratchInfo.last_seq; seq++) {
+      const m = await jsm.streams.getMessage('T_SCRATCH', { seq });
+      for (const line of Buffer.from(m.data).toString('utf8').split('\n')) {
+        const r = JSON.parse(line) as ShownRecord & { id: number; project_name: string };
+        const h = headers();
+        h.set('Ic-Audit-Collector', m.header.get('Ic-Audit-Collector'));
+        const msgID = r.seq > 0 ? `${r.session}:${r.seq}` : `${m.header.get('Ic-Audit-Collector')}:${r.id}`;
+        await js.publish(`ic-audit.${stream}.events.${r.project_name}`, line, { headers: h, msgID });
+        published++;
+      }
+    }
+    expect(published).toBe(51); // the session record and 50 events
+    // Then a current collector writes batches into the same stream.
+    const c = await startCollector({ args: suite.args(stream) });
+    suite.open.push(c);
+    const bot = await connectRaw(c.ingestUrl, { hello: hello('new-format-session', 'NewFormat') });
+    bot.sendRange(1, 300);
+    await bot.waitForAck(300);
+    await bot.close();
+    const consoleOnly = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(consoleOnly);
+    await until('console caught up', async () => (await api(consoleOnly, '/api/health')).events === 350, 30_000);
+    const shown = countBySessionSeq(await consoleRecords(consoleOnly));
+    expect(shown.size).toBe(350);
+    expect([...shown.values()].every((n) => n === 1)).toBe(true);
+    const health = await api(consoleOnly, '/api/health');
+    expect(health.integrity.ok).toBe(true);
+    expect(health.integrity.message).toContain('2 collectors');
+  });
+});
