@@ -60,7 +60,7 @@ export class SessionRegistry {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       if (e.eventType !== CollectorEvents.SESSION || e.source !== 'collector') continue;
-      const line = bytes.toString('utf8', i === 0 ? 0 : ends[i - 1]! + 1, ends[i]!);
+      const line = bytes.toString('utf8', i === 0 ? 0 : ends[i - 1]! + 1, ends[i]);
       this.pending.set(sessionKey(e.session), { id: firstId + i, line });
     }
   }

@@ -122,7 +122,7 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[]
   const { entries, ends, firstId } = batch;
   if (entries.length === 0) return [];
   // One copy of the commit's lines (the journal reuses its buffer); each payload is a view of it.
-  const bytes = Buffer.from(batch.bytes.subarray(0, ends[entries.length - 1]!));
+  const bytes = Buffer.from(batch.bytes.subarray(0, ends[entries.length - 1]));
   const startOf = (i: number): number => (i === 0 ? 0 : ends[i - 1]! + 1);
   const out: Chunk[] = [];
   let start = 0;
@@ -137,7 +137,7 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[]
       last: firstId + end - 1,
       project: entries[start]!.projectName,
       count: end - start,
-      payload: bytes.subarray(startOf(start), ends[end - 1]!),
+      payload: bytes.subarray(startOf(start), ends[end - 1]),
       lastReceivedAt: entries[end - 1]!.receivedAt,
     });
     start = end;
