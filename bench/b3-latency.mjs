@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { AuditNotifier } from '@ic-audit/client';
 import { removeDir, startCollector, tempDir } from './lib/collector.mjs';
-import { natsServerBinary, startNatsCluster } from './lib/nats-cluster.mjs';
+import { natsServerBinary, startNatsCluster } from '../test/helpers/nats-cluster.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
 import { DESC, TYPE, fields } from './lib/workload.mjs';
 

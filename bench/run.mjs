@@ -1,5 +1,5 @@
 // `npm run bench`: runs each benchmark (quick by default; --full for longer runs; --only B2,B3 to pick), prints a
-// markdown table and writes bench/results/latest.json. Every benchmark targets 127.0.0.1 only.
+// markdown table and writes bench/results/latest.json (with --only: bench/results/only-IDS.json). Every benchmark targets 127.0.0.1 only.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,9 @@ const result = {
   figures,
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+// latest.json is the last run of every benchmark; a run of some (--only) goes beside it and leaves it whole.
+const outName = only ? `only-${[...only].join('-')}.json` : 'latest.json';
+writeFileSync(join(import.meta.dirname, 'results', outName), JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(table(result) + '\n');
 process.exitCode = failed ? 1 : 0;
 
