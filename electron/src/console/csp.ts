@@ -4,10 +4,10 @@ import type http from 'node:http';
  * Content-Security-Policy of every console page. `connect-src` names the exact WebSocket origin because 'self'
  * does not cover ws: in every browser; the host comes from the request, which the HTTP server already checked.
  */
-export function consoleCsp(host: string): string {
+export function consoleCsp(host: string, secure = false): string {
   return [
     "default-src 'self'",
-    `connect-src 'self' ws://${host}`,
+    `connect-src 'self' ${secure ? 'wss' : 'ws'}://${host}`,
     "img-src 'self' data:",
     "style-src 'self'",
     "script-src 'self'",
@@ -21,7 +21,8 @@ export function consoleCsp(host: string): string {
 /** Headers every console response carries (pages, assets, API answers). */
 export function securityHeaders(req: http.IncomingMessage): Record<string, string> {
   return {
-    'Content-Security-Policy': consoleCsp(req.headers.host ?? '127.0.0.1'),
+    // A TLS socket means the page was served over https: its WebSocket is wss://.
+    'Content-Security-Policy': consoleCsp(req.headers.host ?? '127.0.0.1', 'encrypted' in req.socket),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'X-Frame-Options': 'DENY',
