@@ -27,7 +27,7 @@ export interface ProjectSummary {
 
 const WINDOW_30H = 30 * 3600;
 
-/** Groups sessions into projects, newest activity first within equal status. `now` is the collector clock. */
+/** Groups sessions into projects, in name order (a list that does not reorder as events arrive). `now` is the collector clock. */
 export function summarizeProjects(sessions: Iterable<SessionInfo>, now: number, silentAfter: number): ProjectSummary[] {
   const byName = new Map<string, { latest: SessionInfo; list: SessionInfo[] }>();
   for (const s of sessions) {
