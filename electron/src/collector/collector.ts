@@ -29,24 +29,20 @@ import { checkDump, type DumpVerdict } from '../integrity/verify-dump.js';
 import { queryRecords, recentFromDisk } from '../read-model/query.js';
 import type { AckSink, CollectorApi, DumpOptions, HelloMeta, IngestTarget, RecordQuery, Replicator } from './api.js';
 import { LineWindow } from './line-window.js';
+import { acceptFlat, acceptFlatOnce, refuse, type FlatIngestHost } from './flat-ingest.js';
 import { AckRouter } from './ack-router.js';
 import { LiveFeed } from '../read-model/live-feed.js';
-import { SessionTable, syntheticSessionId, type SessionState } from '../read-model/sessions.js';
+import { SessionTable, type SessionState } from '../read-model/sessions.js';
 import { VERSION } from '../settings/version.js';
 import { DrainWaiters } from './drain-waiters.js';
 import { DumpRunner } from './dump-runner.js';
-import { collectorEntry, eventEntry, flatProject, nowSeconds, preciseNow, type EventBody } from './journal-entries.js';
-
-/** Longest excerpt of a refused message kept in its `ic-audit.refused` record. */
-export const REFUSED_EXCERPT_LENGTH = 256;
-/** Project of a refusal whose message names none (the Python server's own word for it). */
-export const UNKNOWN_PROJECT = 'unknown_project';
+import { collectorEntry, eventEntry, nowSeconds, preciseNow, type EventBody } from './journal-entries.js';
 
 /**
  * The collector core: journal + session table + recent window. Transport code (WebSocket, POST, legacy TCP)
  * hands it parsed events; it dedups, records gaps, queues for the journal and routes acks once durable.
  */
-export class Collector implements CollectorApi, IngestTarget {
+export class Collector implements CollectorApi, IngestTarget, FlatIngestHost {
   readonly version = VERSION;
   readonly dataDir: string;
   private readonly feed = new LiveFeed();
@@ -283,55 +279,38 @@ export class Collector implements CollectorApi, IngestTarget {
     return { accepted, duplicates: events.length - accepted };
   }
 
-  /** Accepts flat seed-style events (POST, legacy): each project gets one synthetic session per source. */
+  /** Accepts flat seed-style events (POST, legacy, import): see collector/flat-ingest.ts. */
   acceptFlat(events: readonly FlatEvent[], source: 'http' | 'legacy' | 'import', key = ''): number | ProtocolError {
-    const refusal = this.storageRefusal();
-    if (refusal !== null) return refusal;
-    const now = nowSeconds(this.now);
-    for (const e of events) {
-      const id = syntheticSessionId(source, key + '\u0000' + e.project_name);
-      const result = this.hello(id, flatProject(e), { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
-      if ('ok' in result) return result;
-      const state = result.state;
-      this.appendEvent(state, state.last_seq + 1, e, now);
-    }
-    return events.length;
+    return acceptFlat(this, events, source, key);
   }
 
-  /**
-   * Accepts POSTed events under an `Idempotency-Key`: each (key, project) is one session whose seq is the event's
-   * index in the body + 1, so the lines of a retried request fall at or below the session's stored seq and are
-   * skipped like resent WebSocket seqs (across restarts too: sessions are rebuilt from the journal). Indexes skip
-   * other projects' and rejected lines by design, so a jump is no gap. Returns the indexes skipped as duplicates.
-   */
+  /** Accepts POSTed events under an `Idempotency-Key`: see collector/flat-ingest.ts. */
   acceptFlatOnce(
     events: readonly FlatEvent[],
     indexes: readonly number[],
     idempotencyKey: string,
   ): { accepted: number; duplicates: number[] } | ProtocolError {
-    const refusal = this.storageRefusal();
-    if (refusal !== null) return refusal;
-    const now = nowSeconds(this.now);
-    const duplicates: number[] = [];
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      const seq = indexes[i]! + 1;
-      const id = syntheticSessionId('http', 'idempotency-key\u0000' + idempotencyKey + '\u0000' + e.project_name);
-      const result = this.hello(
-        id,
-        flatProject(e),
-        { source: 'http', sdk: 'http', host: '', pid: 0, dropped: 0 },
-        null,
-      );
-      if ('ok' in result) return result;
-      const state = result.state;
-      if (seq <= state.last_seq) duplicates.push(indexes[i]!);
-      else this.appendEvent(state, seq, e, now);
-    }
-    return { accepted: events.length - duplicates.length, duplicates };
+    return acceptFlatOnce(this, events, indexes, idempotencyKey);
   }
 
-  private appendEvent(state: SessionState, seq: number, e: EventBody, now: number): void {
+  /** Records a refused legacy / POST message: see collector/flat-ingest.ts. */
+  refuse(source: 'legacy' | 'http', project: ProjectInfo | null, code: string, reason: string, text: string): void {
+    const state = refuse(this, source, project, code, reason, text);
+    if (state !== null) this.feed.emitSession(this.table.view(state));
+  }
+
+  /** The state of a known session (flat ingest reads it to keep a refused project's metadata). */
+  knownSession(id: string): SessionState | undefined {
+    return this.table.get(id);
+  }
+
+  /** The collector's clock now, epoch seconds. */
+  receivedNow(): number {
+    return nowSeconds(this.now);
+  }
+
+  /** Appends a bot's event to a session (for this class and collector/flat-ingest.ts). */
+  appendEvent(state: SessionState, seq: number, e: EventBody, now: number): void {
     state.last_seq = seq;
     this.table.noteEvent(state, e.event_type, e.timestamp, now);
     this.totalEvents++;
@@ -349,7 +328,7 @@ export class Collector implements CollectorApi, IngestTarget {
   }
 
   /** A record of the collector's own (source "collector", seq 0), in a session's stream. */
-  private appendInternal(state: SessionState, type: string, description: string, fields: EventFields): void {
+  appendInternal(state: SessionState, type: string, description: string, fields: EventFields): void {
     this.journal.append(collectorEntry(state, type, description, fields, nowSeconds(this.now)));
   }
 
@@ -399,32 +378,6 @@ export class Collector implements CollectorApi, IngestTarget {
   drain(): Promise<void> {
     const r = this.replicator;
     return r === null ? this.journal.drain() : this.journal.drain().then(() => r.drain());
-  }
-
-  /**
-   * Leaves a visible trace of a refused legacy / POST message, since the Python client discards replies: an
-   * `ic-audit.refused` record (reason, code, size, a capped excerpt) in the project's stream, and its refused count.
-   */
-  refuse(source: 'legacy' | 'http', project: ProjectInfo | null, code: string, reason: string, text: string): void {
-    if (this.storageRefusal() !== null) return;
-    const info: ProjectInfo = project ?? {
-      project_name: UNKNOWN_PROJECT,
-      project_market: '',
-      project_description: '',
-      project_privileges: [],
-    };
-    const id = syntheticSessionId(source, '\u0000' + info.project_name);
-    const known = this.table.get(id);
-    const result = this.hello(id, known?.project ?? info, { source, sdk: source, host: '', pid: 0, dropped: 0 }, null);
-    if ('ok' in result) return;
-    result.state.refused++;
-    this.appendInternal(result.state, CollectorEvents.REFUSED, `Refused a ${source} message: ${reason}`, {
-      code,
-      reason,
-      bytes: Buffer.byteLength(text),
-      excerpt: text.slice(0, REFUSED_EXCERPT_LENGTH),
-    });
-    this.feed.emitSession(this.table.view(result.state));
   }
 
   /** Every project name known, in first-seen order (the legacy `available_projects` answer). */
