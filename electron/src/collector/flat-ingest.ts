@@ -6,7 +6,7 @@ import {
   type ProtocolError,
 } from '@ic-audit/shared';
 import { syntheticSessionId, type HelloMeta, type SessionState } from '../read-model/sessions.js';
-import type { AckSink } from './api.js';
+import type { IngestTarget } from './api.js';
 import { flatProject, type EventBody } from './journal-entries.js';
 
 /** Longest excerpt of a refused message kept in its `ic-audit.refused` record. */
@@ -15,14 +15,8 @@ export const REFUSED_EXCERPT_LENGTH = 256;
 export const UNKNOWN_PROJECT = 'unknown_project';
 
 /** What flat ingest needs of the collector: its hello, its appends and its clock. */
-export interface FlatIngestHost {
+export interface FlatIngestHost extends Pick<IngestTarget, 'hello'> {
   storageRefusal(): ProtocolError | null;
-  hello(
-    session: string,
-    project: ProjectInfo,
-    meta: HelloMeta,
-    sink: AckSink | null,
-  ): { state: SessionState } | ProtocolError;
   appendEvent(state: SessionState, seq: number, e: EventBody, now: number): void;
   appendInternal(state: SessionState, type: string, description: string, fields: EventFields): void;
   knownSession(id: string): SessionState | undefined;
