@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { recentFromDisk } from '../src/read-model/query.js';
 import { DEFAULTS } from '../src/settings/config.js';
 import { rangesBytes, readRanges, readRangesSync, tailRanges } from '../src/journal/tail-lines.js';
 import { collectorsPerTest, verifyDataDir, type CollectorHandle } from '../../test/helpers/collector.js';
-import { connectRaw, sessionEvents } from '../../test/helpers/raw-client.js';
+import { connectRaw, sessionEvents, newestSegment } from '../../test/helpers/raw-client.js';
 
 const { start, track } = collectorsPerTest();
 
@@ -23,16 +23,6 @@ async function until<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: stri
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-}
-function segment(dataDir: string): string {
-  const dir = join(dataDir, 'journal');
-  return join(
-    dir,
-    readdirSync(dir)
-      .filter((n) => n.endsWith('.jsonl'))
-      .sort()
-      .at(-1)!,
-  );
 }
 
 /** A collector that journaled seqs 1..`events` from one raw bot, then stopped cleanly (writing its checkpoint). */
@@ -105,7 +95,7 @@ describe('start-up checkpoint', () => {
 
   it('an edit before the checkpoint is still found, by the background check', async () => {
     const { c } = await stoppedWith(500, 100);
-    const file = segment(c.dataDir);
+    const file = newestSegment(c.dataDir);
     const lines = readFileSync(file, 'utf8').split('\n');
     const victim = JSON.parse(lines[100]!) as { id: number };
     lines[100] = lines[100]!.replace('"event_description":"event ', '"event_description":"EVENT ');
@@ -122,7 +112,7 @@ describe('start-up checkpoint', () => {
 
   it('a journal cut shorter than its checkpoint: full replay, reported loudly (healthz degraded, stderr), never accepted', async () => {
     const { c, session } = await stoppedWith(200, 100);
-    const file = segment(c.dataDir);
+    const file = newestSegment(c.dataDir);
     const kept = readFileSync(file, 'utf8').split('\n').slice(0, 101).join('\n') + '\n';
     truncateSync(file, Buffer.byteLength(kept));
     const again = track(await c.restart());

@@ -3,19 +3,9 @@ import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, collectorsPerTest, verifyDataDir as verify, type CollectorHandle } from '../../test/helpers/collector.js';
-import { connectRaw, journalRecords } from '../../test/helpers/raw-client.js';
+import { connectRaw, journalRecords, newestSegment } from '../../test/helpers/raw-client.js';
 
 const { start: collector, track } = collectorsPerTest();
-function segment(dataDir: string): string {
-  const dir = join(dataDir, 'journal');
-  return join(
-    dir,
-    readdirSync(dir)
-      .filter((n) => n.endsWith('.jsonl'))
-      .sort()
-      .at(-1)!,
-  );
-}
 
 /** Fills a collector with `n` acked events and kills it with SIGKILL. */
 async function filledAndKilled(n: number): Promise<CollectorHandle> {
@@ -31,7 +21,7 @@ async function filledAndKilled(n: number): Promise<CollectorHandle> {
 describe('journal recovery and tamper evidence', () => {
   it('cuts a torn last line off, keeps its bytes aside, and the chain still verifies', async () => {
     const c = await filledAndKilled(300);
-    const file = segment(c.dataDir);
+    const file = newestSegment(c.dataDir);
     const full = readFileSync(file);
     const lines = full.toString('utf8').split('\n').filter(Boolean);
     const lastStart = full.length - Buffer.byteLength(lines.at(-1)!) - 1;
@@ -66,7 +56,7 @@ describe('journal recovery and tamper evidence', () => {
     await bot.waitForAck(1);
     await bot.close();
     await c.kill('SIGKILL');
-    const file = segment(c.dataDir);
+    const file = newestSegment(c.dataDir);
     const bytes = readFileSync(file);
     const euro = bytes.lastIndexOf(Buffer.from('€'));
     truncateSync(file, euro + 1);
@@ -77,7 +67,7 @@ describe('journal recovery and tamper evidence', () => {
 
   it('names the edited record when one byte of a middle record changes', async () => {
     const c = await filledAndKilled(50);
-    const file = segment(c.dataDir);
+    const file = newestSegment(c.dataDir);
     const lines = readFileSync(file, 'utf8').split('\n');
     const victim = JSON.parse(lines[20]!) as { id: number };
     lines[20] = lines[20]!.replace('"event_description":"event ', '"event_description":"evenT ');
@@ -95,7 +85,7 @@ describe('journal recovery and tamper evidence', () => {
 
   it('detects a deleted record', async () => {
     const c = await filledAndKilled(30);
-    const file = segment(c.dataDir);
+    const file = newestSegment(c.dataDir);
     const lines = readFileSync(file, 'utf8').split('\n');
     const deleted = JSON.parse(lines[10]!) as { id: number };
     lines.splice(10, 1);

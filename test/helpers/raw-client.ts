@@ -168,6 +168,18 @@ export function readJournal(dataDir: string, opts: { allowTornTail: boolean }): 
   return { records, tornTail };
 }
 
+/** Newest journal segment of a data dir. */
+export function newestSegment(dataDir: string): string {
+  const dir = join(dataDir, 'journal');
+  return join(
+    dir,
+    readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort()
+      .at(-1)!,
+  );
+}
+
 /** Every journal record of a data dir, parsed, in order; throws on any torn line (see {@link readJournal}). */
 export function journalRecords(dataDir: string): Array<Record<string, any>> {
   return readJournal(dataDir, { allowTornTail: false }).records;

@@ -7,6 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI } from '../helpers/collector.js';
+import { newestSegment } from '../helpers/raw-client.js';
+
+export { newestSegment };
 
 /** `IC_AUDIT_TORTURE=long` selects the issue's full numbers; anything else the short setting run by `npm test`. */
 export const LONG = process.env['IC_AUDIT_TORTURE'] === 'long';
@@ -75,18 +78,6 @@ export function verify(dataDir: string): { status: number | null; out: string } 
 /** GET /healthz as JSON. */
 export async function health(httpUrl: string): Promise<Record<string, any>> {
   return (await (await fetch(`${httpUrl}/healthz`)).json()) as Record<string, any>;
-}
-
-/** Newest journal segment of a data dir. */
-export function newestSegment(dataDir: string): string {
-  const dir = join(dataDir, 'journal');
-  return join(
-    dir,
-    readdirSync(dir)
-      .filter((n) => n.endsWith('.jsonl'))
-      .sort()
-      .at(-1)!,
-  );
 }
 
 /** How Debian's Chromium is launched in every browser test. */
