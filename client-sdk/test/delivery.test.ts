@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { setImmediate as tick } from 'node:timers/promises';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
   AuditNotifier,
@@ -14,26 +14,11 @@ import {
   type WebSocketConstructor,
 } from '@ic-audit/client';
 import { MAX_EVENT_TYPE_LENGTH, MAX_FIELD_DEPTH, MAX_FIELDS_PER_EVENT, type JournalRecord } from '@ic-audit/shared';
-import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
-import { botRecords, freePort, readJournal, waitFor } from './support.js';
+import { startCollector } from '../../test/helpers/collector.js';
+import { botRecords, closedAfterEach, freePort, readJournal, waitFor } from './support.js';
 
 const FAST = { backoffBaseMs: 20, backoffCapMs: 250 };
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
-
-function track(n: AuditNotifier): AuditNotifier {
-  cleanups.push(() => n.close(0));
-  return n;
-}
-
-/** Keeps the newest handle of a collector that gets killed and restarted, and closes it at the end. */
-function own(c: CollectorHandle): { current: CollectorHandle } {
-  const ref = { current: c };
-  cleanups.push(() => ref.current.close());
-  return ref;
-}
+const { track, own } = closedAfterEach();
 
 function expectExactlyOnceInOrder(records: JournalRecord[], total: number): void {
   expect(records.map((r) => r.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));

@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { AuditNotifier } from '@ic-audit/client';
 import type { JournalRecord } from '@ic-audit/shared';
+import { afterEach } from 'vitest';
+import type { CollectorHandle } from '../../test/helpers/collector.js';
 
 /** Folder of the child scripts used by the process-level tests. */
 export const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -86,4 +89,29 @@ export function runNode(
       res({ code, signal, stdout, stderr, ms: Date.now() - started, exitedAt: Date.now() });
     });
   });
+}
+
+/**
+ * What a test file opens, closed after each test in reverse order: `track` a notifier (closed without waiting),
+ * `own` a collector whose handle restarts replace (the newest one is closed).
+ */
+export function closedAfterEach(): {
+  track(n: AuditNotifier): AuditNotifier;
+  own(c: CollectorHandle): { current: CollectorHandle };
+} {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
+  });
+  return {
+    track(n) {
+      cleanups.push(() => n.close(0));
+      return n;
+    },
+    own(c) {
+      const ref = { current: c };
+      cleanups.push(() => ref.current.close());
+      return ref;
+    },
+  };
 }

@@ -5,36 +5,21 @@
  */
 import { copyFileSync, readFileSync, renameSync } from 'node:fs';
 import { connect as tlsConnect } from 'node:tls';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AuditNotifier, ProjectEvents } from '@ic-audit/client';
-import { startCollector, type CollectorHandle } from '../../test/helpers/collector.js';
+import { startCollector } from '../../test/helpers/collector.js';
 import { fingerprint256, makeTestPki, type TestPki } from '../../test/helpers/tls-certs.js';
-import { botRecords, readJournal, waitFor } from './support.js';
+import { botRecords, closedAfterEach, readJournal, waitFor } from './support.js';
 
 const FAST = { backoffBaseMs: 20, backoffCapMs: 250 };
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const { track, own } = closedAfterEach();
 
 let pki: TestPki;
 beforeAll(() => {
   pki = makeTestPki();
 });
 afterAll(() => pki.remove());
-
-function track(n: AuditNotifier): AuditNotifier {
-  cleanups.push(() => n.close(0));
-  return n;
-}
-
-/** Keeps the newest handle of a collector that gets restarted, and closes it at the end. */
-function own(c: CollectorHandle): { current: CollectorHandle } {
-  const ref = { current: c };
-  cleanups.push(() => ref.current.close());
-  return ref;
-}
 
 const tlsArgs = (cert: string, key: string): string[] => ['--tls-cert', cert, '--tls-key', key];
 
