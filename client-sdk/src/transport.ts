@@ -176,6 +176,16 @@ function isNode(): boolean {
   return typeof p?.versions?.node === 'string';
 }
 
+/**
+ * The masking key of every frame the SDK sends: all zeros, so neither side spends CPU on masking (ws then skips both
+ * the mask and the unmask). Masking (RFC 6455 §10.3) protects proxies from frames crafted by hostile script in a
+ * browser; a bot's own connection carries no such script. Measured under B2: about 10% of the SDK's CPU per event
+ * and 2–3% of the collector's. Browsers and other clients keep masking as usual; the collector accepts both.
+ */
+export function zeroMask(mask: Uint8Array): void {
+  mask.fill(0);
+}
+
 function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust: TlsTrust): Connection {
   const secure = url.startsWith('wss:') || url.startsWith('https:');
   const extra = secure ? tlsOptions(trust) : {};
@@ -187,6 +197,7 @@ function openWs(url: string, h: SocketHandlers, connectTimeoutMs: number, trust:
     perMessageDeflate: false,
     maxPayload: MAX_FRAME_BYTES,
     followRedirects: false,
+    generateMask: zeroMask,
     createConnection: (secure ? unrefTlsConnect : unrefNetConnect) as never,
   });
   ws.on('open', () => {
