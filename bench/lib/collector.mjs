@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const CLI = resolve(import.meta.dirname, '../../electron/dist/app/cli.js');
+/** The node flags the product's launchers start the collector with (electron/src/app/node-flags.ts). */
+const { COLLECTOR_NODE_FLAGS } = await import(resolve(import.meta.dirname, '../../electron/dist/app/node-flags.js'));
 
 const temps = new Set();
 const children = new Set();
@@ -40,9 +42,9 @@ function benchKeyFile(dataDir) {
 /**
  * Spawns the collector and resolves once it prints its `console  http(s)://127.0.0.1:PORT/?token=...` line.
  * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
- * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node (e.g. --cpu-prof); `args` go
- * to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']); `cli` another build's cli.js
- * (A/B runs, bench/tools/ab-b2.mjs); `env` the child's environment.
+ * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node after the launchers' flags
+ * (e.g. --cpu-prof); `args` go to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']);
+ * `cli` another build's cli.js (A/B runs, bench/tools/ab-b2.mjs); `env` the child's environment.
  */
 export async function startCollector({
   dataDir,
@@ -58,6 +60,7 @@ export async function startCollector({
   const child = spawn(
     process.execPath,
     [
+      ...COLLECTOR_NODE_FLAGS,
       ...nodeArgs,
       cli,
       'serve',

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The `ic-audit` command. A committed file (not a build output), so `npm ci` links it into node_modules/.bin even on
 // a fresh clone; it builds the collector once if that was not done yet, then runs the CLI.
 import { spawnSync } from 'node:child_process';

@@ -80,7 +80,9 @@ describe('npm start (real child processes)', () => {
     const bin = fakeElectron(0);
     // Stopped only if it falls back to headless: the fake exits by itself, so no SIGTERM races its `exit 0`.
     const r = await start({ DISPLAY: ':99', IC_AUDIT_ELECTRON: bin }, /running headless/);
-    expect(r.out, r.out).toMatch(/FAKE-ELECTRON .*shell\/main\.js.*--port 0 --data-dir/);
+    expect(r.out, r.out).toMatch(
+      /FAKE-ELECTRON --js-flags=--max-semi-space-size=64 .*shell\/main\.js.*--port 0 --data-dir/,
+    );
     expect(r.code).toBe(0);
   });
 

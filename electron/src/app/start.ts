@@ -9,6 +9,7 @@ import { parseServeFlags } from './cli-args.js';
 import { ConfigError, resolveConfig } from '../settings/config.js';
 import { makeConsole } from './console-factory.js';
 import { planLaunch } from './launcher.js';
+import { electronJsFlags } from './node-flags.js';
 import { runServe } from './run-serve.js';
 
 /** Seconds within which an Electron exit with an error counts as "could not start" (then run headless). */
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       child?.kill(signal);
     });
   }
-  child = spawn(plan.binary, [mainJs, ...extra, ...argv], { stdio: 'inherit' });
+  child = spawn(plan.binary, [electronJsFlags(), mainJs, ...extra, ...argv], { stdio: 'inherit' });
   const spawned = child;
   let spawnError = '';
   const code = await new Promise<number>((resolve) => {
