@@ -80,10 +80,14 @@ function fallback(rule: string, onError?: (rule: string) => void): string {
   return JSON.stringify({ [UNSERIALIZABLE_KEY]: `[Unserializable: ${rule}]` });
 }
 
-/** Wall-clock epoch seconds for a `performance.now()` reading, given `anchorMs` = Date.now() - performance.now(). */
+/**
+ * Wall-clock epoch seconds for a `performance.now()` reading, given `anchorMs` = Date.now() - performance.now(),
+ * to the microsecond (finer digits are clock noise). Such a number prints as at most six decimals, which the
+ * collector then keeps as sent instead of printing the double again for the journal line.
+ */
 export function toEpochSeconds(perfMs: number, anchorMs: number): number {
-  const t = (anchorMs + perfMs) / 1000;
-  return Number.isFinite(t) && t >= 0 ? t : Date.now() / 1000;
+  const t = Math.round((anchorMs + perfMs) * 1000) / 1e6;
+  return Number.isFinite(t) && t >= 0 ? t : Math.round(Date.now() * 1000) / 1e6;
 }
 
 /**

@@ -66,7 +66,7 @@ async function rawServer(): Promise<{ server: Server; url: string; frames: Frame
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => undefined);
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let upgraded = false;
     sock.on('data', (chunk) => {
       buf = Buffer.concat([buf, chunk]);

@@ -148,6 +148,8 @@ describe('AuditNotifier on the wire', () => {
     const t = c.events[1]!.timestamp;
     expect(Math.abs(t - Date.now() / 1000)).toBeLessThan(60);
     expect(t % 1).not.toBe(0);
+    // Microseconds: at most six decimals on the wire.
+    for (const e of c.events) expect(String(e.timestamp)).toMatch(/^\d+(\.\d{1,6})?$/);
   });
 
   it('after a reconnect resends only what welcome.acked says is missing', async () => {

@@ -182,6 +182,7 @@ export function parseEvents(v: Record<string, unknown>, text?: string): Parsed<R
       fields_text: fieldsExact.fields_text,
       event_type_json: JSON.stringify(type),
       event_description_json: JSON.stringify(description),
+      timestamp_json: String(e['timestamp']),
     };
   }
   return { ok: true, value: { type: 'events', events } };

@@ -77,6 +77,8 @@ export type ReceivedEvent = Omit<WireEvent, 'event_description' | 'fields'> &
     event_type_json: string;
     /** `event_description` JSON-encoded, or `null`. */
     event_description_json: string;
+    /** `timestamp` as the journal line spells it, `String(timestamp)` (the text received when that was already it). */
+    timestamp_json: string;
   };
 
 /** An `events` frame as the collector parsed it. */

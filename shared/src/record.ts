@@ -49,19 +49,20 @@ export const SEAL_LENGTH = HASH_PREFIX.length + 64 + HASH_SUFFIX.length;
  * The hashed part of a journal line: the record's JSON object up to and including `prev_hash`, without the
  * closing brace. The hash is SHA-256 over exactly these UTF-8 bytes, so a line verifies with no re-serialization.
  * Strings must already be JSON-encoded (quoted) so hot callers can encode constant parts once. `extrasJson` is ""
- * or the optional keys (`,"layout":[…]`, `,"fields_text":"…"`, see {@link recordExtras}).
+ * or the optional keys (`,"layout":[…]`, `,"fields_text":"…"`, see {@link recordExtras}). A number may come as its
+ * `String()` text, which concatenates to the same characters (the journal keeps texts it already has).
  * Positional on purpose (the #14 exception): bench/micro-record-body.mjs measures a named-object form 13-38% slower per line.
  */
 export function recordBody(
   id: number,
-  receivedAt: number,
+  receivedAt: number | string,
   sessionJson: string,
   seq: number,
   source: RecordSource,
   projectJson: string,
   typeJson: string,
   descriptionJson: string,
-  timestamp: number,
+  timestamp: number | string,
   extrasJson: string,
   fieldsJson: string,
   prevHash: string,

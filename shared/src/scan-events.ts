@@ -33,6 +33,9 @@ const NINE = 57;
 const EXACT_INT = 2 ** 53;
 /** Exact powers of ten as doubles (10^22 is the largest). */
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+/** Most fraction digits whose text {@link canonicalText} keeps (six: 10^-6 is still written without an exponent). */
+const MAX_KEPT_DECIMALS = 6;
+const TWO_52 = 2 ** 52;
 
 // The scanner is not re-entrant (nothing it calls scans), so results travel in module state instead of objects.
 /** measure() (validate.ts) of the value just scanned: the field size limit's estimate. */
@@ -41,6 +44,11 @@ let size = 0;
 let spaced = false;
 /** The value of the number just read by {@link numberAt}. */
 let num = 0;
+/**
+ * Fraction digits of the number just read when it is a plain decimal converted exactly (no sign, no exponent), else
+ * -1: {@link canonicalText} decides from it whether its text is already how `String(num)` spells it.
+ */
+let plainDecimals = -1;
 
 /**
  * The last string read for one key, decoded and as JSON: bots repeat a few event types and descriptions, so equal
@@ -131,6 +139,7 @@ function event(text: string, i: number, out: ReceivedEvent[], lastSeq: number): 
   let description: string | null = null;
   let descriptionJson = 'null';
   let timestamp = 0;
+  let timestampJson = '';
   let fieldsJson = EMPTY_FIELDS_JSON;
   i = text.charCodeAt(i + 1) === SPACE ? ws(text, i + 1) : i + 1;
   if (text.charCodeAt(i) === CLOSE_OBJ) return -1;
@@ -161,6 +170,7 @@ function event(text: string, i: number, out: ReceivedEvent[], lastSeq: number): 
         i = numberAt(text, start);
         if (i < 0 || !Number.isFinite(num) || !(num >= 0)) return -1;
         timestamp = num;
+        timestampJson = canonicalText(text, i) ? text.slice(start, i) : String(num);
         break;
       case TYPE:
         i = stringEnd(text, start);
@@ -207,6 +217,7 @@ function event(text: string, i: number, out: ReceivedEvent[], lastSeq: number): 
     fields_text: null,
     event_type_json: typeJson,
     event_description_json: descriptionJson,
+    timestamp_json: timestampJson,
   });
   return i + 1;
 }
@@ -229,7 +240,7 @@ function value(text: string, i: number, depth: number): number {
   if (c === 102 /* f */) return literal(text, i, 'false', 5);
   if (c === 110 /* n */) return literal(text, i, 'null', 4);
   size = 24;
-  return numberAt(text, i);
+  return numberEnd(text, i);
 }
 
 function literal(text: string, i: number, word: string, measure: number): number {
@@ -307,6 +318,7 @@ function array(text: string, i: number, depth: number): number {
  */
 function numberAt(text: string, i: number): number {
   const start = i;
+  plainDecimals = -1;
   let mantissa = 0;
   let exact = true;
   if (text.charCodeAt(i) === MINUS) {
@@ -341,8 +353,49 @@ function numberAt(text: string, i: number): number {
     do c = text.charCodeAt(++i);
     while (c >= ZERO && c <= NINE);
   }
-  num = exact && decimals < POW10.length ? mantissa / POW10[decimals]! : Number(text.slice(start, i));
+  if (exact && decimals < POW10.length) {
+    num = mantissa / POW10[decimals]!;
+    plainDecimals = decimals;
+  } else num = Number(text.slice(start, i));
   return i;
+}
+
+/** Index past the JSON number at `i`, or -1 when none starts there: a field's number is kept as text, not read. */
+function numberEnd(text: string, i: number): number {
+  if (text.charCodeAt(i) === MINUS) i++;
+  let c = text.charCodeAt(i);
+  if (c === ZERO) c = text.charCodeAt(++i);
+  else if (c > ZERO && c <= NINE) {
+    do c = text.charCodeAt(++i);
+    while (c >= ZERO && c <= NINE);
+  } else return -1;
+  if (c === DOT) {
+    c = text.charCodeAt(++i);
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do c = text.charCodeAt(++i);
+    while (c >= ZERO && c <= NINE);
+  }
+  if (c === 101 /* e */ || c === 69 /* E */) {
+    c = text.charCodeAt(++i);
+    if (c === 43 /* + */ || c === MINUS) c = text.charCodeAt(++i);
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do c = text.charCodeAt(++i);
+    while (c >= ZERO && c <= NINE);
+  }
+  return i;
+}
+
+/**
+ * True when the number just read (its text ending at `end`) is spelled as `String(num)` would spell it, so the
+ * journal can keep the text instead of printing the double again (~140 ns a line). It must be a plain decimal D of
+ * k <= 6 fraction digits, the last not 0, with num < 2^52 / 10^k: then num's neighbours lie less than 10^-k away, no
+ * other decimal of k or fewer fraction digits rounds to num, and D is the shortest one that does, the digits
+ * Number::toString picks (and 10^-6 <= num < 10^21, so without an exponent).
+ */
+function canonicalText(text: string, end: number): boolean {
+  const k = plainDecimals;
+  if (k < 0 || k > MAX_KEPT_DECIMALS || num >= TWO_52 / POW10[k]!) return false;
+  return k === 0 || text.charCodeAt(end - 1) !== ZERO;
 }
 
 /** Index past the string at `i` (the frame has no escapes), or -1 when none starts there. */

@@ -60,6 +60,7 @@ describe('parseClientFrame', () => {
             fields_text: null,
             event_type_json: '"boot"',
             event_description_json: '"d"',
+            timestamp_json: '1',
           },
         ],
       },

@@ -147,8 +147,35 @@ describe('scanEventsFrame', () => {
         const fast = scanEventsFrame(text);
         expect(fast).not.toBeNull();
         expect(fast!.ok && fast!.value.events[0]!.timestamp).toBe(JSON.parse(t));
+        expect(fast!.ok && fast!.value.events[0]!.timestamp_json).toBe(String(JSON.parse(t)));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("keeps a timestamp's text only where it is how String() spells the number", () => {
+    const spelled = (t: string): string => {
+      const text = frame([{ seq: 1, event_type: 't', event_description: 'd', timestamp: 0 }]).replace(
+        '"timestamp":0',
+        `"timestamp":${t}`,
+      );
+      const fast = scanEventsFrame(text);
+      return fast !== null && fast.ok ? fast.value.events[0]!.timestamp_json : 'not scanned';
+    };
+    // Kept: short decimals (what the SDK sends, microseconds), integers.
+    for (const t of ['1764460000.123456', '1764460000.1', '0.000001', '0', '0.5', '1764460000', '4503599627370495'])
+      expect(spelled(t)).toBe(t);
+    // Printed again: trailing zeros, exponents, too many digits to be sure, beyond 2^52.
+    for (const t of ['1764460000.10', '1e9', '1764460000.1234567', '0.0000001', '4503599627370496', '2.50E3'])
+      expect(spelled(t)).toBe(String(JSON.parse(t)));
+    // Around received_at-sized values, every microsecond decimal is spelled as sent.
+    fc.assert(
+      fc.property(fc.integer({ min: 1_000_000_000, max: 2 ** 31 }), fc.integer({ min: 1, max: 999_999 }), (s, us) => {
+        const t = `${s}.${String(us).padStart(6, '0').replace(/0+$/, '')}`;
+        expect(spelled(t)).toBe(String(JSON.parse(t)));
+        expect(String(JSON.parse(t))).toBe(t);
+      }),
+      { numRuns: 5000 },
     );
   });
 });

@@ -11,6 +11,8 @@ export type EventBody = ExactFields & {
   /** Type and description already JSON-encoded (WebSocket events come with them; flat events are encoded here). */
   event_type_json?: string;
   event_description_json?: string;
+  /** `String(timestamp)`, when the transport has it already (WebSocket events). */
+  timestamp_json?: string;
 };
 
 /** Epoch milliseconds with sub-millisecond precision (Date.now() has whole milliseconds only). */
@@ -38,6 +40,7 @@ export function eventEntry(state: SessionState, seq: number, e: EventBody, now: 
     description: e.event_description,
     descriptionJson: e.event_description_json ?? JSON.stringify(e.event_description),
     timestamp: e.timestamp,
+    timestampJson: e.timestamp_json,
     fieldsJson: e.fields_json,
     fieldsText: e.fields_text,
     layout: e.layout ?? null,

@@ -18,6 +18,8 @@ export interface JournalEntry {
   /** `description` JSON-encoded (`null` for null), when the caller has it already. */
   descriptionJson?: string;
   timestamp: number;
+  /** `String(timestamp)`, when the caller has it already. */
+  timestampJson?: string | undefined;
   /** The fields as standard JSON, every token exactly as sent (written as the line's `fields`). */
   fieldsJson: string;
   /** The exact text when it differs from `fieldsJson` (bare NaN / Infinity), else null. */

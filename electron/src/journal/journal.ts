@@ -309,19 +309,23 @@ export class Journal {
     let prev = this.lastHash;
     let id = this.lastId;
     let off = 0;
+    // A frame's events share their received_at: print that double once, not once a line.
+    let receivedAt = NaN;
+    let receivedAtText = '';
     for (let i = 0; i < take; i++) {
       const e = pending[i]!;
       id++;
+      if (e.receivedAt !== receivedAt) receivedAtText = String((receivedAt = e.receivedAt));
       const body = recordBody(
         id,
-        e.receivedAt,
+        receivedAtText,
         e.sessionJson,
         e.seq,
         e.source,
         e.projectJson,
         e.typeJson ?? JSON.stringify(e.eventType),
         e.descriptionJson ?? (e.description === null ? 'null' : JSON.stringify(e.description)),
-        e.timestamp,
+        e.timestampJson ?? e.timestamp,
         e.layout === null && e.fieldsText === null ? '' : recordExtras(e.layout, e.fieldsText),
         e.seal === undefined ? e.fieldsJson : e.seal(id - 1, prev),
         prev,
