@@ -38,13 +38,16 @@ describe.skipIf(!straceUsable)('shutdown during a disk fault', () => {
       ),
     });
     const ws = await connectRaw(c.ingestUrl);
-    ws.send({ type: 'events', events: [event(1), event(2)] });
+    let seq = 0;
     await new Promise<void>((resolve) => {
-      // The first commit is now held in fdatasync; the next clients queue behind it while the journal is healthy.
-      const poll = (): void =>
+      // The first commit is soon held in fdatasync, with the batch after it built behind it; events sent after
+      // that wait in the queue, and so do the next clients, while the journal is still healthy.
+      const poll = (): void => {
+        ws.send({ type: 'events', events: [event(++seq), event(++seq)] });
         void health(c.httpUrl).then((h) =>
           h['journal'].pending > 0 || h['journal'].writable === false ? resolve() : setTimeout(poll, 10),
         );
+      };
       poll();
     });
     expect(

@@ -56,6 +56,18 @@ export async function until(what, check, timeoutMs = 20_000) {
  * `{ urls, url(i), names, monitor(i), kill(i), restart(i), close() }`; `urls` is `nats://127.0.0.1:P1,...` for --nats.
  */
 export async function startNatsCluster(binary, size = 3) {
+  // Ports are picked free, then bound by nats-server a moment later: another process's outgoing connection can take
+  // one in between (both come from the ephemeral range). Such a start is retried on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(binary, size);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(binary, size) {
   const root = mkdtempSync(join(tmpdir(), 'ic-audit-nats-'));
   roots.add(root);
   const nodes = [];

@@ -17,7 +17,6 @@ const COLUMNS = ['queued', 'taken', 'built', 'written', 'synced', 'acked', 'entr
 export class CommitTimeline {
   private readonly rows: number[][] = [];
   private queuedAt = 0;
-  private row: number[] = [];
 
   private constructor(private readonly file: string) {}
 
@@ -32,21 +31,25 @@ export class CommitTimeline {
     this.queuedAt = at();
   }
 
-  /** The writer took the queue (left-overs of a capped batch count as queued now). */
-  taken(): void {
-    this.row = [this.queuedAt, at()];
-    this.queuedAt = this.row[1]!;
+  /**
+   * The writer took the queue (left-overs of a capped batch count as queued now): the batch's row, which the
+   * writer carries (the next batch may be taken while this one is still on its way to the disk).
+   */
+  taken(): number[] {
+    const row = [this.queuedAt, at()];
+    this.queuedAt = row[1]!;
+    return row;
   }
 
   /** Lines built / written / synced: the next column's time. */
-  mark(): void {
-    this.row.push(at());
+  mark(row: number[]): void {
+    row.push(at());
   }
 
   /** The commit callback returned (acks sent); the batch's entries and highest seq. */
-  done(entries: number, lastSeq: number): void {
-    this.row.push(at(), entries, lastSeq);
-    if (this.row.length === COLUMNS.length) this.rows.push(this.row);
+  done(row: number[], entries: number, lastSeq: number): void {
+    row.push(at(), entries, lastSeq);
+    if (row.length === COLUMNS.length) this.rows.push(row);
   }
 
   /** Writes every commit seen, one JSON object a line. */

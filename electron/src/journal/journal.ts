@@ -2,13 +2,14 @@ import { closeSync, existsSync, fstatSync, mkdirSync, openSync } from 'node:fs';
 import { close, fdatasync, fsync, ftruncate, open, write } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { GENESIS_HASH, recordBody, recordExtras, SEAL_LENGTH, sealRecord, type JournalRecord } from '@ic-audit/shared';
+import { GENESIS_HASH, recordBody, recordExtras, SEAL_LENGTH, type JournalRecord } from '@ic-audit/shared';
 import { CommitTimeline } from './commit-timeline.js';
 import { CommittedRecord } from './committed-record.js';
 import type { JournalEntry } from './journal-entry.js';
 
 export type { JournalEntry };
 import { sha256Bytes } from './hash.js';
+import { SealWorker, sealChain, sealedHash, WORKER_MIN_LINES } from './seal-chain.js';
 import { segmentName } from './segments.js';
 
 const writeAsync = promisify(write);
@@ -32,8 +33,8 @@ export interface CommittedBatch {
   firstId: number;
   /** prev_hash of the first record. */
   prevHash: string;
-  /** Hash of each record. */
-  hashes: readonly string[];
+  /** Hash of record `i` of the batch (read from `bytes`: valid only during the callback too). */
+  hashOf(i: number): string;
   /** The lines exactly as written, each ending in a newline. Valid only during the callback: copy what you keep. */
   bytes: Buffer;
   /** Offset just past each line in `bytes`, its newline excluded. */
@@ -46,7 +47,7 @@ export function batchRecords(b: CommittedBatch): JournalRecord[] {
   let prev = b.prevHash;
   for (let i = 0; i < b.entries.length; i++) {
     const e = b.entries[i]!;
-    const hash = b.hashes[i]!;
+    const hash = b.hashOf(i);
     const r = new CommittedRecord(e, b.firstId + i, prev, hash);
     out[i] = r;
     prev = hash;
@@ -127,9 +128,14 @@ export class Journal {
    * Lines are encoded straight into this buffer and written to disk from it. It is reused by every batch (grown
    * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
    */
-  private scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
-  /** The same memory as a plain Uint8Array: its subarray() views, one per record hashed, are cheaper than Buffer's. */
-  private scratchBytes = asBytes(this.scratch);
+  private scratches: [Scratch, Scratch] = [newScratch(SCRATCH_BYTES), newScratch(SCRATCH_BYTES)];
+  /** Which scratch the next batch is encoded into: two, so one batch is built while the one before is written. */
+  private flip = 0;
+  /** Id and hash of the last record built and sealed: past the durable ones while a batch is on its way to disk. */
+  private tipId: number;
+  private tipHash: string;
+  /** Seals big batches (prev hashes, hashes) on a second thread while this one reads on (seal-chain.ts). */
+  private readonly sealer = new SealWorker();
   /** Per-commit timeline for latency analysis, only with IC_AUDIT_COMMIT_TIMELINE set (commit-timeline.ts). */
   private readonly timeline = CommitTimeline.fromEnv();
   /** Current write failure, or null. */
@@ -144,6 +150,9 @@ export class Journal {
     this.opts = { ...JOURNAL_DEFAULTS, ...opts };
     this.lastId = start.lastId;
     this.lastHash = start.lastHash || GENESIS_HASH;
+    this.tipId = this.lastId;
+    this.tipHash = this.lastHash;
+    this.sealer.start();
     // Where the replayed journal ends, so a checkpoint can be taken before the first new write.
     this.segment = start.segment ?? '';
     this.size = start.offset ?? 0;
@@ -236,6 +245,7 @@ export class Journal {
     if (this.fd >= 0) await closeAsync(this.fd).catch(() => undefined);
     this.fd = -1;
     this.releaseBarriers();
+    await this.sealer.close();
     this.timeline?.flush();
     const refused = new JournalClosedError(this.fault);
     for (const b of this.barriers.splice(0)) b.reject(refused);
@@ -243,48 +253,82 @@ export class Journal {
 
   private async writeLoop(): Promise<void> {
     const timeline = this.timeline;
-    while (this.pending.length > 0 && !this.closed) {
-      timeline?.taken();
-      const built = this.build();
-      timeline?.mark();
-      this.opts.onQueueTaken();
+    /** The batch built and sealed while the one before it went to disk. */
+    let next: Promise<Built> | null = null;
+    while ((this.pending.length > 0 || next !== null) && !this.closed) {
+      const built: Built = await (next ?? this.prepare());
+      next = null;
       const length = built.length;
+      const scratch = built.scratch.buf;
       try {
         await this.ensureSegment();
         let off = 0;
+        const first = writeAsync(this.fd, scratch, 0, length, null);
+        // Two stages in flight: while this batch is written and synced, this thread builds the next one (and the
+        // seal worker hashes it), so the queue is taken and ingest resumes a whole disk round trip sooner.
+        if (this.pending.length > 0) next = this.prepare();
+        off += (await first).bytesWritten;
         while (off < length) {
-          off += (await writeAsync(this.fd, this.scratch, off, length - off, null)).bytesWritten;
+          off += (await writeAsync(this.fd, scratch, off, length - off, null)).bytesWritten;
         }
-        timeline?.mark();
+        if (timeline) timeline.mark(built.row!);
         await fdatasyncAsync(this.fd);
-        timeline?.mark();
+        if (timeline) timeline.mark(built.row!);
       } catch (err) {
         await this.fail(err as NodeJS.ErrnoException);
-        this.pending = built.entries.concat(this.pending);
+        // Whatever was built after this batch chains from it: unbuild it too, and start again from the disk.
+        const ahead = next === null ? [] : (await next).entries;
+        this.pending = built.entries.concat(ahead, this.pending);
+        this.tipId = this.lastId;
+        this.tipHash = this.lastHash;
         this.writing = false;
         this.scheduleRetry();
         return;
       }
       const count = built.entries.length;
+      const bytes = scratch.subarray(0, length);
+      const ends = built.ends;
       const batch: CommittedBatch = {
         entries: built.entries,
         firstId: this.lastId + 1,
         prevHash: this.lastHash,
-        hashes: built.hashes,
-        bytes: this.scratch.subarray(0, length),
-        ends: built.ends,
+        hashOf: (i) => sealedHash(bytes, ends[i]!),
+        bytes,
+        ends,
       };
       this.size += length;
       this.lastId += count;
-      this.lastHash = built.hashes[count - 1]!;
+      this.lastHash = built.lastHash;
       this.fault = null;
       this.retryMs = 0;
       this.committedCount += count;
       this.onCommit(batch);
-      timeline?.done(count, lastSeq(built.entries));
+      if (timeline) timeline.done(built.row!, count, lastSeq(built.entries));
       this.releaseBarriers();
     }
+    if (next !== null) {
+      // Closed with a batch built but not written: it is not stored; back to the queue (close refuses its drains).
+      this.pending = (await next).entries.concat(this.pending);
+      this.tipId = this.lastId;
+      this.tipHash = this.lastHash;
+    }
     this.writing = false;
+  }
+
+  /** Takes the head of the queue as the next batch: encoded into the free scratch, then sealed. */
+  private async prepare(): Promise<Built> {
+    const row = this.timeline?.taken() ?? null;
+    const scratch = this.scratches[this.flip]!;
+    this.flip ^= 1;
+    const prevHash = this.tipHash;
+    const built = this.build(scratch);
+    this.opts.onQueueTaken();
+    const count = built.entries.length;
+    await this.seal(scratch, built.ends, count, prevHash);
+    const lastHash = sealedHash(scratch.buf, built.ends[count - 1]!);
+    this.tipHash = lastHash;
+    if (row !== null) this.timeline!.mark(row);
+    return { ...built, scratch, lastHash, row };
   }
 
   private releaseBarriers(): void {
@@ -298,22 +342,26 @@ export class Journal {
   }
 
   /**
-   * Encodes the head of the queue as sealed lines into the scratch buffer, chained from the last durable record;
-   * the batch goes to disk from that same memory, and the window copies its lines from there.
+   * Encodes the head of the queue as lines into the scratch buffer, each with a placeholder prev_hash and room for
+   * its seal (filled by {@link seal}); the batch goes to disk from that same memory, and the window copies its lines
+   * from there. A collector head (an entry with `seal`) signs the record before it, so it starts a batch of its own:
+   * its predecessor's hash is then known.
    */
-  private build(): { entries: JournalEntry[]; hashes: string[]; ends: Uint32Array; length: number } {
+  private build(scratch: Scratch): { entries: JournalEntry[]; ends: Uint32Array; length: number } {
     const pending = this.pending;
     let take = pending.length;
-    const hashes: string[] = [];
     const ends = new Uint32Array(take);
-    let prev = this.lastHash;
-    let id = this.lastId;
+    let id = this.tipId;
     let off = 0;
     // A frame's events share their received_at: print that double once, not once a line.
     let receivedAt = NaN;
     let receivedAtText = '';
     for (let i = 0; i < take; i++) {
       const e = pending[i]!;
+      if (e.seal !== undefined && i > 0) {
+        take = i;
+        break;
+      }
       id++;
       if (e.receivedAt !== receivedAt) receivedAtText = String((receivedAt = e.receivedAt));
       const body = recordBody(
@@ -327,23 +375,16 @@ export class Journal {
         e.descriptionJson ?? (e.description === null ? 'null' : JSON.stringify(e.description)),
         e.timestampJson ?? e.timestamp,
         e.layout === null && e.fieldsText === null ? '' : recordExtras(e.layout, e.fieldsText),
-        e.seal === undefined ? e.fieldsJson : e.seal(id - 1, prev),
-        prev,
+        e.seal === undefined ? e.fieldsJson : e.seal(id - 1, this.tipHash),
+        GENESIS_HASH,
       );
       // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
       const room = off + body.length * 3 + SEAL_LENGTH + 1;
-      if (room > this.scratch.length) this.grow(off, room);
-      const scratch = this.scratch;
-      const start = off;
-      off += scratch.write(body, off, 'utf8');
-      // The body's bytes as just encoded, through a Uint8Array view: no second UTF-8 encoding inside the hash
-      // (measured: about 10% of building a line).
-      const hash = sha256Bytes(this.scratchBytes.subarray(start, off));
-      off += scratch.write(sealRecord('', hash), off, 'latin1');
+      if (room > scratch.buf.length) grow(scratch, off, room);
+      const buf = scratch.buf;
+      off += buf.write(body, off, 'utf8') + SEAL_LENGTH;
       ends[i] = off;
-      scratch[off++] = 0x0a;
-      hashes.push(hash);
-      prev = hash;
+      buf[off++] = 0x0a;
       if (off > this.opts.maxBatchBytes) {
         take = i + 1;
         break;
@@ -351,15 +392,23 @@ export class Journal {
     }
     const entries = take === pending.length ? pending : pending.slice(0, take);
     this.pending = take === pending.length ? [] : pending.slice(take);
-    return { entries, hashes, ends: take === ends.length ? ends : ends.slice(0, take), length: off };
+    this.tipId = id;
+    return { entries, ends: take === ends.length ? ends : ends.slice(0, take), length: off };
   }
 
-  /** Replaces the scratch buffer by one of at least `size` bytes, keeping its first `used`. */
-  private grow(used: number, size: number): void {
-    const next = Buffer.allocUnsafeSlow(Math.max(size, this.scratch.length * 2));
-    this.scratch.copy(next, 0, 0, used);
-    this.scratch = next;
-    this.scratchBytes = asBytes(next);
+  /**
+   * Writes the prev_hash and seal of every line {@link build} encoded, chained from `prevHash`: on the
+   * seal worker for a big batch (this thread reads on meanwhile), here for a small one or when the worker failed.
+   */
+  private async seal(scratch: Scratch, ends: Uint32Array, count: number, prevHash: string): Promise<void> {
+    if (count >= WORKER_MIN_LINES) {
+      try {
+        return await this.sealer.seal(scratch.shared, ends, count, prevHash);
+      } catch {
+        // The worker is gone: seal here (whatever it wrote is overwritten alike).
+      }
+    }
+    sealChain(scratch.bytes, ends, count, prevHash, sha256Bytes);
   }
 
   /**
@@ -432,8 +481,36 @@ export class Journal {
   }
 }
 
-function asBytes(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+/** A buffer batches are encoded into, shared with the seal worker; `buf` and `bytes` are views of `shared`. */
+interface Scratch {
+  shared: SharedArrayBuffer;
+  buf: Buffer;
+  /** A plain Uint8Array view: its subarray() views, one per record hashed, are cheaper than Buffer's. */
+  bytes: Uint8Array;
+}
+
+function newScratch(size: number): Scratch {
+  const shared = new SharedArrayBuffer(size);
+  return { shared, buf: Buffer.from(shared), bytes: new Uint8Array(shared) };
+}
+
+/** Replaces `s`'s memory by at least `size` bytes, keeping its first `used`. */
+function grow(s: Scratch, used: number, size: number): void {
+  const next = newScratch(Math.max(size, s.buf.length * 2));
+  s.buf.copy(next.buf, 0, 0, used);
+  Object.assign(s, next);
+}
+
+/** A batch built and sealed, ready for the disk. */
+interface Built {
+  entries: JournalEntry[];
+  ends: Uint32Array;
+  length: number;
+  scratch: Scratch;
+  /** Hash of its last record. */
+  lastHash: string;
+  /** Its commit-timeline row, when the timeline is on. */
+  row: number[] | null;
 }
 
 /** Highest bot seq in a batch (for the commit timeline). */
