@@ -42,12 +42,15 @@ function benchKeyFile(dataDir) {
 /**
  * Spawns the collector and resolves once it prints its `console  http(s)://127.0.0.1:PORT/?token=...` line.
  * `startMs` is the wall time from spawn to that line. `close()` stops it (SIGTERM, then SIGKILL after 10 s) and
- * removes the data dir unless the caller passed its own `dataDir`. `nodeArgs` go to node after the launchers' flags
- * (e.g. --cpu-prof); `args` go to `ic-audit serve` after the defaults (e.g. ['--nats', urls, '--nats-stream', 'S']);
+ * removes the data dir unless the caller passed its own `dataDir`. `launcherFlags` are the node flags the product's
+ * launchers give the collector (electron/src/app/node-flags.ts, unless given: an older build had none); `nodeArgs` go
+ * to node after them (e.g. --cpu-prof); `args` go to `ic-audit serve` after the defaults (e.g. ['--nats', urls,
+ * '--nats-stream', 'S']);
  * `cli` another build's cli.js (A/B runs, bench/tools/ab-b2.mjs); `env` the child's environment.
  */
 export async function startCollector({
   dataDir,
+  launcherFlags = COLLECTOR_NODE_FLAGS,
   nodeArgs = [],
   args = [],
   timeoutMs = 600_000,
@@ -60,7 +63,7 @@ export async function startCollector({
   const child = spawn(
     process.execPath,
     [
-      ...COLLECTOR_NODE_FLAGS,
+      ...launcherFlags,
       ...nodeArgs,
       cli,
       'serve',

@@ -3,12 +3,14 @@
 // from /proc, SDK clients from this process), which noise moves much less than events/s.
 //
 //   node bench/tools/ab-b2.mjs --base /tmp/perf-base [--rounds 5] [--events 200000] [--clients 8]
-//                              [--base-clients] [--prof DIR] [--node-args='--flag ...']
+//                              [--base-clients] [--prof DIR] [--node-args='--flag ...'] [--base-launcher-flags='...']
 //
 // `--base` is a tree holding another build (shared/, client-sdk/, electron/ dist folders and a node_modules whose
 // @ic-audit/* point at them). The SDK clients are this tree's unless `--base-clients` (then each side uses its own).
 // `--prof DIR` starts both collectors with --cpu-prof into DIR/base and DIR/new (summarize with cpuprofile-top.mjs).
 // `--node-args` go to the new side's node only (e.g. `--base .` and a V8 flag: the flag's effect alone).
+// `--base-launcher-flags` replaces the node flags the product's launchers give the base side's collector (an older
+// build shipped other ones, e.g. `--base-launcher-flags=''` for one from before electron/src/app/node-flags.ts).
 // `--gc-summary` runs both collectors with --trace-gc and prints each one's scavenge / mark-compact counts and time.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     prof: { type: 'string' },
     'node-args': { type: 'string', default: '' },
     'gc-summary': { type: 'boolean', default: false },
+    'base-launcher-flags': { type: 'string' },
   },
 });
 if (!values.base) throw new Error('--base DIR is required');
@@ -60,7 +63,10 @@ for (const s of sides) {
   const nodeArgs = values.prof ? ['--cpu-prof', '--cpu-prof-dir', join(values.prof, s.name)] : [];
   if (s.name === 'new') nodeArgs.push(...values['node-args'].split(' ').filter(Boolean));
   if (values['gc-summary']) nodeArgs.push('--trace-gc');
-  s.collector = await startCollector({ cli: s.cli, nodeArgs });
+  const baseFlags = values['base-launcher-flags'];
+  const launcherFlags =
+    s.name === 'base' && baseFlags !== undefined ? { launcherFlags: baseFlags.split(' ').filter(Boolean) } : {};
+  s.collector = await startCollector({ cli: s.cli, nodeArgs, ...launcherFlags });
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {

@@ -80,7 +80,7 @@ describe('sealChain', () => {
     const worker = new SealWorker();
     try {
       const a = unsealed(WORKER_MIN_LINES + 7);
-      await worker.seal(a.shared, a.ends, a.ends.length, PREV);
+      await worker.seal(0, a.shared, a.ends, a.ends.length, PREV);
       const b = unsealed(WORKER_MIN_LINES + 7);
       sealChain(b.bytes, b.ends, b.ends.length, PREV, sha256Bytes);
       expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
@@ -94,7 +94,7 @@ describe('sealChain', () => {
     const worker = new SealWorker();
     await worker.close();
     const a = unsealed(3);
-    await expect(worker.seal(a.shared, a.ends, 3, PREV)).rejects.toThrow(/unavailable/);
+    await expect(worker.seal(0, a.shared, a.ends, 3, PREV)).rejects.toThrow(/unavailable/);
   });
 });
 

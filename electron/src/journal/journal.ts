@@ -403,7 +403,7 @@ export class Journal {
   private async seal(scratch: Scratch, ends: Uint32Array, count: number, prevHash: string): Promise<void> {
     if (count >= WORKER_MIN_LINES) {
       try {
-        return await this.sealer.seal(scratch.shared, ends, count, prevHash);
+        return await this.sealer.seal(this.scratches.indexOf(scratch), scratch.shared, ends, count, prevHash);
       } catch {
         // The worker is gone: seal here (whatever it wrote is overwritten alike).
       }
