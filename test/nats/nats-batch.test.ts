@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { AuditNotifier } from '@ic-audit/client';
 import { headers, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
+import { collectorId } from '../../electron/src/nats/collector-id.js';
 import { StreamConsole } from '../../electron/src/nats/stream-console.js';
 import { resolveConfig } from '../../electron/src/settings/config.js';
 import { startCollector } from '../helpers/collector.js';
@@ -253,5 +254,27 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     const health = await api(consoleOnly, '/api/health');
     expect(health.integrity.ok).toBe(true);
     expect(health.integrity.message).toContain('2 collectors');
+  });
+  it('publishes straight to the server that leads its stream, not through another server (no route hop)', async () => {
+    // The client picks a random server of the list: without the preference one collector in three would land on
+    // its leader anyway, so four streams (four leaders, placed by the cluster) make a pass by chance ~1%.
+    for (const stream of ['T_LEAD1', 'T_LEAD2', 'T_LEAD3', 'T_LEAD4']) {
+      const c = await startCollector({ args: suite.args(stream) });
+      suite.open.push(c);
+      const leader = (await (await suite.nc.jetstreamManager()).streams.info(stream)).cluster?.leader ?? '';
+      const name = `ic-audit collector ${collectorId(c.dataDir)}`;
+      const onServer = async (i: number): Promise<string[]> => {
+        const connz = (await (await fetch(`${suite.cluster.monitor(i)}/connz`)).json()) as {
+          connections?: Array<{ name?: string }>;
+        };
+        return (connz.connections ?? []).map((x) => x.name ?? '').filter((n) => n === name);
+      };
+      const where = await Promise.all(suite.cluster.names.map((_, i) => onServer(i)));
+      const i = suite.cluster.names.indexOf(leader);
+      expect(i, `leader ${leader}`).toBeGreaterThanOrEqual(0);
+      expect(where[i]!.length, `${stream}: collectors per server ${JSON.stringify(where)}, leader ${leader}`).toBe(1);
+      expect(where.flat()).toHaveLength(1);
+      await c.close();
+    }
   });
 });

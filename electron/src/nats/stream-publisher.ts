@@ -5,7 +5,7 @@ import type { CollectorApi } from '../collector/api.js';
 import type { CommittedLines, Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
-import { connectNats } from './nats-connection.js';
+import { connectNatsPublisher } from './nats-connection.js';
 import { announcePresence } from './presence.js';
 import { loadCursor, readBacklog, saveCursor, type PublishCursor } from './publish-cursor.js';
 import { loadPlannedRanges, PublishLog, type IdRange } from './publish-log.js';
@@ -405,9 +405,10 @@ function plannedChunk(records: readonly JournalRecord[], range: IdRange): Chunk 
  */
 export async function openStreamPublisher(cfg: NatsConfig, dataDir: string): Promise<StreamPublisher> {
   const id = collectorId(dataDir);
-  const nc = await connectNats(cfg, `ic-audit collector ${id}`);
+  const nc = await connectNatsPublisher(cfg, `ic-audit collector ${id}`, cfg.stream, async (first) =>
+    ensureStream(await first.jetstreamManager(), cfg),
+  );
   try {
-    await ensureStream(await nc.jetstreamManager(), cfg);
     const publisher = new StreamPublisher(nc, cfg, dataDir, id);
     await publisher.publishBacklog();
     return publisher;
