@@ -101,8 +101,9 @@ export const JOURNAL_DEFAULTS: Readonly<JournalOptions> = Object.freeze({
 
 /**
  * Append-only, hash-chained JSON-lines journal with group commit: entries queue in memory, one writer turns the
- * whole queue into lines, writes them with one write() and one fdatasync(), and only then reports them committed.
- * A failed write is cut back off the file and retried; nothing is reported committed that is not on disk.
+ * whole queue into lines, writes them with one write() and one fdatasync(), and only then reports them committed;
+ * the next batch is built while one is on its way to the disk. A failed write is cut back off the file and retried;
+ * nothing is reported committed that is not on disk.
  */
 export class Journal {
   private readonly opts: JournalOptions;
@@ -125,8 +126,8 @@ export class Journal {
   /** The journal folder was just made: its own entry in the data dir is synced with the first segment's. */
   private dirIsNew: boolean;
   /**
-   * Lines are encoded straight into this buffer and written to disk from it. It is reused by every batch (grown
-   * when one needs more), so its pages stay warm: fresh memory per batch costs more in page faults than the copy.
+   * Lines are encoded straight into these buffers and written to disk from them, in turn (grown when a batch needs
+   * more), so their pages stay warm: fresh memory per batch costs more in page faults than the copy.
    */
   private scratches: [Scratch, Scratch] = [newScratch(SCRATCH_BYTES), newScratch(SCRATCH_BYTES)];
   /** Which scratch the next batch is encoded into: two, so one batch is built while the one before is written. */
