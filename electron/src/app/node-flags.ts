@@ -4,8 +4,8 @@
  *
  * `--max-semi-space-size=64` (MiB; V8's default here is 16): under full ingest the events between a frame and their
  * group commit live through two scavenges of a small young generation and are copied each time. A larger one
- * collects far less often: measured under B2 (bench/README.md), 17–23% less collector CPU per event and about 10%
- * more events/s. It grows only under load; an idle collector keeps the small default.
+ * collects far less often: measured under B2 (bench/README.md), 21% less collector CPU per event in an A/B and about
+ * 10% more events/s. It grows only under load; an idle collector keeps the small default.
  */
 export const COLLECTOR_NODE_FLAGS: readonly string[] = Object.freeze(['--max-semi-space-size=64']);
 
