@@ -7,6 +7,7 @@ import { sdkIngest } from './b2-ingest.mjs';
 import { startCollector } from './lib/collector.mjs';
 import { natsServerBinary, startNatsCluster } from '../test/helpers/nats-cluster.mjs';
 import { ratio, summarize } from './lib/stats.mjs';
+import { batchPayload } from '../electron/dist/nats/batch-encoding.js';
 
 const CLIENTS = 8;
 const ID = 'B2-NATS';
@@ -111,7 +112,7 @@ export async function streamRecords(cluster, stream) {
     let records = 0;
     for (let seq = first; messages > 0 && seq <= last; seq++) {
       const m = await jsm.streams.getMessage(stream, { seq });
-      for (const b of m.data) if (b === 0x0a) records++;
+      for (const b of batchPayload(m.data, m.header) ?? []) if (b === 0x0a) records++;
       records++;
     }
     return { records, messages };

@@ -1,4 +1,4 @@
-/** NATS mode settings from flags and env: off by default, server list parsing, replicas and stream name limits. */
+/** NATS mode settings from flags and env: off by default, server list parsing, replicas, compression and stream name limits. */
 import { describe, expect, it } from 'vitest';
 import { NATS_DEFAULTS, natsConfigFrom } from '../src/settings/nats-config.js';
 
@@ -16,6 +16,7 @@ describe('natsConfigFrom', () => {
       ca: null,
       stream: NATS_DEFAULTS.stream,
       replicas: NATS_DEFAULTS.replicas,
+      compress: 'on',
     });
   });
 
@@ -49,6 +50,20 @@ describe('natsConfigFrom', () => {
     }
   });
 
+  it('--nats-compress on (default) or off; the flag over the env; anything else is refused, quoting it', () => {
+    const compress = (flags: object, env: Record<string, string> = {}) =>
+      (natsConfigFrom({ nats: 'h:1', ...flags }, env) as { compress: string }).compress;
+    expect(compress({})).toBe('on');
+    expect(compress({ natsCompress: 'off' })).toBe('off');
+    expect(compress({}, { IC_AUDIT_NATS_COMPRESS: 'off' })).toBe('off');
+    expect(compress({ natsCompress: 'on' }, { IC_AUDIT_NATS_COMPRESS: 'off' })).toBe('on'); // the flag wins
+    for (const bad of ['', 'auto', 'yes', 'ON', 'br']) {
+      expect(natsConfigFrom({ nats: 'h:1', natsCompress: bad }, {})).toBe(
+        `--nats-compress must be on or off, got ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
   it('stream names of 1 to 64 letters, digits, _ and -', () => {
     const max = 'S'.repeat(64);
     expect((natsConfigFrom({ nats: 'h:1', natsStream: max }, {}) as { stream: string }).stream).toBe(max);
@@ -69,6 +84,7 @@ describe('natsConfigFrom', () => {
       IC_AUDIT_NATS_CA: '/env-ca.pem',
       IC_AUDIT_NATS_STREAM: 'ENV',
       IC_AUDIT_NATS_REPLICAS: '1',
+      IC_AUDIT_NATS_COMPRESS: 'off',
     };
     expect(natsConfigFrom({}, env)).toEqual({
       servers: ['nats://env:1'],
@@ -76,12 +92,20 @@ describe('natsConfigFrom', () => {
       ca: '/env-ca.pem',
       stream: 'ENV',
       replicas: 1,
+      compress: 'off',
     });
     expect(
       natsConfigFrom(
-        { nats: 'nats://flag:2', natsCreds: '', natsCa: '/f.pem', natsStream: 'FLAG', natsReplicas: '5' },
+        {
+          nats: 'nats://flag:2',
+          natsCreds: '',
+          natsCa: '/f.pem',
+          natsStream: 'FLAG',
+          natsReplicas: '5',
+          natsCompress: 'on',
+        },
         env,
       ),
-    ).toEqual({ servers: ['nats://flag:2'], creds: null, ca: '/f.pem', stream: 'FLAG', replicas: 5 });
+    ).toEqual({ servers: ['nats://flag:2'], creds: null, ca: '/f.pem', stream: 'FLAG', replicas: 5, compress: 'on' });
   });
 });

@@ -20,7 +20,11 @@ import {
   recordLine,
 } from '../src/nats/stream-message.js';
 import { SeenSet } from '../src/nats/seen-set.js';
+import { batchPayload, COMPRESS_MIN_BYTES, BROTLI, ENCODING_HEADER } from '../src/nats/batch-encoding.js';
 import { decodeSubjectToken, encodeSubjectToken, subjectFor } from '../src/nats/stream-settings.js';
+
+const compressed = headers();
+compressed.set(ENCODING_HEADER, BROTLI);
 
 describe('NATS mode, pure parts', () => {
   it('encodes any project name as one safe, reversible subject token', () => {
@@ -66,6 +70,7 @@ describe('NATS mode, pure parts', () => {
       ca: null,
       stream: 'IC_AUDIT',
       replicas: 3,
+      compress: 'on',
     });
     expect(resolveConfig({}, { IC_AUDIT_NATS: 'nats://h:1', IC_AUDIT_CONSOLE_ONLY: '1' }).consoleOnly).toBe(true);
     expect(() => resolveConfig({ consoleOnly: true }, {})).toThrow(/--nats/);
@@ -121,6 +126,18 @@ describe('NATS mode, pure parts', () => {
       receivedAt: r.received_at,
     }));
     expect(chunkCommit({ firstId: 1, bytes, ends, entries }, { maxRecords: 4, maxBytes: 1 << 20 })).toEqual(chunks);
+    // Compressed: the same cuts; chunks of 1 KiB and more compressed, the rest plain; each decompresses to the plain
+    // payload, also after the journal reused its buffer (compressed, or copied, before chunkCommit returns).
+    const packed = chunkCommit({ firstId: 1, bytes, ends, entries }, { maxRecords: 4, maxBytes: 1 << 20 }, true);
+    bytes.fill(0x20);
+    expect(packed.map((c) => [c.first, c.last, c.encoding])).toEqual(
+      chunks.map((c) => [c.first, c.last, c.payload.length >= COMPRESS_MIN_BYTES ? BROTLI : null]),
+    );
+    expect(new Set(packed.map((c) => c.encoding))).toEqual(new Set([BROTLI, null]));
+    expect(
+      packed.map((c) => batchPayload(c.payload, c.encoding === null ? undefined : compressed)!.toString()),
+    ).toEqual(chunks.map((c) => c.payload.toString()));
+    expect(chunkRecords(rs, { maxRecords: 4, maxBytes: 1 << 20 }, true)).toEqual(packed);
     const one = Buffer.byteLength(recordLine(rs[0]!));
     // Two lines and a newline fit, three do not; a line longer than the limit still goes (alone).
     const small = chunkRecords(rs.slice(0, 3), { maxRecords: 100, maxBytes: 2 * one + 1 });

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { AuditNotifier } from '@ic-audit/client';
 import { headers, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
+import { batchPayload, BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
 import { collectorId } from '../../electron/src/nats/collector-id.js';
+import { IDS_HEADER } from '../../electron/src/nats/stream-message.js';
 import { StreamConsole } from '../../electron/src/nats/stream-console.js';
 import { resolveConfig } from '../../electron/src/settings/config.js';
 import { startCollector } from '../helpers/collector.js';
@@ -21,16 +23,25 @@ import { api, consoleRecords, countBySessionSeq, natsSuite, type ShownRecord } f
 const NATS = natsServerBinary();
 const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
 
-/** Every record of `stream` (batch messages unpacked) and the number of messages, read by stream sequence. */
-async function readStream(nc: NatsConnection, stream: string): Promise<{ records: ShownRecord[]; messages: number }> {
+/**
+ * Every record of `stream` (batch messages decompressed and unpacked), the number of messages, and how many of them came
+ * compressed, read by stream sequence.
+ */
+async function readStream(
+  nc: NatsConnection,
+  stream: string,
+): Promise<{ records: ShownRecord[]; messages: number; compressed: number }> {
   const jsm = await nc.jetstreamManager();
   const { first_seq: first, last_seq: last, messages } = (await jsm.streams.info(stream)).state;
   const records: ShownRecord[] = [];
+  let compressed = 0;
   for (let seq = first; messages > 0 && seq <= last; seq++) {
     const m = await jsm.streams.getMessage(stream, { seq });
-    for (const line of Buffer.from(m.data).toString('utf8').split('\n')) records.push(JSON.parse(line) as ShownRecord);
+    if (m.header.get(ENCODING_HEADER) === BROTLI) compressed++;
+    for (const line of batchPayload(m.data, m.header)!.toString('utf8').split('\n'))
+      records.push(JSON.parse(line) as ShownRecord);
   }
-  return { records, messages };
+  return { records, messages, compressed };
 }
 
 describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
@@ -50,6 +61,7 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     for (const b of bots) await b.close(5_000);
     const before = await readStream(suite.nc, stream);
     expect(before.messages).toBeLessThan(before.records.length / 10); // batches, not one message per record
+    expect(before.compressed).toBeGreaterThan(0); // the bigger batches travel compressed (and read back exact, below)
     expect(countBySessionSeq(before.records).size).toBe(2 * 1501);
 
     // Every publish ack "lost": kill -9, then rewind the cursor to nothing, so the restarted collector publishes its
@@ -215,7 +227,7 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     const stream = 'T_OLDFORMAT';
     // Old-format messages: take a collector's journal lines (from its batches in a scratch stream) and publish each
     // alone, with the previous version's message id and header, as that version did.
-    const scratch = await startCollector({ args: suite.args('T_SCRATCH') });
+    const scratch = await startCollector({ args: suite.args('T_SCRATCH', ['--nats-compress', 'off']) });
     suite.open.push(scratch);
     const old = await connectRaw(scratch.ingestUrl, { hello: hello('old-format-session', 'OldFormat') });
     old.sendRange(1, 50);
@@ -228,7 +240,8 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     let published = 0;
     for (let seq = scratchInfo.first_seq; seq <= scratchInfo.last_seq; seq++) {
       const m = await jsm.streams.getMessage('T_SCRATCH', { seq });
-      for (const line of Buffer.from(m.data).toString('utf8').split('\n')) {
+      expect(m.header.get(ENCODING_HEADER)).toBe(''); // --nats-compress off: plain lines
+      for (const line of batchPayload(m.data, m.header)!.toString('utf8').split('\n')) {
         const r = JSON.parse(line) as ShownRecord & { id: number; project_name: string };
         const h = headers();
         h.set('Ic-Audit-Collector', m.header.get('Ic-Audit-Collector'));
@@ -254,6 +267,46 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     const health = await api(consoleOnly, '/api/health');
     expect(health.integrity.ok).toBe(true);
     expect(health.integrity.message).toContain('2 collectors');
+  });
+  it('a local journal switched to NATS goes out as a backlog: big batches compressed, small ones plain, in order', async () => {
+    // A big run of one project, then small runs of another: the backlog is cut per project, so compressed and plain
+    // messages alternate; consoles read both.
+    const stream = 'T_ORDER';
+    const local = await startCollector({ keepDataDir: true });
+    const dataDir = local.dataDir;
+    suite.open.push({ close: () => rmSync(dataDir, { recursive: true, force: true }) });
+    for (const [project, n] of [
+      ['Big', 2_000],
+      ['Small', 1],
+      ['Big', 1_000],
+      ['Small', 1],
+    ] as const) {
+      const bot = new AuditNotifier({ projectName: project, projectMarket: 'FOREX', url: local.ingestUrl });
+      for (let i = 0; i < n; i++) bot.send('trade_opened', `event ${i}`, { i, symbol: 'EURUSD' });
+      expect(await bot.flush(30_000)).toBe(true);
+      await bot.close(5_000);
+    }
+    await local.close();
+    const c = await startCollector({ dataDir, args: suite.args(stream) });
+    suite.open.push(c);
+    const jsm = await suite.nc.jetstreamManager();
+    const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+    const order: Array<[number, string]> = [];
+    for (let seq = first; seq <= last; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      order.push([Number(m.header.get(IDS_HEADER).split('-')[0]), m.header.get(ENCODING_HEADER) || 'plain']);
+    }
+    const ids = order.map(([id]) => id);
+    expect(ids, JSON.stringify(order)).toEqual([...ids].sort((a, b) => a - b));
+    const kinds = order.map(([, kind]) => kind);
+    expect(kinds).toContain(BROTLI);
+    expect(kinds.lastIndexOf('plain')).toBeGreaterThan(kinds.indexOf(BROTLI));
+    const consoleOnly = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(consoleOnly);
+    await until('console caught up', async () => (await api(consoleOnly, '/api/health')).events >= 3_002, 30_000);
+    const shown = countBySessionSeq(await consoleRecords(consoleOnly));
+    expect([...shown.values()].every((n) => n === 1)).toBe(true);
+    expect((await api(consoleOnly, '/api/health')).integrity.ok).toBe(true);
   });
   it('publishes straight to the server that leads its stream, not through another server (no route hop)', async () => {
     // The client picks a random server of the list: without the preference one collector in three would land on

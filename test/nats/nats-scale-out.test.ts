@@ -8,6 +8,7 @@ import { AuditNotifier } from '@ic-audit/client';
 import { AckPolicy, DeliverPolicy, nanos, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { batchPayload, BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
 import { startCollector, type CollectorHandle } from '../helpers/collector.js';
 import { natsServerBinary, until } from '../helpers/nats-cluster.mjs';
 import { api, consoleRecords, countBySessionSeq, natsSuite } from './nats-suite.js';
@@ -23,6 +24,8 @@ interface Stored {
   event_type: string;
   project_name: string;
   collector: string;
+  /** The message's `Ic-Audit-Encoding`, 'plain' without one. */
+  encoding: string;
 }
 
 /** Reads every message of `stream`; retried a few times while the cluster elects new leaders after a kill. */
@@ -56,9 +59,13 @@ async function readStreamOnce(nc: NatsConnection, stream: string): Promise<Store
       const msgs = await (await nc.jetstream().consumers.get(stream, info.name)).consume({ max_messages: 1000 });
       for await (const m of msgs) {
         read++;
-        for (const line of Buffer.from(m.data).toString('utf8').split('\n')) {
+        for (const line of batchPayload(m.data, m.headers)!.toString('utf8').split('\n')) {
           const r = JSON.parse(line) as Stored;
-          out.push({ ...r, collector: m.headers?.get('Ic-Audit-Collector') ?? '' });
+          out.push({
+            ...r,
+            collector: m.headers?.get('Ic-Audit-Collector') ?? '',
+            encoding: m.headers?.get(ENCODING_HEADER) || 'plain',
+          });
         }
         if (read >= info.num_pending) break;
       }
@@ -143,6 +150,8 @@ describe.skipIf(NATS === null)(`NATS JetStream scale-out${SKIP_REASON}`, () => {
     expectExact(stored, all, perBot);
     const writers = new Set(stored.map((r) => r.collector));
     expect(writers.size).toBe(2);
+    // By default the batches (all but the smallest) travel compressed.
+    expect(stored.filter((r) => r.encoding === BROTLI).length).toBeGreaterThan(stored.length / 2);
 
     const replay = await startCollector({ args: suite.args(stream, ['--console-only']) });
     suite.open.push(replay);

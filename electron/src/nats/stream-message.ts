@@ -2,6 +2,7 @@ import { parseRecordLine, recordLine as sharedRecordLine, splitRecordLine, type 
 import type { JsMsg } from 'nats';
 import type { CommittedLines } from '../collector/api.js';
 import { sha256 } from '../journal/hash.js';
+import { batchPayload, compressBatch } from './batch-encoding.js';
 
 /** Header naming the collector (writer) whose journal a message comes from. */
 export const COLLECTOR_HEADER = 'Ic-Audit-Collector';
@@ -49,8 +50,13 @@ export interface Chunk {
   project: string;
   /** Records it carries. */
   count: number;
-  /** The payload: the records' exact journal lines in id order, joined by newlines. */
+  /**
+   * The payload: the records' exact journal lines in id order, joined by newlines; compressed when `encoding` says so
+   * (batch-encoding.ts).
+   */
   payload: Buffer;
+  /** `Ic-Audit-Encoding` of the payload, null for plain lines. */
+  encoding: string | null;
   /** received_at of the last record (the publish cursor keeps it). */
   lastReceivedAt: number;
 }
@@ -90,8 +96,11 @@ export function chunkEnds(
   return ends;
 }
 
-/** Cuts consecutive records into batch messages ({@link chunkEnds}), each with its lines. */
-export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLimits): Chunk[] {
+/**
+ * Cuts consecutive records into batch messages ({@link chunkEnds}), each with its lines (compressed when `compress`
+ * and smaller so: {@link compressBatch}).
+ */
+export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLimits, compress = false): Chunk[] {
   const lines = records.map((r) => recordLine(r));
   const out: Chunk[] = [];
   let start = 0;
@@ -106,7 +115,7 @@ export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLim
       last: records[end - 1]!.id,
       project: records[start]!.project_name,
       count: end - start,
-      payload: encodeBatch(lines.slice(start, end)),
+      ...encodedChunk(encodeBatch(lines.slice(start, end)), compress),
       lastReceivedAt: records[end - 1]!.received_at,
     });
     start = end;
@@ -118,11 +127,13 @@ export function chunkRecords(records: readonly JournalRecord[], limits: ChunkLim
  * Cuts a group commit into batch messages straight from the journal's bytes (no record objects, no re-encoding):
  * the same cuts as {@link chunkRecords} would make from its records.
  */
-export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[] {
+export function chunkCommit(batch: CommittedLines, limits: ChunkLimits, compress = false): Chunk[] {
   const { entries, ends, firstId } = batch;
   if (entries.length === 0) return [];
-  // One copy of the commit's lines (the journal reuses its buffer); each payload is a view of it.
-  const bytes = Buffer.from(batch.bytes.subarray(0, ends[entries.length - 1]));
+  // The journal reuses its buffer: plain, one copy of the commit's lines, each payload a view of it; compressed, each
+  // chunk is compressed straight from the journal's bytes and only the plain leftovers (small ones) are copied.
+  const whole = batch.bytes.subarray(0, ends[entries.length - 1]);
+  const bytes = compress ? whole : Buffer.from(whole);
   const startOf = (i: number): number => (i === 0 ? 0 : ends[i - 1]! + 1);
   const out: Chunk[] = [];
   let start = 0;
@@ -137,12 +148,21 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits): Chunk[]
       last: firstId + end - 1,
       project: entries[start]!.projectName,
       count: end - start,
-      payload: bytes.subarray(startOf(start), ends[end - 1]),
+      ...(compress
+        ? encodedChunk(bytes.subarray(startOf(start), ends[end - 1]), true, true)
+        : { payload: bytes.subarray(startOf(start), ends[end - 1]), encoding: null }),
       lastReceivedAt: entries[end - 1]!.receivedAt,
     });
     start = end;
   }
   return out;
+}
+
+/** A chunk's payload and encoding from its plain `lines`; `borrowed`: `lines` is memory the caller reuses (copied). */
+function encodedChunk(lines: Buffer, compress: boolean, borrowed = false): Pick<Chunk, 'payload' | 'encoding'> {
+  if (!compress) return { payload: lines, encoding: null };
+  const out = compressBatch(lines);
+  return out.encoding === null && borrowed ? { payload: Buffer.from(lines), encoding: null } : out;
 }
 
 /** A batch message's payload: the journal lines joined by `\n` (an old single-record message is a batch of one). */
@@ -165,11 +185,14 @@ export interface StreamRecord {
 }
 
 /**
- * Unpacks a stream message: a batch (journal lines joined by newlines) or a single line of the previous format.
- * Lines that are not journal records (a foreign message on the subject) are skipped; the result may be empty.
+ * Unpacks a stream message: a batch (journal lines joined by newlines, compressed or not: batch-encoding.ts) or a
+ * single line of the previous format. Lines that are not journal records (a foreign message on the subject) are
+ * skipped, and so is a payload that does not decompress; the result may be empty.
  */
 export function decodeMessage(m: Pick<JsMsg, 'data' | 'headers' | 'seq'>): StreamRecord[] {
-  const text = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('utf8');
+  const payload = batchPayload(m.data, m.headers);
+  if (payload === null) return [];
+  const text = payload.toString('utf8');
   const collector = m.headers?.get(COLLECTOR_HEADER) ?? '';
   const out: StreamRecord[] = [];
   let start = 0;

@@ -6,6 +6,7 @@ import type { CommittedLines, Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
 import { connectNatsPublisher } from './nats-connection.js';
+import { compressBatch, ENCODING_HEADER } from './batch-encoding.js';
 import { announcePresence } from './presence.js';
 import { loadCursor, readBacklog, saveCursor, type PublishCursor } from './publish-cursor.js';
 import { loadPlannedRanges, PublishLog, type IdRange } from './publish-log.js';
@@ -21,6 +22,7 @@ import {
   MAX_BATCH_RECORDS,
   recordLine,
   type Chunk,
+  type ChunkLimits,
 } from './stream-message.js';
 import { ensureStream, NATS_DEFAULTS, subjectFor, type NatsConfig } from './stream-settings.js';
 
@@ -34,7 +36,10 @@ const CURSOR_SAVE_MS = 250;
 interface Item {
   subject: string;
   msgId: string;
+  /** The lines, or their compressed form (batch-encoding.ts). */
   payload: Uint8Array;
+  /** `Ic-Audit-Encoding` of the payload; null for plain lines. */
+  encoding: string | null;
   first: number;
   last: number;
   /** Records it carries (fewer than last - first + 1 only when a republished range lost unreadable lines). */
@@ -56,8 +61,10 @@ export interface PublisherOptions {
   retryMaxMs: number;
   /** Most records per message (at most {@link MAX_BATCH_RECORDS}). */
   maxBatchRecords: number;
-  /** Most payload bytes per message; default from the server's max_payload ({@link batchByteLimit}). */
+  /** Most payload bytes per message, before compression; default from the server's max_payload ({@link batchByteLimit}). */
   maxBatchBytes: number;
+  /** Compress each batch's payload (Brotli, batch-encoding.ts) before publishing. */
+  compress: boolean;
 }
 
 /**
@@ -72,6 +79,7 @@ export interface PublisherOptions {
  */
 export class StreamPublisher implements Replicator {
   private readonly opts: PublisherOptions;
+  private readonly limits: ChunkLimits;
   private readonly inbox = createInbox();
   private readonly replies: Subscription;
   private readonly sweep: NodeJS.Timeout;
@@ -115,9 +123,11 @@ export class StreamPublisher implements Replicator {
       retryMaxMs: 2_000,
       maxBatchRecords: MAX_BATCH_RECORDS,
       maxBatchBytes: batchByteLimit(nc.info?.max_payload),
+      compress: cfg.compress === 'on',
       ...opts,
     };
     this.opts.maxBatchRecords = Math.min(this.opts.maxBatchRecords, MAX_BATCH_RECORDS);
+    this.limits = { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes };
     this.cursor = loadCursor(dataDir, cfg.stream);
     this.log = new PublishLog(dataDir);
     this.sessions = new SessionRegistry(nc, cfg);
@@ -142,14 +152,14 @@ export class StreamPublisher implements Replicator {
   }
 
   replicate(records: readonly JournalRecord[]): Promise<void> {
-    this.enqueue(chunkRecords(records, { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes }));
+    this.enqueue(chunkRecords(records, this.limits, this.opts.compress));
     this.sessions.note(records);
     return this.drain();
   }
 
   /** The fast path: a group commit's exact bytes, cut into messages without making record objects. */
   replicateLines(batch: CommittedLines): Promise<void> {
-    this.enqueue(chunkCommit(batch, { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes }));
+    this.enqueue(chunkCommit(batch, this.limits, this.opts.compress));
     this.sessions.noteLines(batch);
     return this.drain();
   }
@@ -167,7 +177,6 @@ export class StreamPublisher implements Replicator {
    */
   async publishBacklog(): Promise<number> {
     const planned = loadPlannedRanges(this.dataDir, this.cursor.id);
-    const limits = { maxRecords: this.opts.maxBatchRecords, maxBytes: this.opts.maxBatchBytes };
     let carry: JournalRecord[] = [];
     let p = 0;
     const feed = (final: boolean): void => {
@@ -175,14 +184,14 @@ export class StreamPublisher implements Replicator {
       while (at < carry.length) {
         const range = planned[p];
         if (range === undefined) {
-          this.enqueue(chunkRecords(at === 0 ? carry : carry.slice(at), limits));
+          this.enqueue(chunkRecords(at === 0 ? carry : carry.slice(at), this.limits, this.opts.compress));
           at = carry.length;
           break;
         }
         let end = at;
         while (end < carry.length && carry[end]!.id <= range.last) end++;
         if (end === carry.length && !final && carry[end - 1]!.id < range.last) break; // the range goes on
-        if (end > at) this.enqueue([plannedChunk(carry.slice(at, end), range)]);
+        if (end > at) this.enqueue([plannedChunk(carry.slice(at, end), range, this.opts.compress)]);
         at = end;
         p++;
       }
@@ -230,10 +239,11 @@ export class StreamPublisher implements Replicator {
     if (chunks.length === 0) return;
     this.log.note(chunks);
     for (const c of chunks) {
-      this.queue.push({
+      const item: Item = {
         subject: subjectFor(c.project, this.cfg.stream),
         msgId: batchMessageId(this.collector, c.first, c.last),
         payload: c.payload,
+        encoding: c.encoding,
         first: c.first,
         last: c.last,
         count: c.count,
@@ -241,7 +251,8 @@ export class StreamPublisher implements Replicator {
         sending: false,
         done: false,
         sentAt: 0,
-      });
+      };
+      this.queue.push(item);
       this.appendedRecords += c.count;
     }
     this.pump();
@@ -271,6 +282,7 @@ export class StreamPublisher implements Replicator {
     h.set('Nats-Msg-Id', item.msgId);
     h.set(COLLECTOR_HEADER, this.collector);
     h.set(IDS_HEADER, `${item.first}-${item.last}`);
+    if (item.encoding !== null) h.set(ENCODING_HEADER, item.encoding);
     try {
       this.nc.publish(item.subject, item.payload, { reply: `${this.inbox}.${index}`, headers: h });
     } catch (err) {
@@ -387,13 +399,14 @@ export class StreamPublisher implements Replicator {
 }
 
 /** A logged range republished after a crash: its records as one message with the range's id, whatever it holds. */
-function plannedChunk(records: readonly JournalRecord[], range: IdRange): Chunk {
+function plannedChunk(records: readonly JournalRecord[], range: IdRange, compress: boolean): Chunk {
+  const lines = encodeBatch(records.map((r) => recordLine(r)));
   return {
     first: range.first,
     last: range.last,
     project: records[0]!.project_name,
     count: records.length,
-    payload: encodeBatch(records.map((r) => recordLine(r))),
+    ...(compress ? compressBatch(lines) : { payload: lines, encoding: null }),
     lastReceivedAt: records[records.length - 1]!.received_at,
   };
 }

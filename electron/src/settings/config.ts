@@ -97,6 +97,7 @@ export const ENV = {
   natsCa: 'IC_AUDIT_NATS_CA',
   natsStream: 'IC_AUDIT_NATS_STREAM',
   natsReplicas: 'IC_AUDIT_NATS_REPLICAS',
+  natsCompress: 'IC_AUDIT_NATS_COMPRESS',
   consoleOnly: 'IC_AUDIT_CONSOLE_ONLY',
   legacyDumpDir: 'IC_AUDIT_LEGACY_DUMP_DIR',
   keyFile: 'IC_AUDIT_KEY_FILE',
@@ -120,6 +121,7 @@ export interface ConfigFlags {
   natsCa?: string | undefined;
   natsStream?: string | undefined;
   natsReplicas?: string | undefined;
+  natsCompress?: string | undefined;
   consoleOnly?: boolean | undefined;
   /** Folder for dumps the Python tool's clients ask for. */
   legacyDumpDir?: string | undefined;

@@ -59,6 +59,7 @@ const SERVE_HELP: Record<keyof typeof SERVE_OPTIONS, Omit<FlagSpec, 'type'>> = {
   'nats-ca': { arg: 'FILE', help: 'CA certificate for NATS TLS' },
   'nats-stream': { arg: 'NAME', help: 'JetStream stream name (default IC_AUDIT)' },
   'nats-replicas': { arg: 'N', help: 'stream replicas (default 3)' },
+  'nats-compress': { arg: 'on|off', help: 'compress batch messages (default on)' },
   'console-only': { help: 'serve the console from the NATS stream, no journal' },
   'legacy-dump-dir': { arg: 'DIR', help: "where the Python clients' dumps go (default DIR/dumps)" },
   'key-file': keyFile,

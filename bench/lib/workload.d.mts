@@ -1,0 +1,7 @@
+// Types of workload.mjs for the TypeScript tests that build journal lines with it (electron/test/batch-encoding.test.ts).
+
+/** Builds chained journal lines exactly as electron/src/journal/journal.ts does. */
+export class LineMaker {
+  /** One sealed line (no newline) for a bot event, or a session record when `seq` is 0. */
+  line(session: string, seq: number, receivedAt: number, timestamp: number, i: number): string;
+}
