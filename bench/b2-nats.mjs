@@ -112,7 +112,9 @@ export async function streamRecords(cluster, stream) {
     let records = 0;
     for (let seq = first; messages > 0 && seq <= last; seq++) {
       const m = await jsm.streams.getMessage(stream, { seq });
-      for (const b of batchPayload(m.data, m.header) ?? []) if (b === 0x0a) records++;
+      const payload = batchPayload(m.data, m.header);
+      if (typeof payload === 'string') throw new Error(payload);
+      for (const b of payload) if (b === 0x0a) records++;
       records++;
     }
     return { records, messages };

@@ -34,7 +34,7 @@ describe('batch encoding', () => {
     const out = compressBatch(plain);
     expect(out.encoding).toBe(BROTLI);
     expect(out.payload.byteLength * 4).toBeLessThan(plain.byteLength);
-    expect(batchPayload(out.payload, encoded(BROTLI))!.equals(plain)).toBe(true);
+    expect(batchPayload(out.payload, encoded(BROTLI))).toEqual(plain);
     // A console reads the compressed message record for record as the plain one.
     const a = decodeMessage({ data: out.payload, headers: encoded(BROTLI), seq: 4 });
     const b = decodeMessage({ data: plain, headers: encoded(null), seq: 4 });
@@ -49,27 +49,33 @@ describe('batch encoding', () => {
     expect([below.encoding, below.payload.byteLength]).toEqual([null, COMPRESS_MIN_BYTES - 1]);
     const at = compressBatch(line);
     expect(at.encoding).toBe(BROTLI);
-    expect(batchPayload(at.payload, encoded(BROTLI))!.equals(line)).toBe(true);
+    expect(batchPayload(at.payload, encoded(BROTLI))).toEqual(line);
     const noise = randomBytes(64 * 1024);
     const random = compressBatch(noise);
     expect(random.encoding).toBe(null);
     expect(random.payload).toBe(noise);
   });
 
-  it('reads a plain message as it is; refuses an unknown encoding, a broken stream and a bomb (no records)', () => {
+  it('reads a plain message as it is; refuses an unknown encoding, a broken stream and a bomb, saying why (no records)', () => {
     const plain = encodeBatch(journalLines(3));
-    expect(batchPayload(plain, encoded(null))!.equals(plain)).toBe(true);
-    expect(batchPayload(plain, undefined)!.equals(plain)).toBe(true);
-    expect(batchPayload(deflateRawSync(plain), encoded('deflate-raw'))).toBe(null);
+    expect(batchPayload(plain, encoded(null))).toEqual(plain);
+    expect(batchPayload(plain, undefined)).toEqual(plain);
+    expect(batchPayload(deflateRawSync(plain), encoded('deflate-raw'))).toBe('unknown Ic-Audit-Encoding "deflate-raw"');
     const packed = brotliCompressSync(plain);
-    expect(batchPayload(packed.subarray(0, packed.length - 8), encoded(BROTLI))).toBe(null);
-    expect(batchPayload(plain, encoded(BROTLI))).toBe(null);
-    expect(decodeMessage({ data: plain, headers: encoded(BROTLI), seq: 1 })).toEqual([]);
+    expect(batchPayload(packed.subarray(0, packed.length - 8), encoded(BROTLI))).toMatch(
+      /^payload does not decompress/,
+    );
+    expect(batchPayload(plain, encoded(BROTLI))).toMatch(/^payload does not decompress/);
+    // No record, and the reader is told which message and why (a console counts it against integrity).
+    const told: Array<[number, string]> = [];
+    const none = decodeMessage({ data: plain, headers: encoded(BROTLI), seq: 9 }, (seq, why) => told.push([seq, why]));
+    expect(none).toEqual([]);
+    expect(told).toEqual([[9, expect.stringMatching(/^payload does not decompress/)]]);
     // At the limit it decompresses; one byte past it, it is refused (a few bytes that would grow to 64 MiB+).
     const atLimit = brotliCompressSync(Buffer.alloc(MAX_INFLATED_BATCH_BYTES, 0x20));
-    expect(batchPayload(atLimit, encoded(BROTLI))!.byteLength).toBe(MAX_INFLATED_BATCH_BYTES);
+    expect((batchPayload(atLimit, encoded(BROTLI)) as Buffer).byteLength).toBe(MAX_INFLATED_BATCH_BYTES);
     const past = brotliCompressSync(Buffer.alloc(MAX_INFLATED_BATCH_BYTES + 1, 0x20));
     expect(past.byteLength).toBeLessThan(1024);
-    expect(batchPayload(past, encoded(BROTLI))).toBe(null);
+    expect(batchPayload(past, encoded(BROTLI))).toBe(`payload would decompress past ${MAX_INFLATED_BATCH_BYTES} bytes`);
   });
 });

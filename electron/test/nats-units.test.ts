@@ -83,6 +83,20 @@ describe('NATS mode, pure parts', () => {
     expect([5, 6, 8, 7, 6, 8, 9, 4].map((n) => s.add(n))).toEqual([true, true, true, true, false, false, true, false]);
   });
 
+  it('SeenSet.firstHole: the first run not seen below the highest seen, null when none', () => {
+    const s = new SeenSet(5);
+    expect(s.firstHole()).toBe(null);
+    for (const n of [5, 6, 9, 12, 13]) s.add(n);
+    expect(s.firstHole()).toEqual({ from: 7, to: 8 });
+    s.add(7);
+    s.add(8);
+    expect(s.firstHole()).toEqual({ from: 10, to: 11 });
+    s.add(11);
+    expect(s.firstHole()).toEqual({ from: 10, to: 10 });
+    s.add(10);
+    expect(s.firstHole()).toBe(null);
+  });
+
   it('SeenSet.covers: a range is covered when every number in it was seen (below the first: assumed seen)', () => {
     const s = new SeenSet(10);
     for (const n of [10, 11, 12, 15, 16]) s.add(n);
@@ -134,9 +148,9 @@ describe('NATS mode, pure parts', () => {
       chunks.map((c) => [c.first, c.last, c.payload.length >= COMPRESS_MIN_BYTES ? BROTLI : null]),
     );
     expect(new Set(packed.map((c) => c.encoding))).toEqual(new Set([BROTLI, null]));
-    expect(
-      packed.map((c) => batchPayload(c.payload, c.encoding === null ? undefined : compressed)!.toString()),
-    ).toEqual(chunks.map((c) => c.payload.toString()));
+    expect(packed.map((c) => batchPayload(c.payload, c.encoding === null ? undefined : compressed).toString())).toEqual(
+      chunks.map((c) => c.payload.toString()),
+    );
     expect(chunkRecords(rs, { maxRecords: 4, maxBytes: 1 << 20 }, true)).toEqual(packed);
     const one = Buffer.byteLength(recordLine(rs[0]!));
     // Two lines and a newline fit, three do not; a line longer than the limit still goes (alone).

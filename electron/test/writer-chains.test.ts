@@ -1,21 +1,24 @@
-/** NATS mode's chain check over many writers: hashes, links between consecutive ids, duplicates, the summary. */
+/**
+ * NATS mode's chain check over many writers: hashes, links between consecutive ids, duplicates, unreadable messages,
+ * ids missing from a whole-stream walk, the summary.
+ */
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, type JournalRecord } from '@ic-audit/shared';
-import type { StreamRecord } from '../src/nats/stream-message.js';
+import { ID_SPAN, type StreamRecord } from '../src/nats/stream-message.js';
 import { WriterChains } from '../src/nats/writer-chains.js';
 
 const hash = (writer: string, id: number): string => `${writer}-${id}`.padEnd(64, '0');
 
 let streamSeq = 0;
 /** Writer `w`'s record `id` as read from the stream, linked to its previous id unless `prev` says otherwise. */
-function msg(w: string, id: number, opts: { prev?: string; hashOk?: boolean } = {}): StreamRecord {
+function msg(w: string, id: number, opts: { prev?: string; hashOk?: boolean; batched?: boolean } = {}): StreamRecord {
   const record = {
     id,
     prev_hash: opts.prev ?? (id === 1 ? GENESIS_HASH : hash(w, id - 1)),
     hash: hash(w, id),
   } as JournalRecord;
   streamSeq++;
-  return { streamSeq, id: streamSeq, collector: w, record, hashOk: opts.hashOk ?? true };
+  return { streamSeq, id: streamSeq, collector: w, record, hashOk: opts.hashOk ?? true, batched: opts.batched ?? true };
 }
 
 describe('WriterChains', () => {
@@ -112,5 +115,46 @@ describe('WriterChains', () => {
     c.check(msg('a', 3, { prev: 'c'.repeat(64) }));
     c.check(msg('a', 2));
     expect(c.info(0).ok).toBe(false);
+  });
+
+  it('an unreadable message of ours breaks the trail, named by its stream sequence', () => {
+    const c = new WriterChains();
+    c.check(msg('a', 1));
+    c.unreadable(7, 'payload does not decompress (unexpected end of file)');
+    c.check(msg('a', 2, { prev: 'x'.repeat(64) })); // a later break does not replace the first
+    expect(c.info(0)).toMatchObject({
+      ok: false,
+      first_bad_id: 7 * ID_SPAN,
+      message: 'chain broken: message unreadable: payload does not decompress (unexpected end of file) (stream seq 7)',
+    });
+  });
+
+  it("after a whole-stream walk, ids missing between a writer's first and last are named; late ones fill in", () => {
+    const c = new WriterChains();
+    for (const id of [1, 2, 3, 5, 4, 9, 10]) c.check(msg('a', id)); // 4 arrives late; 6-8 never
+    for (const id of [1, 2]) c.check(msg('b', id));
+    expect(c.info(0).ok).toBe(true); // while following live a hole may still fill
+    c.checkComplete();
+    expect(c.info(0)).toMatchObject({
+      ok: false,
+      first_bad_id: null,
+      message: 'chain broken: writer a: records 6-8 are missing from the stream',
+    });
+    const one = new WriterChains();
+    for (const id of [40, 41, 43]) one.check(msg('c', id)); // a window starting at 40 is not a hole
+    one.checkComplete();
+    expect(one.info(0).message).toBe('chain broken: writer c: record 42 is missing from the stream');
+    const whole = new WriterChains();
+    for (const id of [40, 41, 42]) whole.check(msg('c', id));
+    whole.checkComplete();
+    expect(whole.info(0).ok).toBe(true);
+  });
+
+  it('a writer with records of the previous format (one per message) is not checked for holes', () => {
+    const c = new WriterChains();
+    c.check(msg('a', 1, { batched: false }));
+    c.check(msg('a', 3)); // 2 went to JetStream under a bot's seq id and was deduplicated there: by design
+    c.checkComplete();
+    expect(c.info(0).ok).toBe(true);
   });
 });

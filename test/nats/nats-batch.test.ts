@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AuditNotifier } from '@ic-audit/client';
 import { headers, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
-import { batchPayload, BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
+import { BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
 import { collectorId } from '../../electron/src/nats/collector-id.js';
 import { IDS_HEADER } from '../../electron/src/nats/stream-message.js';
 import { StreamConsole } from '../../electron/src/nats/stream-console.js';
@@ -18,7 +18,7 @@ import { resolveConfig } from '../../electron/src/settings/config.js';
 import { startCollector } from '../helpers/collector.js';
 import { connectRaw, event, hello } from '../helpers/raw-client.js';
 import { natsServerBinary, until } from '../helpers/nats-cluster.mjs';
-import { api, consoleRecords, countBySessionSeq, natsSuite, type ShownRecord } from './nats-suite.js';
+import { api, consoleRecords, countBySessionSeq, messageLines, natsSuite, type ShownRecord } from './nats-suite.js';
 
 const NATS = natsServerBinary();
 const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
@@ -38,8 +38,7 @@ async function readStream(
   for (let seq = first; messages > 0 && seq <= last; seq++) {
     const m = await jsm.streams.getMessage(stream, { seq });
     if (m.header.get(ENCODING_HEADER) === BROTLI) compressed++;
-    for (const line of batchPayload(m.data, m.header)!.toString('utf8').split('\n'))
-      records.push(JSON.parse(line) as ShownRecord);
+    for (const line of messageLines(m.data, m.header)) records.push(JSON.parse(line) as ShownRecord);
   }
   return { records, messages, compressed };
 }
@@ -241,7 +240,7 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     for (let seq = scratchInfo.first_seq; seq <= scratchInfo.last_seq; seq++) {
       const m = await jsm.streams.getMessage('T_SCRATCH', { seq });
       expect(m.header.get(ENCODING_HEADER)).toBe(''); // --nats-compress off: plain lines
-      for (const line of batchPayload(m.data, m.header)!.toString('utf8').split('\n')) {
+      for (const line of messageLines(m.data, m.header)) {
         const r = JSON.parse(line) as ShownRecord & { id: number; project_name: string };
         const h = headers();
         h.set('Ic-Audit-Collector', m.header.get('Ic-Audit-Collector'));
@@ -307,6 +306,58 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     const shown = countBySessionSeq(await consoleRecords(consoleOnly));
     expect([...shown.values()].every((n) => n === 1)).toBe(true);
     expect((await api(consoleOnly, '/api/health')).integrity.ok).toBe(true);
+  });
+  it('verify names records deleted from the stream; a console flags a message of ours it cannot read', async () => {
+    const stream = 'T_TAMPER';
+    const c = await startCollector({ args: suite.args(stream) });
+    suite.open.push(c);
+    const bot = new AuditNotifier({ projectName: 'Tamper', projectMarket: 'FOREX', url: c.ingestUrl });
+    suite.open.push(bot);
+    for (let round = 0; round < 3; round++) {
+      // Three flushes: at least three commits, so at least three batch messages.
+      for (let i = 0; i < 1_000; i++) bot.send('trade_opened', `event ${i}`, { i, symbol: 'EURUSD' });
+      expect(await bot.flush(30_000)).toBe(true);
+    }
+    const jsm = await suite.nc.jetstreamManager();
+    const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+    expect(last - first).toBeGreaterThanOrEqual(2);
+    const viewer = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(viewer);
+    await until('console caught up', async () => (await api(viewer, '/api/health')).events === 3_001, 30_000);
+    expect((await api(viewer, '/api/verify', {})).ok).toBe(true);
+
+    // Someone with write access to the stream deletes a batch in the middle: its lines, hashes and links go with it,
+    // so only the writer's ids can tell. Verify walks the whole stream and names them.
+    const victim = await jsm.streams.getMessage(stream, { seq: first + 1 });
+    const [from, to] = victim.header.get(IDS_HEADER).split('-').map(Number);
+    await jsm.streams.deleteMessage(stream, first + 1);
+    const writer = collectorId(c.dataDir);
+    const missing = from === to ? `record ${from} is` : `records ${from}-${to} are`;
+    expect(await api(viewer, '/api/verify', {})).toMatchObject({
+      ok: false,
+      first_bad_id: null,
+      message: `chain broken: writer ${writer}: ${missing} missing from the stream`,
+    });
+
+    // A message that says it is compressed but is not: a console replaying the stream counts it against integrity.
+    const h = headers();
+    h.set('Ic-Audit-Collector', writer);
+    h.set(ENCODING_HEADER, BROTLI);
+    const forged = await suite.nc.jetstream().publish(`ic-audit.${stream}.events.Tamper`, Buffer.from('not brotli'), {
+      headers: h,
+    });
+    const replay = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(replay);
+    await until('replay saw the forged message', async () => {
+      const { integrity } = await api(replay, '/api/health');
+      return integrity.ok === false;
+    });
+    expect((await api(replay, '/api/health')).integrity).toMatchObject({
+      first_bad_id: forged.seq * 10_000,
+      message: expect.stringMatching(
+        new RegExp(`^chain broken: message unreadable: payload does not decompress .*\\(stream seq ${forged.seq}\\)$`),
+      ),
+    });
   });
   it('publishes straight to the server that leads its stream, not through another server (no route hop)', async () => {
     // The client picks a random server of the list: without the preference one collector in three would land on

@@ -8,10 +8,10 @@ import { AuditNotifier } from '@ic-audit/client';
 import { AckPolicy, DeliverPolicy, nanos, type NatsConnection } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { batchPayload, BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
+import { BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
 import { startCollector, type CollectorHandle } from '../helpers/collector.js';
 import { natsServerBinary, until } from '../helpers/nats-cluster.mjs';
-import { api, consoleRecords, countBySessionSeq, natsSuite } from './nats-suite.js';
+import { api, consoleRecords, countBySessionSeq, messageLines, natsSuite } from './nats-suite.js';
 
 const NATS = natsServerBinary();
 const SKIP_REASON = NATS === null ? ' [SKIPPED: nats-server not installed; apt-get install nats-server]' : '';
@@ -59,7 +59,7 @@ async function readStreamOnce(nc: NatsConnection, stream: string): Promise<Store
       const msgs = await (await nc.jetstream().consumers.get(stream, info.name)).consume({ max_messages: 1000 });
       for await (const m of msgs) {
         read++;
-        for (const line of batchPayload(m.data, m.headers)!.toString('utf8').split('\n')) {
+        for (const line of messageLines(m.data, m.headers)) {
           const r = JSON.parse(line) as Stored;
           out.push({
             ...r,

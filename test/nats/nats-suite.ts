@@ -2,7 +2,8 @@
  * What the NATS cluster tests share: one throwaway 3-node cluster per test file, a NATS connection to it, the
  * collector flags for a stream, cleanup of whatever a test opened, and the console API reads.
  */
-import { connect, type NatsConnection } from 'nats';
+import { connect, type MsgHdrs, type NatsConnection } from 'nats';
+import { batchPayload } from '../../electron/src/nats/batch-encoding.js';
 import { afterAll, beforeAll } from 'vitest';
 import type { CollectorHandle } from '../helpers/collector.js';
 import { startNatsCluster, type NatsCluster } from '../helpers/nats-cluster.mjs';
@@ -48,6 +49,13 @@ export function natsSuite(binary: string | null, replicas: number): NatsSuite {
     await suite.cluster?.close();
   });
   return suite;
+}
+
+/** The journal lines a stream message carries (decompressed when it says so); throws when it cannot be read. */
+export function messageLines(data: Uint8Array, hdrs: MsgHdrs | undefined): string[] {
+  const payload = batchPayload(data, hdrs);
+  if (typeof payload === 'string') throw new Error(`unreadable stream message: ${payload}`);
+  return payload.toString('utf8').split('\n');
 }
 
 /** GET (or POST `body` to) a console API path with the console token; the JSON answer. */

@@ -44,18 +44,20 @@ export function compressBatch(lines: Buffer): EncodedBatch {
 }
 
 /**
- * The plain lines of a stream message: its payload, decompressed when the message says `br`. Null when the message
- * names another encoding, does not decompress, or would grow past {@link MAX_INFLATED_BATCH_BYTES}: such a message
- * carries no readable record.
+ * The plain lines of a stream message: its payload, decompressed when the message says `br`; else a sentence saying
+ * why it cannot be read (another encoding, a payload that does not decompress or would grow past
+ * {@link MAX_INFLATED_BATCH_BYTES}). Such a message is ours (it has the header) but carries no readable record.
  */
-export function batchPayload(data: Uint8Array, hdrs: MsgHdrs | undefined): Buffer | null {
+export function batchPayload(data: Uint8Array, hdrs: MsgHdrs | undefined): Buffer | string {
   const plain = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const encoding = hdrs?.get(ENCODING_HEADER) ?? '';
   if (encoding === '') return plain;
-  if (encoding !== BROTLI) return null;
+  if (encoding !== BROTLI) return `unknown ${ENCODING_HEADER} ${JSON.stringify(encoding.slice(0, 40))}`;
   try {
     return brotliDecompressSync(plain, { maxOutputLength: MAX_INFLATED_BATCH_BYTES });
-  } catch {
-    return null;
+  } catch (err) {
+    return (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
+      ? `payload would decompress past ${MAX_INFLATED_BATCH_BYTES} bytes`
+      : `payload does not decompress (${(err as Error).message})`;
   }
 }

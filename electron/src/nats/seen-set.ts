@@ -23,6 +23,17 @@ export class SeenSet {
     return true;
   }
 
+  /**
+   * The first run of numbers not seen below the highest one seen (from the first number on), or null when there is
+   * none.
+   */
+  firstHole(): { from: number; to: number } | null {
+    if (this.above.size === 0) return null;
+    let next = Infinity;
+    for (const n of this.above) if (n < next) next = n;
+    return { from: this.low + 1, to: next - 1 };
+  }
+
   /** True when every number from `from` to `to` was seen. */
   covers(from: number, to: number): boolean {
     if (to <= this.low) return true;

@@ -129,7 +129,13 @@ export class StreamConsole implements CollectorApi {
       void c.watchStatus();
       c.presence.watch(nc, () => undefined);
       const since = opts.replaySince ?? new Date(Date.now() - NATS_DEFAULTS.replayHours * 3_600_000);
-      c.follower = await followStream(c.js, cfg.stream, { time: since }, (batch, caughtUp) => c.take(batch, caughtUp));
+      c.follower = await followStream(
+        c.js,
+        cfg.stream,
+        { time: since },
+        (batch, caughtUp) => c.take(batch, caughtUp),
+        (seq, why) => c.live.chains.unreadable(seq, why),
+      );
       return c;
     } catch (err) {
       await nc.close();
@@ -291,10 +297,21 @@ export class StreamConsole implements CollectorApi {
     }
   }
 
-  /** Walks the whole stream, checking every record's hash and every writer's chain. */
+  /**
+   * Walks the whole stream, checking every record's hash, every writer's chain, that every message can be read and
+   * that each writer's batches hold all of its journal ids (none deleted).
+   */
   async verify(): Promise<IntegrityInfo> {
     const dedup = new Dedup();
-    await scanStream(this.jsm, this.js, this.cfg.stream, {}, (m) => void dedup.accept(m));
+    await scanStream(
+      this.jsm,
+      this.js,
+      this.cfg.stream,
+      {},
+      (m) => void dedup.accept(m),
+      (seq, why) => dedup.chains.unreadable(seq, why),
+    );
+    dedup.chains.checkComplete();
     this.verified = dedup.chains.info(Date.now() / 1000);
     return this.verified;
   }

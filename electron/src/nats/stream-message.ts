@@ -182,18 +182,35 @@ export interface StreamRecord {
   record: JournalRecord;
   /** True when the line's hash matches its bytes. */
   hashOk: boolean;
+  /**
+   * True when it came in a batch message (`Ic-Audit-Ids` header): a writer's batches carry every one of its journal
+   * ids, so a hole among them is a message missing from the stream. The previous format (one record per message,
+   * deduplicated by bot seq across writers) could leave holes by design.
+   */
+  batched: boolean;
 }
+
+/** Told of a message of ours (it names an encoding) that carries no readable record, and why. */
+export type UnreadableHandler = (streamSeq: number, why: string) => void;
 
 /**
  * Unpacks a stream message: a batch (journal lines joined by newlines, compressed or not: batch-encoding.ts) or a
  * single line of the previous format. Lines that are not journal records (a foreign message on the subject) are
- * skipped, and so is a payload that does not decompress; the result may be empty.
+ * skipped; a payload that cannot be decompressed gives no record and is reported to `onUnreadable`. The result may
+ * be empty.
  */
-export function decodeMessage(m: Pick<JsMsg, 'data' | 'headers' | 'seq'>): StreamRecord[] {
+export function decodeMessage(
+  m: Pick<JsMsg, 'data' | 'headers' | 'seq'>,
+  onUnreadable?: UnreadableHandler,
+): StreamRecord[] {
   const payload = batchPayload(m.data, m.headers);
-  if (payload === null) return [];
+  if (typeof payload === 'string') {
+    onUnreadable?.(m.seq, payload);
+    return [];
+  }
   const text = payload.toString('utf8');
   const collector = m.headers?.get(COLLECTOR_HEADER) ?? '';
+  const batched = m.headers?.has(IDS_HEADER) ?? false;
   const out: StreamRecord[] = [];
   let start = 0;
   for (let index = 0; start < text.length && index < ID_SPAN; index++) {
@@ -210,6 +227,7 @@ export function decodeMessage(m: Pick<JsMsg, 'data' | 'headers' | 'seq'>): Strea
       collector,
       record,
       hashOk: parts !== null && sha256(parts.body) === parts.hash,
+      batched,
     });
   }
   return out;

@@ -6,7 +6,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from 'nats';
-import { decodeMessage, type StreamRecord } from './stream-message.js';
+import { decodeMessage, type StreamRecord, type UnreadableHandler } from './stream-message.js';
 
 /** Where a read starts: a time (the stream's own arrival time) or a stream sequence; neither: the beginning. */
 export interface StreamStart {
@@ -29,7 +29,8 @@ function deliverFrom(start: StreamStart): {
 /**
  * Reads every message the stream holds from `start` up to the newest one at the time of the call, in stream
  * order, then stops (an ephemeral consumer that knows how many messages are pending); each record of a batch
- * message is handed over on its own. `onRecord` returning false stops early. Used by queries past the memory window, dumps and verify.
+ * message is handed over on its own. `onRecord` returning false stops early; a message that cannot be read goes to
+ * `onUnreadable`. Used by queries past the memory window, dumps and verify.
  */
 export async function scanStream(
   jsm: JetStreamManager,
@@ -37,6 +38,7 @@ export async function scanStream(
   stream: string,
   start: StreamStart,
   onRecord: (r: StreamRecord) => boolean | void | Promise<boolean | void>,
+  onUnreadable?: UnreadableHandler,
 ): Promise<void> {
   const info = await jsm.consumers.add(stream, {
     ...deliverFrom(start),
@@ -56,7 +58,7 @@ export async function scanStream(
     for await (const m of messages) {
       left--;
       let stop = false;
-      for (const r of decodeMessage(m)) {
+      for (const r of decodeMessage(m, onUnreadable)) {
         let verdict = onRecord(r);
         if (verdict instanceof Promise) verdict = await verdict;
         if ((stop = verdict === false)) break;
@@ -85,6 +87,7 @@ export async function followStream(
   stream: string,
   start: StreamStart,
   onBatch: (batch: StreamRecord[], caughtUp: boolean) => void,
+  onUnreadable?: UnreadableHandler,
   maxBatch = 2_000,
 ): Promise<StreamFollower> {
   const consumer = await js.consumers.get(stream, deliverFrom(start));
@@ -105,7 +108,7 @@ export async function followStream(
   };
   const done = (async () => {
     for await (const m of messages) {
-      const records = decodeMessage(m);
+      const records = decodeMessage(m, onUnreadable);
       if (m.info.pending === 0) caughtUp = true;
       if (records.length === 0) continue;
       for (const r of records) batch.push(r);

@@ -1,6 +1,6 @@
 import { GENESIS_HASH, type IntegrityInfo } from '@ic-audit/shared';
 import { SeenSet } from './seen-set.js';
-import type { StreamRecord } from './stream-message.js';
+import { ID_SPAN, type StreamRecord } from './stream-message.js';
 
 /** How many of a writer's newest records keep their hashes for link checks (records may arrive out of order). */
 export const CHAIN_LINK_WINDOW = 65_536;
@@ -11,6 +11,8 @@ interface Writer {
   /** Hash and prev_hash of the writer's recently seen ids, oldest first (insertion order), at most the window. */
   links: Map<number, { hash: string; prev: string }>;
   records: number;
+  /** Some of its records came one per message (the previous format), which could leave holes by design. */
+  legacy: boolean;
 }
 
 /** What {@link WriterChains.check} decided for one message. */
@@ -25,7 +27,7 @@ export type ChainVerdict = 'ok' | 'duplicate';
  */
 export class WriterChains {
   private readonly writers = new Map<string, Writer>();
-  private firstBad: { id: number; streamSeq: number; message: string } | null = null;
+  private firstBad: { id: number | null; streamSeq: number | null; message: string } | null = null;
   private total = 0;
 
   /** Checks one record; 'duplicate' when this writer's id was seen before. */
@@ -33,10 +35,11 @@ export class WriterChains {
     const r = m.record;
     let w = this.writers.get(m.collector);
     if (w === undefined) {
-      w = { seen: new SeenSet(r.id), links: new Map(), records: 0 };
+      w = { seen: new SeenSet(r.id), links: new Map(), records: 0, legacy: false };
       this.writers.set(m.collector, w);
     }
     if (!w.seen.add(r.id)) return 'duplicate';
+    if (!m.batched) w.legacy = true;
     this.total++;
     w.records++;
     if (!m.hashOk) this.fail(m, `writer ${m.collector} record ${r.id}: hash does not match its bytes`);
@@ -56,8 +59,27 @@ export class WriterChains {
     return 'ok';
   }
 
-  private fail(m: StreamRecord, message: string): void {
+  private fail(m: Pick<StreamRecord, 'id' | 'streamSeq'>, message: string): void {
     this.firstBad ??= { id: m.id, streamSeq: m.streamSeq, message };
+  }
+
+  /** A message of ours that carries no readable record (stream-message.ts `decodeMessage`): the trail has a hole. */
+  unreadable(streamSeq: number, why: string): void {
+    this.fail({ id: streamSeq * ID_SPAN, streamSeq }, `message unreadable: ${why}`);
+  }
+
+  /**
+   * After a walk over the whole stream: each writer's batches must have carried every journal id from its first to
+   * its last; a hole is a message deleted from the stream (or lost between journal and stream). Writers with records
+   * of the previous format are not checked (that format could leave holes by design).
+   */
+  checkComplete(): void {
+    for (const [collector, w] of this.writers) {
+      const hole = w.legacy ? null : w.seen.firstHole();
+      if (hole === null) continue;
+      const ids = hole.from === hole.to ? `record ${hole.from} is` : `records ${hole.from}-${hole.to} are`;
+      this.firstBad ??= { id: null, streamSeq: null, message: `writer ${collector}: ${ids} missing from the stream` };
+    }
   }
 
   /** Number of writers seen. */
@@ -74,7 +96,8 @@ export class WriterChains {
       first_bad_id: this.firstBad?.id ?? null,
       message: ok
         ? `chains intact (${this.total} records of ${this.writers.size} collector${this.writers.size === 1 ? '' : 's'})`
-        : `chain broken: ${this.firstBad!.message} (stream seq ${this.firstBad!.streamSeq})`,
+        : `chain broken: ${this.firstBad!.message}` +
+          (this.firstBad!.streamSeq === null ? '' : ` (stream seq ${this.firstBad!.streamSeq})`),
       checked_at: checkedAt,
     };
   }
