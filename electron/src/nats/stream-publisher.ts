@@ -239,7 +239,7 @@ export class StreamPublisher implements Replicator {
     if (chunks.length === 0) return;
     this.log.note(chunks);
     for (const c of chunks) {
-      const item: Item = {
+      this.queue.push({
         subject: subjectFor(c.project, this.cfg.stream),
         msgId: batchMessageId(this.collector, c.first, c.last),
         payload: c.payload,
@@ -251,8 +251,7 @@ export class StreamPublisher implements Replicator {
         sending: false,
         done: false,
         sentAt: 0,
-      };
-      this.queue.push(item);
+      });
       this.appendedRecords += c.count;
     }
     this.pump();
