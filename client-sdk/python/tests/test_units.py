@@ -10,7 +10,7 @@ from typing import Any, List
 
 from collector import REPO
 
-from ic_audit import _limits, backoff_delay
+from ic_audit import _limits, _wsframe, backoff_delay
 from ic_audit._serialize import event_json, fields_json
 from ic_audit._store import EventStore
 from ic_audit._text import truncate, utf16_length
@@ -127,3 +127,18 @@ def test_store_drops_the_oldest_and_rewinds_in_order() -> None:
     assert store.release_through(3) == 2 and len(store) == 1
     small = EventStore(max_events=100, max_bytes=10)
     assert [small.add(seq, b"12345") for seq in (1, 2, 3)] == [0, 0, 1]
+
+
+def test_client_frames_are_marked_masked_with_an_all_zero_key_and_carry_the_payload_as_is() -> None:
+    for payload in (b"", b"x" * 125, b"y" * 126, b"z" * 65535, b"w" * 65536):
+        frame = _wsframe.encode(_wsframe.OP_TEXT, payload)
+        assert frame[0] == 0x80 | _wsframe.OP_TEXT
+        assert frame[1] & 0x80, "RFC 6455: every client frame is marked masked"
+        size = frame[1] & 0x7F
+        at = 2 if size < 126 else 4 if size == 126 else 10
+        assert frame[at:at + 4] == b"\0\0\0\0"
+        assert frame[at + 4:] == payload
+        # A server unmasking with the key it was given reads the same bytes.
+        reader = _wsframe.FrameReader(1 << 20)
+        assert reader.feed(frame) == [(_wsframe.OP_TEXT, payload)]
+
