@@ -19,7 +19,7 @@ import {
   legacyMessageId,
   recordLine,
 } from '../src/nats/stream-message.js';
-import { SeenSet } from '../src/nats/seen-set.js';
+import { SEEN_ABOVE_MAX, SeenSet } from '../src/nats/seen-set.js';
 import { batchPayload, COMPRESS_MIN_BYTES, BROTLI, ENCODING_HEADER } from '../src/nats/batch-encoding.js';
 import { decodeSubjectToken, encodeSubjectToken, subjectFor } from '../src/nats/stream-settings.js';
 
@@ -105,6 +105,35 @@ describe('NATS mode, pure parts', () => {
     expect(s.covers(15, 16)).toBe(true);
     expect(s.covers(15, 17)).toBe(false);
     expect(s.covers(12, 1_000_000)).toBe(false);
+  });
+
+  it('SeenSet stays bounded behind a number that never comes; the runs it steps over stay unseen and can still come', () => {
+    const s = new SeenSet(1);
+    s.add(1);
+    s.add(2);
+    // 3 and 7 never come (a real gap, a deleted batch); every later number would otherwise be held.
+    for (let n = 4; n <= 6; n++) s.add(n);
+    let fresh = 0;
+    for (let n = 8; n <= 300_000; n++) if (s.add(n)) fresh++;
+    expect(fresh).toBe(300_000 - 7);
+    expect(s.held).toBeLessThanOrEqual(SEEN_ABOVE_MAX);
+    expect(s.firstHole()).toEqual({ from: 3, to: 3 });
+    expect([s.covers(3, 3), s.covers(2, 4), s.covers(7, 7), s.covers(4, 6), s.covers(8, 300_000)]).toEqual([
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
+    // Repeats are still repeats, below the mark and above it.
+    expect([s.add(5), s.add(100), s.add(299_999)]).toEqual([false, false, false]);
+    // A late number of a skipped run is new once, then a repeat; the runs shrink.
+    expect([s.add(3), s.add(3)]).toEqual([true, false]);
+    expect(s.firstHole()).toEqual({ from: 7, to: 7 });
+    expect(s.add(7)).toBe(true);
+    expect(s.firstHole()).toBe(null);
+    expect(s.covers(1, 300_000)).toBe(true);
+    expect(s.add(300_001)).toBe(true);
   });
 
   it('chunks consecutive records per project, within the count and byte limits; deterministic', () => {
