@@ -157,4 +157,16 @@ describe('WriterChains', () => {
     c.checkComplete();
     expect(c.info(0).ok).toBe(true);
   });
+
+  it('a whole walk of a stream that holds its first message expects every writer from id 1, in any order', () => {
+    const c = new WriterChains(true);
+    for (const id of [3, 4, 1, 2, 5]) expect(c.check(msg('a', id))).toBe('ok'); // 1-2 stored after 3-4: taken
+    for (const id of [4, 5, 6]) c.check(msg('b', id, id === 4 ? { prev: 'b'.repeat(64) } : {}));
+    c.checkComplete();
+    expect(c.info(0)).toMatchObject({
+      ok: false,
+      records: 8,
+      message: 'chain broken: writer b: records 1-3 are missing from the stream',
+    });
+  });
 });

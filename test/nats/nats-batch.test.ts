@@ -46,6 +46,15 @@ async function readStream(
 describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
   const suite = natsSuite(NATS, 1);
 
+  /** A collector on `stream` and an SDK bot of `project` connected to it, both closed after the file's tests. */
+  async function collectorWithBot(stream: string, project: string) {
+    const c = await startCollector({ args: suite.args(stream) });
+    suite.open.push(c);
+    const bot = new AuditNotifier({ projectName: project, projectMarket: 'FOREX', url: c.ingestUrl });
+    suite.open.push(bot);
+    return { c, bot };
+  }
+
   it('batches resent after lost publish acks are stored once (same ranges, same ids); consoles show each record once', async () => {
     const stream = 'T_RESEND';
     let c = await startCollector({ args: suite.args(stream), keepDataDir: true });
@@ -309,10 +318,7 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
   });
   it('verify names records deleted from the stream; a console flags a message of ours it cannot read', async () => {
     const stream = 'T_TAMPER';
-    const c = await startCollector({ args: suite.args(stream) });
-    suite.open.push(c);
-    const bot = new AuditNotifier({ projectName: 'Tamper', projectMarket: 'FOREX', url: c.ingestUrl });
-    suite.open.push(bot);
+    const { c, bot } = await collectorWithBot(stream, 'Tamper');
     for (let round = 0; round < 3; round++) {
       // Three flushes: at least three commits, so at least three batch messages.
       for (let i = 0; i < 1_000; i++) bot.send('trade_opened', `event ${i}`, { i, symbol: 'EURUSD' });
@@ -359,6 +365,47 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
       ),
     });
   });
+  it("verify names a collector's first batches deleted from the stream, and takes a first batch stored late", async () => {
+    const stream = 'T_HEAD';
+    const { bot: early } = await collectorWithBot(stream, 'Early');
+    early.send('trade_opened', 'first', { i: 0 });
+    expect(await early.flush(30_000)).toBe(true);
+    const { c: b, bot } = await collectorWithBot(stream, 'Later');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 500; i++) bot.send('trade_opened', `event ${i}`, { i });
+      expect(await bot.flush(30_000)).toBe(true);
+    }
+    const writer = collectorId(b.dataDir);
+    const jsm = await suite.nc.jetstreamManager();
+    const { first_seq: first, last_seq: last } = (await jsm.streams.info(stream)).state;
+    let head = 0;
+    for (let seq = first; seq <= last && head === 0; seq++) {
+      const m = await jsm.streams.getMessage(stream, { seq });
+      if (m.header.get('Ic-Audit-Collector') === writer) head = seq;
+    }
+    const saved = await jsm.streams.getMessage(stream, { seq: head });
+    const ids = saved.header.get(IDS_HEADER);
+    expect(ids).toMatch(/^1-\d+$/);
+    const viewer = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(viewer);
+    const intact = await api(viewer, '/api/verify', {});
+    expect(intact.ok).toBe(true);
+    // The stream still starts at its first message (collector a's): every collector's ids must start at 1.
+    await jsm.streams.deleteMessage(stream, head);
+    const to = Number(ids.split('-')[1]);
+    expect(await api(viewer, '/api/verify', {})).toMatchObject({
+      ok: false,
+      message: `chain broken: writer ${writer}: ${to === 1 ? 'record 1 is' : `records 1-${to} are`} missing from the stream`,
+    });
+    // The same batch stored again, now after the writer's later ones (as a resend after a lost publish would be):
+    // it is taken, not dropped as older than the writer's first id in view.
+    const h = headers();
+    for (const [key, values] of saved.header) for (const v of values) h.append(key, v);
+    h.set('Nats-Msg-Id', `${writer}:again`);
+    await suite.nc.jetstream().publish(saved.subject, saved.data, { headers: h });
+    expect(await api(viewer, '/api/verify', {})).toMatchObject({ ok: true, records: intact.records });
+  });
+
   it('publishes straight to the server that leads its stream, not through another server (no route hop)', async () => {
     // The client picks a random server of the list: without the preference one collector in three would land on
     // its leader anyway, so four streams (four leaders, placed by the cluster) make a pass by chance ~1%.

@@ -44,8 +44,13 @@ const DUMP_SLACK_S = 86_400;
  * reconnect elsewhere), so the stream has no gap there.
  */
 class Dedup {
-  readonly chains = new WriterChains();
+  readonly chains: WriterChains;
   private readonly seqs = new Map<string, SeenSet>();
+
+  /** `fromFirstId`: a walk over the whole stream, which still holds its first message (see WriterChains). */
+  constructor(fromFirstId = false) {
+    this.chains = new WriterChains(fromFirstId);
+  }
 
   /** True when the record is new; checks its writer's chain on the way. */
   accept(m: StreamRecord): boolean {
@@ -302,7 +307,8 @@ export class StreamConsole implements CollectorApi {
    * that each writer's batches hold all of its journal ids (none deleted).
    */
   async verify(): Promise<IntegrityInfo> {
-    const dedup = new Dedup();
+    const { first_seq: first } = (await this.jsm.streams.info(this.cfg.stream)).state;
+    const dedup = new Dedup(first <= 1);
     await scanStream(
       this.jsm,
       this.js,

@@ -30,12 +30,19 @@ export class WriterChains {
   private firstBad: { id: number | null; streamSeq: number | null; message: string } | null = null;
   private total = 0;
 
+  /**
+   * `fromFirstId`: the walk covers the whole stream and the stream still holds its first message, so every writer's
+   * ids must start at 1 (they do: a collector publishes its journal from its first record); otherwise a writer's
+   * first record in view may be any id (a replay window, a stream trimmed by its limits).
+   */
+  constructor(private readonly fromFirstId = false) {}
+
   /** Checks one record; 'duplicate' when this writer's id was seen before. */
   check(m: StreamRecord): ChainVerdict {
     const r = m.record;
     let w = this.writers.get(m.collector);
     if (w === undefined) {
-      w = { seen: new SeenSet(r.id), links: new Map(), records: 0, legacy: false };
+      w = { seen: new SeenSet(this.fromFirstId ? 1 : r.id), links: new Map(), records: 0, legacy: false };
       this.writers.set(m.collector, w);
     }
     if (!w.seen.add(r.id)) return 'duplicate';
@@ -69,9 +76,10 @@ export class WriterChains {
   }
 
   /**
-   * After a walk over the whole stream: each writer's batches must have carried every journal id from its first to
-   * its last; a hole is a message deleted from the stream (or lost between journal and stream). Writers with records
-   * of the previous format are not checked (that format could leave holes by design).
+   * After a walk over the whole stream: each writer's batches must have carried every journal id up to its last,
+   * from 1 (`fromFirstId`) or from its first in view; a hole is a message deleted from the stream (or lost between
+   * journal and stream). Writers with records of the previous format are not checked (that format could leave holes
+   * by design).
    */
   checkComplete(): void {
     for (const [collector, w] of this.writers) {
