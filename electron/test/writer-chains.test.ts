@@ -169,4 +169,25 @@ describe('WriterChains', () => {
       message: 'chain broken: writer b: records 1-3 are missing from the stream',
     });
   });
+
+  it('after a whole walk, ids a collector announced as stored past its newest in the stream are named (a cut tail)', () => {
+    const c = new WriterChains();
+    for (const id of [10, 11, 12]) c.check(msg('a', id, id === 10 ? { prev: 'z'.repeat(64) } : {}));
+    c.checkComplete(
+      new Map([
+        ['a', 12],
+        ['gone', 99],
+      ]),
+    );
+    expect(c.info(0).ok).toBe(true); // all of a's claim is there; 'gone' may be trimmed by the stream's limits
+    c.checkComplete(new Map([['a', 15]]));
+    expect(c.info(0).message).toBe(
+      'chain broken: writer a: records 13-15 are missing from the stream (acknowledged by JetStream, announced by the collector)',
+    );
+    const whole = new WriterChains(true); // the stream holds its first message: a writer with no record at all is cut
+    whole.checkComplete(new Map([['gone', 1]]));
+    expect(whole.info(0).message).toBe(
+      'chain broken: writer gone: record 1 is missing from the stream (acknowledged by JetStream, announced by the collector)',
+    );
+  });
 });

@@ -406,6 +406,30 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     expect(await api(viewer, '/api/verify', {})).toMatchObject({ ok: true, records: intact.records });
   });
 
+  it("verify names a collector's last batch cut from the stream, from the ids it announced as stored", async () => {
+    const stream = 'T_TAIL';
+    const { c, bot } = await collectorWithBot(stream, 'Tail');
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 500; i++) bot.send('trade_opened', `event ${i}`, { i });
+      expect(await bot.flush(30_000)).toBe(true);
+    }
+    const jsm = await suite.nc.jetstreamManager();
+    const { last_seq: last } = (await jsm.streams.info(stream)).state;
+    const tail = (await jsm.streams.getMessage(stream, { seq: last })).header.get(IDS_HEADER);
+    const [from, to] = tail.split('-').map(Number);
+    const viewer = await startCollector({ args: suite.args(stream, ['--console-only']) });
+    suite.open.push(viewer);
+    expect((await api(viewer, '/api/verify', {})).ok).toBe(true);
+    // Cut the newest batch: nothing after it shows a hole, but the collector keeps announcing how far JetStream
+    // acknowledged its journal (every 5 s), so the next Verify after an announcement names the cut.
+    await jsm.streams.deleteMessage(stream, last);
+    const missing = from === to ? `record ${from} is` : `records ${from}-${to} are`;
+    await until('verify names the cut tail', async () => !(await api(viewer, '/api/verify', {})).ok, 15_000);
+    expect((await api(viewer, '/api/verify', {})).message).toBe(
+      `chain broken: writer ${collectorId(c.dataDir)}: ${missing} missing from the stream (acknowledged by JetStream, announced by the collector)`,
+    );
+  });
+
   it('publishes straight to the server that leads its stream, not through another server (no route hop)', async () => {
     // The client picks a random server of the list: without the preference one collector in three would land on
     // its leader anyway, so four streams (four leaders, placed by the cluster) make a pass by chance ~1%.

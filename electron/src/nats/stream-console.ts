@@ -308,6 +308,7 @@ export class StreamConsole implements CollectorApi {
    */
   async verify(): Promise<IntegrityInfo> {
     const { first_seq: first } = (await this.jsm.streams.info(this.cfg.stream)).state;
+    const stored = this.presence.storedIn(this.cfg.stream); // announced before the walk: all of it must be found
     const dedup = new Dedup(first <= 1);
     await scanStream(
       this.jsm,
@@ -317,7 +318,7 @@ export class StreamConsole implements CollectorApi {
       (m) => void dedup.accept(m),
       (seq, why) => dedup.chains.unreadable(seq, why),
     );
-    dedup.chains.checkComplete();
+    dedup.chains.checkComplete(stored);
     this.verified = dedup.chains.info(Date.now() / 1000);
     return this.verified;
   }

@@ -210,7 +210,10 @@ export class StreamPublisher implements Replicator {
 
   /** Announces the collector's connected sessions to consoles (see presence.ts) until {@link close}. */
   watchSessions(api: CollectorApi): void {
-    this.stopPresence ??= announcePresence(this.nc, this.collector, api);
+    this.stopPresence ??= announcePresence(this.nc, this.collector, api, () => ({
+      stream: this.cfg.stream,
+      stored: this.cursor.id,
+    }));
   }
 
   async close(timeoutMs = 10_000): Promise<void> {

@@ -11,6 +11,8 @@ interface Writer {
   /** Hash and prev_hash of the writer's recently seen ids, oldest first (insertion order), at most the window. */
   links: Map<number, { hash: string; prev: string }>;
   records: number;
+  /** Highest id seen. */
+  max: number;
   /** Some of its records came one per message (the previous format), which could leave holes by design. */
   legacy: boolean;
 }
@@ -42,11 +44,12 @@ export class WriterChains {
     const r = m.record;
     let w = this.writers.get(m.collector);
     if (w === undefined) {
-      w = { seen: new SeenSet(this.fromFirstId ? 1 : r.id), links: new Map(), records: 0, legacy: false };
+      w = { seen: new SeenSet(this.fromFirstId ? 1 : r.id), links: new Map(), records: 0, max: 0, legacy: false };
       this.writers.set(m.collector, w);
     }
     if (!w.seen.add(r.id)) return 'duplicate';
     if (!m.batched) w.legacy = true;
+    if (r.id > w.max) w.max = r.id;
     this.total++;
     w.records++;
     if (!m.hashOk) this.fail(m, `writer ${m.collector} record ${r.id}: hash does not match its bytes`);
@@ -81,7 +84,20 @@ export class WriterChains {
    * journal and stream). Writers with records of the previous format are not checked (that format could leave holes
    * by design).
    */
-  checkComplete(): void {
+  checkComplete(stored: ReadonlyMap<string, number> = new Map()): void {
+    // The tail: ids a collector announced as acknowledged by JetStream before the walk began must be in it.
+    for (const [collector, id] of stored) {
+      const w = this.writers.get(collector);
+      if (w === undefined && !this.fromFirstId) continue; // its records may all be gone by the stream's limits
+      const max = w?.max ?? 0;
+      if (id <= max) continue;
+      const ids = max + 1 === id ? `record ${id} is` : `records ${max + 1}-${id} are`;
+      this.firstBad ??= {
+        id: null,
+        streamSeq: null,
+        message: `writer ${collector}: ${ids} missing from the stream (acknowledged by JetStream, announced by the collector)`,
+      };
+    }
     for (const [collector, w] of this.writers) {
       const hole = w.legacy ? null : w.seen.firstHole();
       if (hole === null) continue;
