@@ -108,7 +108,7 @@ export class PresenceBook {
    * acknowledged by JetStream before the announcement, so a walk of the stream started later must find it.
    */
   storedIn(stream: string): Map<string, number> {
-    return new Map(this.stored.get(stream));
+    return new Map<string, number>(this.stored.get(stream));
   }
 
   /** Stops watching. */
