@@ -85,7 +85,7 @@ export class PresenceBook {
           this.byCollector.set(p.collector, { at: this.now(), connected: new Set(p.connected.map(String)) });
           if (typeof p.stream === 'string' && Number.isSafeInteger(p.stored)) {
             let claims = this.stored.get(p.stream);
-            if (claims === undefined) this.stored.set(p.stream, (claims = new Map()));
+            if (claims === undefined) this.stored.set(p.stream, (claims = new Map<string, number>()));
             claims.set(p.collector, p.stored!);
           }
           onChange();
