@@ -358,12 +358,15 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
       const { integrity } = await api(replay, '/api/health');
       return integrity.ok === false;
     });
-    expect((await api(replay, '/api/health')).integrity).toMatchObject({
+    const unreadable = {
       first_bad_id: forged.seq * 10_000,
       message: expect.stringMatching(
         new RegExp(`^chain broken: message unreadable: payload does not decompress .*\\(stream seq ${forged.seq}\\)$`),
       ),
-    });
+    };
+    expect((await api(replay, '/api/health')).integrity).toMatchObject(unreadable);
+    // Verify meets it during its walk, before it counts the deleted ids: the first break is the one it names.
+    expect(await api(viewer, '/api/verify', {})).toMatchObject({ ok: false, ...unreadable });
   });
   it("verify names a collector's first batches deleted from the stream, and takes a first batch stored late", async () => {
     const stream = 'T_HEAD';
