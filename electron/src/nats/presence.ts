@@ -7,8 +7,8 @@ export const PRESENCE_PREFIX = 'ic-audit.presence';
 export const PRESENCE_INTERVAL_MS = 5_000;
 
 /**
- * One announcement: which sessions have a live connection at this collector, and (since batch compression) how far
- * JetStream has acknowledged its journal in which stream: a console's Verify then knows ids that must be there.
+ * One announcement: which sessions have a live connection at this collector, and how far JetStream has acknowledged
+ * its journal in which stream (absent from older collectors): a console's Verify then knows ids that must be there.
  */
 export interface PresenceMessage {
   collector: string;

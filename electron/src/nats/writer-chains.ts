@@ -82,7 +82,8 @@ export class WriterChains {
    * After a walk over the whole stream: each writer's batches must have carried every journal id up to its last,
    * from 1 (`fromFirstId`) or from its first in view; a hole is a message deleted from the stream (or lost between
    * journal and stream). Writers with records of the previous format are not checked (that format could leave holes
-   * by design).
+   * by design). `stored`: each collector's publish cursor as announced before the walk began (presence.ts); ids up
+   * to it that the walk did not find were cut from the end of its run.
    */
   checkComplete(stored: ReadonlyMap<string, number> = new Map()): void {
     // The tail: ids a collector announced as acknowledged by JetStream before the walk began must be in it.
