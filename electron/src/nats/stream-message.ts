@@ -148,9 +148,7 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits, compress
       last: firstId + end - 1,
       project: entries[start]!.projectName,
       count: end - start,
-      ...(compress
-        ? encodedChunk(bytes.subarray(startOf(start), ends[end - 1]), true, true)
-        : { payload: bytes.subarray(startOf(start), ends[end - 1]), encoding: null }),
+      ...encodedChunk(bytes.subarray(startOf(start), ends[end - 1]), compress, bytes === whole),
       lastReceivedAt: entries[end - 1]!.receivedAt,
     });
     start = end;
@@ -159,7 +157,7 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits, compress
 }
 
 /** A chunk's payload and encoding from its plain `lines`; `borrowed`: `lines` is memory the caller reuses (copied). */
-function encodedChunk(lines: Buffer, compress: boolean, borrowed = false): Pick<Chunk, 'payload' | 'encoding'> {
+export function encodedChunk(lines: Buffer, compress: boolean, borrowed = false): Pick<Chunk, 'payload' | 'encoding'> {
   if (!compress) return { payload: lines, encoding: null };
   const out = compressBatch(lines);
   return out.encoding === null && borrowed ? { payload: Buffer.from(lines), encoding: null } : out;

@@ -6,7 +6,7 @@ import type { CommittedLines, Replicator } from '../collector/api.js';
 import { JOURNAL_DIR } from '../journal/segments.js';
 import { collectorId } from './collector-id.js';
 import { connectNatsPublisher } from './nats-connection.js';
-import { compressBatch, ENCODING_HEADER } from './batch-encoding.js';
+import { ENCODING_HEADER } from './batch-encoding.js';
 import { announcePresence } from './presence.js';
 import { loadCursor, readBacklog, saveCursor, type PublishCursor } from './publish-cursor.js';
 import { loadPlannedRanges, PublishLog, type IdRange } from './publish-log.js';
@@ -17,6 +17,7 @@ import {
   chunkCommit,
   chunkRecords,
   COLLECTOR_HEADER,
+  encodedChunk,
   encodeBatch,
   IDS_HEADER,
   MAX_BATCH_RECORDS,
@@ -408,7 +409,7 @@ function plannedChunk(records: readonly JournalRecord[], range: IdRange, compres
     last: range.last,
     project: records[0]!.project_name,
     count: records.length,
-    ...(compress ? compressBatch(lines) : { payload: lines, encoding: null }),
+    ...encodedChunk(lines, compress),
     lastReceivedAt: records[records.length - 1]!.received_at,
   };
 }

@@ -17,6 +17,9 @@ interface Writer {
   legacy: boolean;
 }
 
+/** The place of a break that no message shows (ids missing from the stream). */
+const NOWHERE = { id: null, streamSeq: null };
+
 /** What {@link WriterChains.check} decided for one message. */
 export type ChainVerdict = 'ok' | 'duplicate';
 
@@ -69,8 +72,9 @@ export class WriterChains {
     return 'ok';
   }
 
-  private fail(m: Pick<StreamRecord, 'id' | 'streamSeq'>, message: string): void {
-    this.firstBad ??= { id: m.id, streamSeq: m.streamSeq, message };
+  /** Keeps the first break only; `at` is where it was seen, nulls when no message shows it (missing ids). */
+  private fail(at: { id: number | null; streamSeq: number | null }, message: string): void {
+    this.firstBad ??= { id: at.id, streamSeq: at.streamSeq, message };
   }
 
   /** A message of ours that carries no readable record (stream-message.ts `decodeMessage`): the trail has a hole. */
@@ -93,17 +97,16 @@ export class WriterChains {
       const max = w?.max ?? 0;
       if (id <= max) continue;
       const ids = max + 1 === id ? `record ${id} is` : `records ${max + 1}-${id} are`;
-      this.firstBad ??= {
-        id: null,
-        streamSeq: null,
-        message: `writer ${collector}: ${ids} missing from the stream (acknowledged by JetStream, announced by the collector)`,
-      };
+      this.fail(
+        NOWHERE,
+        `writer ${collector}: ${ids} missing from the stream (acknowledged by JetStream, announced by the collector)`,
+      );
     }
     for (const [collector, w] of this.writers) {
       const hole = w.legacy ? null : w.seen.firstHole();
       if (hole === null) continue;
       const ids = hole.from === hole.to ? `record ${hole.from} is` : `records ${hole.from}-${hole.to} are`;
-      this.firstBad ??= { id: null, streamSeq: null, message: `writer ${collector}: ${ids} missing from the stream` };
+      this.fail(NOWHERE, `writer ${collector}: ${ids} missing from the stream`);
     }
   }
 
