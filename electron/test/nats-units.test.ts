@@ -16,6 +16,7 @@ import {
   decodeMessage,
   encodeBatch,
   ID_SPAN,
+  IDS_HEADER,
   legacyMessageId,
   recordLine,
 } from '../src/nats/stream-message.js';
@@ -200,6 +201,12 @@ describe('NATS mode, pure parts', () => {
       [7 * ID_SPAN + 2, 7, 'c-1', 3, true],
     ]);
     expect(batch[1]!.record.fields_raw).toBe(rs[1]!.fields_raw);
+    // Batch or previous format, told by the `Ic-Audit-Ids` header (a writer's holes are checked only for batches).
+    expect(batch.every((m) => !m.batched)).toBe(true);
+    h.set(IDS_HEADER, '1-3');
+    const batched = decodeMessage({ data: encodeBatch(rs.map((r) => recordLine(r))), headers: h, seq: 8 });
+    expect(batched.map((m) => m.batched)).toEqual([true, true, true]);
+    h.delete(IDS_HEADER);
     // A message of the previous format: one journal line, no batch header.
     const old = decodeMessage({ data: Buffer.from(recordLine(rs[0]!)), headers: h, seq: 3 });
     expect(old.map((m) => [m.id, m.record.id, m.hashOk])).toEqual([[3 * ID_SPAN, 1, true]]);
