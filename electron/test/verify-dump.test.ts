@@ -8,7 +8,10 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateSigningKey, signText } from '../src/integrity/signing-key.js';
+import type { UnreadableSource } from '@ic-audit/shared';
+import { writeDump } from '../src/dump/dump-writer.js';
+import { generateSigningKey, signText, trustKeys } from '../src/integrity/signing-key.js';
+import { checkDump } from '../src/integrity/verify-dump.js';
 import { manifestMessage, splitManifest } from '../src/integrity/manifest.js';
 import { CLI, collectorsPerTest, startCollector } from '../../test/helpers/collector.js';
 import { connectRaw } from '../../test/helpers/raw-client.js';
@@ -120,6 +123,53 @@ describe('verify-dump', () => {
       expect(f.out).toMatch(/E_FOREIGN_KEY: the manifest is signed by key [0-9a-f]{16}…, not by the trusted key/);
     });
   }
+
+  it('a dump whose source had unreadable messages says so in its result and signed manifest; verify-dump fails it', async () => {
+    const key = generateSigningKey().key;
+    const trusted = trustKeys(key.publicKey);
+    const write = (unreadable?: UnreadableSource[]) =>
+      writeDump(
+        dataDir,
+        { all: true, format: 'ndjson', out: join(root, `src-${unreadable?.length ?? 'none'}.ndjson`) },
+        { now: Date.now, signer: { key, head: null }, ...(unreadable ? { unreadable } : {}) },
+      );
+    const clean = await write();
+    expect(clean.warning).toBeUndefined();
+    const cleanManifest = readFileSync(clean.manifest, 'utf8');
+    expect(cleanManifest).not.toContain('source_unreadable'); // local dumps keep their manifest as before
+    expect(checkDump(readFileSync(clean.path), cleanManifest, trusted).ok).toBe(true);
+
+    const holes = [
+      { stream_seq: 812, reason: 'payload does not decompress (x)' },
+      { stream_seq: 907, reason: 'unknown Ic-Audit-Encoding "zz"' },
+    ];
+    const holed = await write(holes);
+    expect(holed.events).toBe(40);
+    expect(holed.warning).toBe(
+      '2 stream messages could not be read and their records are not in this dump (stream seq 812: payload does not ' +
+        'decompress (x); …); the manifest lists them under source_unreadable',
+    );
+    const manifest = readFileSync(holed.manifest, 'utf8');
+    expect(JSON.parse(splitManifest(manifest)!.body + '\n}').source_unreadable).toEqual(holes);
+    const v = checkDump(readFileSync(holed.path), manifest, trusted);
+    expect(v.ok).toBe(false);
+    expect(v.findings).toEqual([
+      expect.objectContaining({ code: 'E_NO_HEADS' }),
+      {
+        code: 'E_SOURCE_UNREADABLE',
+        severity: 'error',
+        message:
+          'the dump is not the whole trail: 2 stream messages could not be read when it was written (stream seq 812: ' +
+          'payload does not decompress (x))',
+      },
+    ]);
+    // Dropping the list from the manifest breaks its signature: the warning cannot be removed quietly.
+    const stripped = manifest.replace(/,\n\s*"source_unreadable": \[[^\]]*\]/, '');
+    expect(stripped).not.toContain('source_unreadable');
+    expect(checkDump(readFileSync(holed.path), stripped, trusted).findings.map((f) => f.code)).toContain(
+      'E_MANIFEST_SIGNATURE',
+    );
+  });
 
   it('without a trusted key it refuses to vouch (exit 2)', () => {
     const file = dump('ndjson');

@@ -77,6 +77,17 @@ export interface DumpResult {
   manifest: string;
   projects: number;
   events: number;
+  /**
+   * Set when the dump is not the whole trail in its window: a NATS console met stream messages of ours it could not
+   * read (their records are not in the file; the manifest lists them under `source_unreadable`).
+   */
+  warning?: string;
+}
+
+/** A stream message a NATS console could not read while dumping (manifest `source_unreadable`). */
+export interface UnreadableSource {
+  stream_seq: number;
+  reason: string;
 }
 
 /** One thing an integrity check found beyond the hash chain (signed heads, witness, start-up); `code` is stable. */

@@ -9,12 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditNotifier } from '@ic-audit/client';
 import { headers, type NatsConnection } from 'nats';
+import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { BROTLI, ENCODING_HEADER } from '../../electron/src/nats/batch-encoding.js';
+import { checkDump } from '../../electron/src/integrity/verify-dump.js';
 import { collectorId } from '../../electron/src/nats/collector-id.js';
 import { IDS_HEADER } from '../../electron/src/nats/stream-message.js';
 import { StreamConsole } from '../../electron/src/nats/stream-console.js';
 import { resolveConfig } from '../../electron/src/settings/config.js';
+import { CHROMIUM } from '../helpers/chromium.js';
 import { startCollector } from '../helpers/collector.js';
 import { connectRaw, event, hello } from '../helpers/raw-client.js';
 import { natsServerBinary, until } from '../helpers/nats-cluster.mjs';
@@ -367,6 +370,41 @@ describe.skipIf(NATS === null)(`NATS batched publishing${SKIP_REASON}`, () => {
     expect((await api(replay, '/api/health')).integrity).toMatchObject(unreadable);
     // Verify meets it during its walk, before it counts the deleted ids: the first break is the one it names.
     expect(await api(viewer, '/api/verify', {})).toMatchObject({ ok: false, ...unreadable });
+
+    // A console whose replay starts after the message meets it only when a query or a dump reads the stream: the
+    // query breaks its integrity as the live follower would; the dump is written but says, in its result and in its
+    // signed manifest, that it is not the whole trail, and verify-dump fails it for that.
+    const dir = mkdtempSync(join(tmpdir(), 'ic-audit-console-'));
+    suite.open.push({ close: () => rmSync(dir, { recursive: true, force: true }) });
+    const config = resolveConfig({ dataDir: dir, nats: suite.cluster.urls, natsStream: stream, natsReplicas: '1' }, {});
+    const late = await StreamConsole.open(config, config.nats!, { replaySince: new Date(Date.now() + 3_600_000) });
+    suite.open.push(late);
+    expect(late.health().integrity.ok).toBe(true);
+    const readable = (await late.query({ limit: 10_000 })).length;
+    expect(readable).toBeGreaterThan(1_000);
+    expect(late.health().integrity).toMatchObject({ ok: false, ...unreadable });
+    const dumped = await late.dump({ all: true, format: 'ndjson' });
+    expect(dumped.events).toBe(readable);
+    expect(dumped.warning).toMatch(
+      new RegExp(`^1 stream message could not be read .*\\(stream seq ${forged.seq}: payload does not decompress`),
+    );
+    const verdict = checkDump(readFileSync(dumped.path), readFileSync(dumped.manifest, 'utf8'), new Map());
+    expect(verdict.findings.map((f) => f.code)).toContain('E_SOURCE_UNREADABLE');
+    expect(verdict.ok).toBe(false);
+
+    // The console's dump button says so too, in the dump toast, as an alert.
+    const browser = await chromium.launch(CHROMIUM);
+    suite.open.push(browser);
+    const page = await browser.newPage({ acceptDownloads: true });
+    await page.goto(`${replay.httpUrl}/?token=${replay.consoleToken}`);
+    await page.waitForSelector('[data-testid=link].live');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dump-button')]);
+    await download.delete();
+    await page.waitForSelector('[data-testid=dump-status].done');
+    expect(await page.getAttribute('[data-testid=dump-status]', 'role')).toBe('alert');
+    expect(await page.textContent('[data-testid=dump-warning]')).toMatch(
+      new RegExp(`^Incomplete: 1 stream message could not be read .*\\(stream seq ${forged.seq}: `),
+    );
   });
   it("verify names a collector's first batches deleted from the stream, and takes a first batch stored late", async () => {
     const stream = 'T_HEAD';

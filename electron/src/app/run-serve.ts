@@ -81,7 +81,10 @@ export async function runServe(config: CollectorConfig, makeConsole?: ConsoleFac
     rl = createInterface({ input: process.stdin });
     rl.on('line', () => {
       running.collector.dump({}).then(
-        (r) => process.stdout.write(`dumped ${r.events} events of ${r.projects} projects\n`),
+        (r) => {
+          process.stdout.write(`dumped ${r.events} events of ${r.projects} projects\n`);
+          if (r.warning !== undefined) process.stderr.write(`ic-audit: warning: ${r.warning}\n`);
+        },
         (err: Error) => process.stderr.write(`dump failed: ${err.message}\n`),
       );
     });

@@ -19,6 +19,7 @@ import {
   type JournalRecord,
   type ProjectInfo,
   type SeedShape,
+  type UnreadableSource,
 } from '@ic-audit/shared';
 import { readLines } from '../journal/line-reader.js';
 import { JOURNAL_DIR, listSegments, segmentDay } from '../journal/segments.js';
@@ -70,6 +71,11 @@ export interface DumpContext {
   onProgress?: (bytes: number, total: number, events: number) => void;
   /** Every project named in the segments read, once the dump is written (the CLI warns about unknown `--project`s). */
   onProjects?: (names: readonly string[]) => void;
+  /**
+   * Source messages whose records could not be read (a NATS console's stream): named in the manifest and in the
+   * result's `warning`, so the dump cannot pass for the whole trail (verify-dump: E_SOURCE_UNREADABLE).
+   */
+  unreadable?: readonly UnreadableSource[];
 }
 
 /** A buffered writer that hashes what it writes. */
@@ -120,6 +126,7 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
   const nowS = ctx.now() / 1000;
   const cutoff = opts.all ? -Infinity : nowS - hours * 3600;
   const only = opts.projects && opts.projects.length > 0 ? new Set(opts.projects) : null;
+  const unreadable = ctx.unreadable ?? [];
   mkdirSync(dirname(out), { recursive: true });
   // Unique per call: two dumps to the same path at once (two bots, or the CLI beside the collector) must not share
   // temp files, or one truncates and renames the other's.
@@ -238,11 +245,13 @@ export async function writeDump(dataDir: string, opts: DumpOptions, ctx: DumpCon
         first_id: firstId,
         last_id: lastId,
         chain_head: head,
+        ...(unreadable.length > 0 ? { source_unreadable: unreadable } : {}),
       },
       ctx.signer ?? null,
     );
     renameSync(tmp, out);
-    return { path: out, manifest: manifestPath, projects: groups.size, events };
+    const result: DumpResult = { path: out, manifest: manifestPath, projects: groups.size, events };
+    return unreadable.length === 0 ? result : { ...result, warning: unreadableWarning(unreadable) };
   } finally {
     rmSync(tmp, { force: true });
     rmSync(manifestTmp, { force: true });
@@ -301,4 +310,15 @@ async function writeGrouped(writer: HashingWriter, groups: Map<string, Group>, t
     await writer.write(']');
   }
   await writer.write((groups.size === 0 ? tail.slice(2) : tail) + '}');
+}
+
+/** The sentence a dump's result carries when source messages could not be read. */
+export function unreadableWarning(unreadable: readonly UnreadableSource[]): string {
+  const first = unreadable[0]!;
+  const n = unreadable.length;
+  return (
+    `${n} stream message${n === 1 ? '' : 's'} could not be read and ${n === 1 ? 'its' : 'their'} records are not in ` +
+    `this dump (stream seq ${first.stream_seq}: ${first.reason}${n > 1 ? '; …' : ''}); the manifest lists ` +
+    `${n === 1 ? 'it' : 'them'} under source_unreadable`
+  );
 }

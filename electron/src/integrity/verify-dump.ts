@@ -138,6 +138,17 @@ export function checkDump(dump: Buffer, manifestText: string, trusted: TrustedKe
     );
   }
   const key = parts?.key ?? null;
+  const unreadable = Array.isArray(m['source_unreadable']) ? (m['source_unreadable'] as unknown[]) : [];
+  if (unreadable.length > 0) {
+    const first = unreadable[0] as { stream_seq?: unknown; reason?: unknown };
+    findings.push(
+      err(
+        'E_SOURCE_UNREADABLE',
+        `the dump is not the whole trail: ${unreadable.length} stream message${unreadable.length === 1 ? '' : 's'} ` +
+          `could not be read when it was written (stream seq ${String(first.stream_seq)}: ${String(first.reason)})`,
+      ),
+    );
+  }
   const fileSha = createHash('sha256').update(dump).digest('hex');
   if (fileSha === m['sha256']) return verdict(records.length, head, key);
   if (records.some((r) => typeof r[2] !== 'string')) {

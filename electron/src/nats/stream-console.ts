@@ -9,6 +9,7 @@ import {
   type JournalRecord,
   type ProjectInfo,
   type SessionInfo,
+  type UnreadableSource,
 } from '@ic-audit/shared';
 import { Events, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import type { CollectorApi, DumpOptions, RecordQuery } from '../collector/api.js';
@@ -255,6 +256,7 @@ export class StreamConsole implements CollectorApi {
         found.push(r);
         if (found.length > need * 2) found.splice(0, found.length - need);
       },
+      this.onUnreadable,
     );
     for (let i = found.length - 1; i >= 0 && out.length < q.limit; i--) out.push(found[i]!);
     return out;
@@ -273,16 +275,27 @@ export class StreamConsole implements CollectorApi {
       const file = await open(join(tmp, JOURNAL_DIR, segmentName(Date.now())), 'w', 0o600);
       let buf = '';
       const dedup = new Dedup();
+      const unreadable: UnreadableSource[] = [];
       try {
-        await scanStream(this.jsm, this.js, this.cfg.stream, start, async (m) => {
-          if (!dedup.accept(m)) return;
-          // The exact line (fields as sent, byte for byte) with the console's id: dumps read it as local ones do.
-          buf += recordLine(consoleRecord(m)) + '\n';
-          if (buf.length >= 1 << 20) {
-            await file.write(buf);
-            buf = '';
-          }
-        });
+        await scanStream(
+          this.jsm,
+          this.js,
+          this.cfg.stream,
+          start,
+          async (m) => {
+            if (!dedup.accept(m)) return;
+            // The exact line (fields as sent, byte for byte) with the console's id: dumps read it as local ones do.
+            buf += recordLine(consoleRecord(m)) + '\n';
+            if (buf.length >= 1 << 20) {
+              await file.write(buf);
+              buf = '';
+            }
+          },
+          (seq, why) => {
+            unreadable.push({ stream_seq: seq, reason: why });
+            this.onUnreadable(seq, why);
+          },
+        );
         await file.write(buf);
       } finally {
         await file.close();
@@ -295,6 +308,7 @@ export class StreamConsole implements CollectorApi {
           now: Date.now,
           sessionProject: (id) => this.table.get(id)?.project,
           projects: () => this.table.projectNames(),
+          unreadable,
         },
       );
     } finally {
@@ -322,6 +336,12 @@ export class StreamConsole implements CollectorApi {
     this.verified = dedup.chains.info(Date.now() / 1000);
     return this.verified;
   }
+
+  /**
+   * A message of ours that a query or a dump could not read (older than the live replay, so the follower never met
+   * it): the trail has a hole, and the console's integrity says so as it does for one met live.
+   */
+  private readonly onUnreadable = (seq: number, why: string): void => this.live.chains.unreadable(seq, why);
 
   private integrity(): IntegrityInfo {
     if (this.verified !== null && !this.verified.ok) return this.verified;

@@ -91,6 +91,7 @@ export function DumpMenu() {
     try {
       const d = await client.dump(s, f, s === 'filter' ? st.filter : null);
       const what = `${d.result.events} events, ${d.result.projects} projects`;
+      const warning = d.result.warning === undefined ? {} : { warning: d.result.warning };
       const bridge = desktop();
       if (bridge?.saveDump) {
         const saved = await bridge.saveDump(d.result.path, d.file_name);
@@ -98,6 +99,7 @@ export function DumpMenu() {
           state: 'done',
           message: saved ? `Saved ${what}` : "Save cancelled; the collector's copy:",
           path: saved ?? d.result.path,
+          ...warning,
         });
         return;
       }
@@ -106,6 +108,7 @@ export function DumpMenu() {
         state: 'done',
         message: `Downloaded ${d.file_name} (${what}); the collector's copy:`,
         path: d.result.path,
+        ...warning,
       });
     } catch (err) {
       st.setDump({ state: 'failed', message: `Dump failed: ${err instanceof Error ? err.message : String(err)}` });

@@ -33,10 +33,15 @@ export function DumpToast() {
   return (
     <div
       className={`dump-toast ${dump.state}`}
-      role={dump.state === 'failed' ? 'alert' : 'status'}
+      role={dump.state === 'failed' || dump.warning !== undefined ? 'alert' : 'status'}
       data-testid="dump-status"
     >
       <div className="dump-toast-text">
+        {dump.warning !== undefined && (
+          <span className="dump-warning" data-testid="dump-warning">
+            Incomplete: {dump.warning}
+          </span>
+        )}
         <span data-testid="dump-message">{dump.message}</span>
         {path !== undefined && (
           <code className="dump-path" data-testid="dump-path">

@@ -126,6 +126,7 @@ export class ConsoleClient {
             state: 'done',
             message: `Dump written (${frame.result.events} events):`,
             path: frame.result.path,
+            ...(frame.result.warning === undefined ? {} : { warning: frame.result.warning }),
           });
         }
         return;

@@ -64,6 +64,8 @@ export interface DumpStatus {
   message: string;
   /** The written (or saved) file, for the toast's "copy path" and "show in folder". */
   path?: string;
+  /** Why the written dump is not the whole trail (DumpResult `warning`). */
+  warning?: string;
 }
 
 /** UI slice: navigation, selection, follow mode, dump status, notification preference. */
