@@ -8,9 +8,11 @@ import {
   compressBatch,
   COMPRESS_MIN_BYTES,
   BROTLI,
+  BROTLI_SPLIT,
   ENCODING_HEADER,
   MAX_INFLATED_BATCH_BYTES,
 } from '../src/nats/batch-encoding.js';
+import { joinSeals, SEAL_BYTES, sealsBytes, splitSeals } from '../src/nats/seal-split.js';
 import { COLLECTOR_HEADER, decodeMessage, encodeBatch } from '../src/nats/stream-message.js';
 import { LineMaker } from '../../bench/lib/workload.mjs';
 
@@ -29,14 +31,24 @@ function encoded(encoding: string | null) {
 }
 
 describe('batch encoding', () => {
-  it('a batch of journal lines travels compressed, several times smaller, and decompresses to the same bytes', () => {
+  it('a batch of journal lines travels split and compressed, several times smaller, and reads back byte for byte', () => {
     const plain = encodeBatch(journalLines(250));
     const out = compressBatch(plain);
-    expect(out.encoding).toBe(BROTLI);
-    expect(out.payload.byteLength * 4).toBeLessThan(plain.byteLength);
-    expect(batchPayload(out.payload, encoded(BROTLI))).toEqual(plain);
+    expect(out.encoding).toBe(BROTLI_SPLIT);
+    expect(out.payload.byteLength * 8).toBeLessThan(plain.byteLength);
+    expect(batchPayload(out.payload, encoded(BROTLI_SPLIT))).toEqual(plain);
+    // Split, it is smaller than the lines compressed whole (the hashes travel as raw bytes, not hex through Brotli).
+    expect(out.payload.byteLength).toBeLessThan(brotliCompressSync(plain).byteLength);
+    // The commit path (lines the journal has just sealed) gives the same bytes as the checked path, also from the
+    // journal's memory (a SharedArrayBuffer, the lines at any offset: copied to the same alignment).
+    expect(compressBatch(plain, true)).toEqual(out);
+    for (const offset of [0, 3, 8, 13]) {
+      const shared = Buffer.from(new SharedArrayBuffer(plain.byteLength + 16)).subarray(offset);
+      shared.set(plain);
+      expect(compressBatch(shared.subarray(0, plain.byteLength), true)).toEqual(out);
+    }
     // A console reads the compressed message record for record as the plain one.
-    const a = decodeMessage({ data: out.payload, headers: encoded(BROTLI), seq: 4 });
+    const a = decodeMessage({ data: out.payload, headers: encoded(BROTLI_SPLIT), seq: 4 });
     const b = decodeMessage({ data: plain, headers: encoded(null), seq: 4 });
     expect(a).toHaveLength(250);
     expect(a).toEqual(b);
@@ -77,5 +89,70 @@ describe('batch encoding', () => {
     const past = brotliCompressSync(Buffer.alloc(MAX_INFLATED_BATCH_BYTES + 1, 0x20));
     expect(past.byteLength).toBeLessThan(1024);
     expect(batchPayload(past, encoded(BROTLI))).toBe(`payload would decompress past ${MAX_INFLATED_BATCH_BYTES} bytes`);
+  });
+
+  it('splits only lines it can rebuild exactly: else the batch is compressed whole (br), still byte for byte', () => {
+    const lines = journalLines(40);
+    const whole = (batch: string[]) => {
+      const plain = encodeBatch(batch);
+      const out = compressBatch(plain);
+      expect(batchPayload(out.payload, encoded(out.encoding))).toEqual(plain);
+      return out.encoding;
+    };
+    expect(whole(lines)).toBe(BROTLI_SPLIT);
+    expect(whole(lines.slice(0, 12))).toBe(BROTLI_SPLIT);
+    // A line missing in the middle: prev_hash no longer names the hash before it (a backlog that lost a line).
+    expect(whole([...lines.slice(0, 10), ...lines.slice(11)])).toBe(BROTLI);
+    // Two chains (another writer's lines), an upper-case hash digit, a line without a seal, a seal out of shape.
+    expect(whole([...lines.slice(0, 10), ...journalLines(10)])).toBe(BROTLI);
+    const upper = lines.slice(0, 10);
+    upper[9] = upper[9]!.slice(0, -3) + upper[9]!.slice(-3, -2).toUpperCase().replace(/[0-9]/, 'A') + '"}';
+    expect(whole(upper)).toBe(BROTLI);
+    expect(
+      whole([...lines.slice(0, 10), '{"note":"no seal here, but long enough to be split if unchecked"}'.repeat(3)]),
+    ).toBe(BROTLI);
+    const shape = lines.slice(0, 10);
+    shape[4] = shape[4]!.replace(',"hash":"', ',"hasH":"');
+    expect(whole(shape)).toBe(BROTLI);
+    // Each of those is refused by the checked split itself.
+    expect(splitSeals(encodeBatch([...lines.slice(0, 10), ...lines.slice(11)]))).toBeNull();
+    expect(splitSeals(encodeBatch(shape))).toBeNull();
+    const split = splitSeals(encodeBatch(lines.slice(0, 3)))!;
+    expect(split.seals.byteLength).toBe(sealsBytes(3));
+    expect(split.text.byteLength).toBe(encodeBatch(lines.slice(0, 3)).byteLength - 3 * SEAL_BYTES);
+    expect(joinSeals(Buffer.from(split.seals), Buffer.from(split.text))).toEqual(encodeBatch(lines.slice(0, 3)));
+  });
+
+  it('refuses a split message whose head and text do not fit, saying why (no records)', () => {
+    const plain = encodeBatch(journalLines(30));
+    const out = compressBatch(plain);
+    expect(out.encoding).toBe(BROTLI_SPLIT);
+    const head = sealsBytes(30);
+    const forged = (count: number, rest = out.payload.subarray(4)) => {
+      const b = Buffer.concat([Buffer.alloc(4), rest]);
+      b.writeUInt32BE(count, 0);
+      return batchPayload(b, encoded(BROTLI_SPLIT));
+    };
+    expect(forged(0)).toBe('split batch head does not match its count');
+    expect(forged(1_000_000)).toBe('split batch head does not match its count'); // no room for its hashes
+    expect(batchPayload(out.payload.subarray(0, 3), encoded(BROTLI_SPLIT))).toBe(
+      'split batch head does not match its count',
+    );
+    // One count off: the head ends inside the hashes, and the text behind it is no Brotli stream or has other lines.
+    expect(forged(29)).toMatch(/^payload does not decompress|^split batch holds \d+ lines for 29 seals$/);
+    const text = brotliCompressSync(Buffer.from('a\nb'));
+    expect(forged(1, Buffer.concat([out.payload.subarray(4, 4 + 64), text]))).toBe(
+      'split batch holds 2 lines for 1 seals',
+    );
+    expect(batchPayload(out.payload.subarray(0, head + 5), encoded(BROTLI_SPLIT))).toMatch(
+      /^payload does not decompress/,
+    );
+    // A tampered hash byte rebuilds lines whose hashes do not match (record 5's seal, and record 6's prev_hash, which
+    // its hash covers): the records are read and flagged, not dropped.
+    const tampered = Buffer.from(out.payload);
+    tampered[4 + 32 * 5] = tampered[4 + 32 * 5]! ^ 1;
+    const records = decodeMessage({ data: tampered, headers: encoded(BROTLI_SPLIT), seq: 2 });
+    expect(records).toHaveLength(30);
+    expect(records.filter((r) => !r.hashOk).map((r) => r.record.id)).toEqual([5, 6]);
   });
 });

@@ -21,11 +21,11 @@ import {
   recordLine,
 } from '../src/nats/stream-message.js';
 import { SEEN_ABOVE_MAX, SeenSet } from '../src/nats/seen-set.js';
-import { batchPayload, COMPRESS_MIN_BYTES, BROTLI, ENCODING_HEADER } from '../src/nats/batch-encoding.js';
+import { batchPayload, COMPRESS_MIN_BYTES, BROTLI_SPLIT, ENCODING_HEADER } from '../src/nats/batch-encoding.js';
 import { decodeSubjectToken, encodeSubjectToken, subjectFor } from '../src/nats/stream-settings.js';
 
 const compressed = headers();
-compressed.set(ENCODING_HEADER, BROTLI);
+compressed.set(ENCODING_HEADER, BROTLI_SPLIT);
 
 describe('NATS mode, pure parts', () => {
   it('encodes any project name as one safe, reversible subject token', () => {
@@ -175,9 +175,9 @@ describe('NATS mode, pure parts', () => {
     const packed = chunkCommit({ firstId: 1, bytes, ends, entries }, { maxRecords: 4, maxBytes: 1 << 20 }, true);
     bytes.fill(0x20);
     expect(packed.map((c) => [c.first, c.last, c.encoding])).toEqual(
-      chunks.map((c) => [c.first, c.last, c.payload.length >= COMPRESS_MIN_BYTES ? BROTLI : null]),
+      chunks.map((c) => [c.first, c.last, c.payload.length >= COMPRESS_MIN_BYTES ? BROTLI_SPLIT : null]),
     );
-    expect(new Set(packed.map((c) => c.encoding))).toEqual(new Set([BROTLI, null]));
+    expect(new Set(packed.map((c) => c.encoding))).toEqual(new Set([BROTLI_SPLIT, null]));
     expect(packed.map((c) => batchPayload(c.payload, c.encoding === null ? undefined : compressed).toString())).toEqual(
       chunks.map((c) => c.payload.toString()),
     );

@@ -148,7 +148,7 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits, compress
       last: firstId + end - 1,
       project: entries[start]!.projectName,
       count: end - start,
-      ...encodedChunk(bytes.subarray(startOf(start), ends[end - 1]), compress, bytes === whole),
+      ...encodedChunk(bytes.subarray(startOf(start), ends[end - 1]), compress, bytes === whole, true),
       lastReceivedAt: entries[end - 1]!.receivedAt,
     });
     start = end;
@@ -156,10 +156,18 @@ export function chunkCommit(batch: CommittedLines, limits: ChunkLimits, compress
   return out;
 }
 
-/** A chunk's payload and encoding from its plain `lines`; `borrowed`: `lines` is memory the caller reuses (copied). */
-export function encodedChunk(lines: Buffer, compress: boolean, borrowed = false): Pick<Chunk, 'payload' | 'encoding'> {
+/**
+ * A chunk's payload and encoding from its plain `lines`; `borrowed`: `lines` is memory the caller reuses (copied);
+ * `sealedHere`: a group commit's lines as the journal just sealed them (see seal-split.ts `splitSeals`).
+ */
+export function encodedChunk(
+  lines: Buffer,
+  compress: boolean,
+  borrowed = false,
+  sealedHere = false,
+): Pick<Chunk, 'payload' | 'encoding'> {
   if (!compress) return { payload: lines, encoding: null };
-  const out = compressBatch(lines);
+  const out = compressBatch(lines, sealedHere);
   return out.encoding === null && borrowed ? { payload: Buffer.from(lines), encoding: null } : out;
 }
 
