@@ -56,6 +56,21 @@ describe('LineWindow', () => {
     }
   });
 
+  it("copies from the journal's shared memory at any offset, each commit placed to its alignment, lines exact", () => {
+    const lines = Array.from({ length: 60 }, (_, i) => line(i + 1, 5 + ((i * 7) % 40)));
+    const w = new LineWindow(1_000, 2_000);
+    for (let i = 0, k = 0; i < lines.length; i += 5, k++) {
+      const { bytes, ends } = batch(lines.slice(i, i + 5));
+      const shared = Buffer.from(new SharedArrayBuffer(bytes.length + 16)).subarray(k % 9, (k % 9) + bytes.length);
+      shared.set(bytes);
+      w.push(shared, ends, i + 1);
+      const held = ids(w);
+      expect(held.at(-1)).toBe(i + 5);
+      expect(w.newest(Infinity)).toEqual(held.map((id) => parseRecordLine(lines[id - 1]!)));
+    }
+    expect(ids(w).length).toBeGreaterThan(20); // wrapped, still holding most of what fits
+  });
+
   it('starts over when a line is larger than the ring or ids jump', () => {
     const w = new LineWindow(100, 300);
     const start = batch([line(1, 5), line(2, 5)]);

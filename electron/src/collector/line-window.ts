@@ -107,6 +107,10 @@ export class LineWindow implements RecordWindow {
       this.queued.push({ bytes: copy, ends: ends.slice(), firstId });
       return;
     }
+    // The journal's memory is a SharedArrayBuffer, which V8 copies word by word only between equal alignments (byte
+    // by byte, ~8x slower, else): the commit's first line goes to a ring offset of its own alignment (up to 7 bytes
+    // of the ring skipped; each line's start is kept per slot).
+    this.head = Math.min(this.ring.length, this.head + ((bytes.byteOffset - this.head) & 7));
     let start = 0;
     let runFrom = 0; // source offset of the run not copied yet, and where it goes
     let runTo = this.head;
