@@ -25,10 +25,10 @@ export const MAX_INFLATED_BATCH_BYTES = 64 * 1024 * 1024;
 /** Batches below this many bytes are sent plain: compressing them would save the servers too little. */
 export const COMPRESS_MIN_BYTES = 1_024;
 /**
- * Brotli quality 1: a busy bot's journal lines shrink ~9x at ~0.8 µs per line on this machine, where deflate level 1
- * gave ~7.8x at ~1.5 µs and quality 2 ~9.4x at ~1.5 µs. Run synchronously: zlib's async form cost ~0.4 µs per line
- * more in all, part of it on the event loop anyway, and needs a copy of the journal's reused buffer
- * (bench/README.md, "NATS R3").
+ * Brotli quality 1: a busy bot's journal lines, compressed whole, shrink ~9.5x at ~0.65 µs per line on this machine,
+ * where deflate level 1 gave ~7.8x at ~1.4 µs and quality 2 ~9.4x at ~1.5 µs; split at their seals ~11x at ~0.45 µs.
+ * Run synchronously: zlib's async form cost ~0.4 µs per line more in all, part of it on the event loop anyway, and
+ * needs a copy of the journal's reused buffer (bench/README.md, "NATS R3" and "NATS: batches split at their seals").
  */
 const QUALITY = 1;
 
