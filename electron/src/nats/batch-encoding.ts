@@ -64,9 +64,10 @@ function brotli(bytes: Buffer): Buffer {
 }
 
 /**
- * The plain lines of a stream message: its payload, decompressed when the message says `br`; else a sentence saying
- * why it cannot be read (another encoding, a payload that does not decompress or would grow past
- * {@link MAX_INFLATED_BATCH_BYTES}). Such a message is ours (it has the header) but carries no readable record.
+ * The plain lines of a stream message: its payload, decompressed (and its seals put back) when the message says
+ * `br` or `br-split`; else a sentence saying why it cannot be read (another encoding, a payload that does not
+ * decompress or would grow past {@link MAX_INFLATED_BATCH_BYTES}, a split head that does not fit its lines). Such a
+ * message is ours (it has the header) but carries no readable record.
  */
 export function batchPayload(data: Uint8Array, hdrs: MsgHdrs | undefined): Buffer | string {
   const plain = Buffer.from(data.buffer, data.byteOffset, data.byteLength);

@@ -1,6 +1,6 @@
 /**
  * Every journal line ends with its seal: `,"prev_hash":"<64 hex>","hash":"<64 hex>"}` (shared/src/record.ts). The
- * two hashes are random hex, the one part of a line Brotli cannot shrink and the part it spends most of its time on;
+ * two hashes are random hex, which Brotli can at best halve and spends most of its time on;
  * within a batch of consecutive records each `prev_hash` repeats the hash before it. A split batch carries the lines
  * without their seals (to be compressed) and the hashes apart as raw bytes: the chunk's first `prev_hash`, then each
  * line's `hash`. {@link joinSeals} rebuilds the exact lines, byte for byte.
