@@ -1,5 +1,6 @@
 // Compressed batch messages (batch-encoding.ts): what is sent compressed and what plain, and what a console reads back.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { brotliCompressSync, deflateRawSync } from 'node:zlib';
 import { headers } from 'nats';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import {
 } from '../src/nats/batch-encoding.js';
 import { joinSeals, SEAL_BYTES, sealsBytes, splitSeals } from '../src/nats/seal-split.js';
 import { COLLECTOR_HEADER, decodeMessage, encodeBatch } from '../src/nats/stream-message.js';
+import { GENESIS_HASH, recordBody, sealRecord } from '@ic-audit/shared';
 import { LineMaker } from '../../bench/lib/workload.mjs';
 
 /** `n` sealed journal lines of one bot, as the journal writes them. */
@@ -154,5 +156,50 @@ describe('batch encoding', () => {
     const records = decodeMessage({ data: tampered, headers: encoded(BROTLI_SPLIT), seq: 2 });
     expect(records).toHaveLength(30);
     expect(records.filter((r) => !r.hashOk).map((r) => r.record.id)).toEqual([5, 6]);
+  });
+
+  it('property: any chain of journal lines reads back byte for byte; a corrupted payload never throws', () => {
+    const sha256 = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
+    /** Sealed, chained journal lines with arbitrary descriptions and field values (escapes, non-ASCII, long ones). */
+    const chain = (texts: string[], start: number): string[] => {
+      let prev = GENESIS_HASH;
+      return texts.map((t, i) => {
+        const body = recordBody(
+          start + i,
+          1_790_000_000.25 + i,
+          JSON.stringify('ab'.repeat(16)),
+          i + 1,
+          'ws',
+          JSON.stringify('P'),
+          JSON.stringify('trade'),
+          JSON.stringify(t),
+          1_790_000_000 + i / 7,
+          '',
+          JSON.stringify({ t, n: i * 1.5 }),
+          prev,
+        );
+        prev = sha256(body);
+        return sealRecord(body, prev);
+      });
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 300 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.boolean(),
+        fc.nat(),
+        (texts, start, sealedHere, at) => {
+          const plain = encodeBatch(chain(texts, start));
+          const out = compressBatch(plain, sealedHere);
+          expect(batchPayload(out.payload, encoded(out.encoding))).toEqual(plain);
+          if (plain.byteLength >= COMPRESS_MIN_BYTES) expect(out.encoding).toBe(BROTLI_SPLIT);
+          const bad = Buffer.from(out.payload);
+          bad[at % bad.length] = bad[at % bad.length]! ^ 0x5a;
+          const read = batchPayload(bad, encoded(out.encoding));
+          expect(typeof read === 'string' || Buffer.isBuffer(read)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
