@@ -35,8 +35,11 @@ export class LineMaker {
     this.id = 0;
     this.prev = GENESIS_HASH;
   }
-  /** One sealed line (no newline) for a bot event, or a session record when `seq` is 0. */
-  line(session, seq, receivedAt, timestamp, i) {
+  /**
+   * One sealed line (no newline) for a bot event, or a session record when `seq` is 0. `text`, when given, is the
+   * event's description and a `note` field (tests: arbitrary strings, escapes, non-ASCII).
+   */
+  line(session, seq, receivedAt, timestamp, i, text) {
     this.id++;
     const f =
       seq === 0
@@ -50,7 +53,9 @@ export class LineMaker {
             pid: 1,
             dropped: 0,
           }
-        : fields(i);
+        : text === undefined
+          ? fields(i)
+          : { ...fields(i), note: text };
     // A session record is the collector's own (source "collector"); events are a WebSocket bot's.
     const body = recordBody(
       this.id,
@@ -60,7 +65,7 @@ export class LineMaker {
       seq === 0 ? 'collector' : 'ws',
       JSON.stringify(PROJECT.project_name),
       JSON.stringify(seq === 0 ? CollectorEvents.SESSION : TYPE),
-      JSON.stringify(seq === 0 ? 'Session declared.' : DESC),
+      JSON.stringify(seq === 0 ? 'Session declared.' : (text ?? DESC)),
       timestamp,
       '',
       JSON.stringify(f),

@@ -64,6 +64,10 @@ describe('LineWindow', () => {
       const shared = Buffer.from(new SharedArrayBuffer(bytes.length + 16)).subarray(k % 9, (k % 9) + bytes.length);
       shared.set(bytes);
       w.push(shared, ends, i + 1);
+      // The commit's first line starts at a ring offset of the source's alignment (or at 0, where the ring wrapped).
+      const ring = w as unknown as { starts: Uint32Array; first: number; count: number };
+      const at = ring.starts[(ring.first + ring.count - 5) % ring.starts.length]!;
+      if (at !== 0) expect(at % 8).toBe(shared.byteOffset % 8);
       const held = ids(w);
       expect(held.at(-1)).toBe(i + 5);
       expect(w.newest(Infinity)).toEqual(held.map((id) => parseRecordLine(lines[id - 1]!)));
