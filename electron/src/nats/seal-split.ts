@@ -11,7 +11,6 @@ export const SEAL_BYTES = 154;
 const PREV = Buffer.from(',"prev_hash":"', 'latin1');
 const MID = Buffer.from('","hash":"', 'latin1');
 const END = Buffer.from('"}', 'latin1');
-const PREV_AT = SEAL_BYTES; // from the line's end
 const PREV_HEX_AT = SEAL_BYTES - PREV.length;
 const MID_AT = PREV_HEX_AT - 64;
 const HASH_HEX_AT = MID_AT - MID.length;
@@ -95,7 +94,7 @@ export function splitSeals(lines: Buffer, sealedHere = false): SplitBatch | null
     } else if (!sealedHere && !same64(lines, end - PREV_HEX_AT, prevHashHex)) return null;
     if (
       !sealedHere &&
-      (!holds(lines, end - PREV_AT, PREV) || !holds(lines, end - MID_AT, MID) || !holds(lines, end - 2, END))
+      (!holds(lines, end - SEAL_BYTES, PREV) || !holds(lines, end - MID_AT, MID) || !holds(lines, end - 2, END))
     ) {
       return null;
     }
